@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Muster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "muster", targets: ["muster"]),
+        .library(name: "MusterCore", targets: ["MusterCore"]),
+        .library(name: "MusterStore", targets: ["MusterStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
+        .target(name: "MusterCore"),
+        .target(
+            name: "MusterStore",
+            dependencies: [
+                "MusterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "muster",
+            dependencies: [
+                "MusterCore",
+                "MusterStore",
+                "CLibWebSockets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MusterCoreTests",
+            dependencies: [
+                "MusterCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "MusterStoreTests", dependencies: ["MusterStore", "MusterCore"]),
+        .testTarget(name: "musterTests", dependencies: ["muster", "MusterStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

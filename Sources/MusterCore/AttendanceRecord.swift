@@ -1,0 +1,81 @@
+/// One line of the attendance roll: derived from events, never typed in.
+public struct AttendanceRecord: Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        /// Joined on time and stayed (or is still here).
+        case present
+        /// First joined after the start plus the grace period.
+        case late
+        /// Gone before the end and not back.
+        case leftEarly = "left_early"
+        /// Did not come, with a reason the secretary recorded.
+        case excused
+        /// Did not come.
+        case absent
+    }
+
+    public var member: MemberID
+    public var name: String
+    public var memberStatus: MemberStatus
+    public var status: Status
+    /// Also true for a late member who then left early (status `left_early`).
+    public var late: Bool
+    public var mode: AttendanceMode?
+    public var presentNow: Bool
+    public var firstJoin: Instant?
+    public var lastLeave: Instant?
+    /// Time present between the start and the end (or `asOf`), every device merged.
+    public var secondsPresent: Int
+    public var rollCallsAnswered: Int
+    public var rollCallsHeld: Int
+    public var excuse: String?
+    public var city: String?
+}
+
+extension SessionState {
+    /// When a first join turns late: the later of the scheduled and the actual
+    /// start, plus the grace. A secretary who starts late makes nobody late.
+    public var lateAfter: Instant? {
+        guard let startedAt else { return nil }
+        return max(startedAt, setup.scheduledStart).adding(seconds: setup.graceSeconds)
+    }
+
+    /// The roll, in roster order, as it stands at `asOf`.
+    public func attendance(asOf: Instant) -> [AttendanceRecord] {
+        roster.map { attendance(of: $0, asOf: asOf) }
+    }
+
+    public func attendance(of entry: RosterEntry, asOf: Instant) -> AttendanceRecord {
+        let presence = self.presence[entry.id] ?? Presence()
+        let late = presence.firstJoin.map { first in lateAfter.map { first > $0 } ?? false } ?? false
+        let leftEarly =
+            presence.firstJoin != nil && !presence.isPresent && !presence.presentAtEnd
+            && (phase == .started || phase == .ended)
+        let status: AttendanceRecord.Status =
+            if presence.firstJoin == nil { presence.excuse == nil ? .absent : .excused }
+            else if leftEarly { .leftEarly }
+            else if late { .late }
+            else { .present }
+        let closedRollCalls = rollCalls.filter { $0.closedAt != nil }
+        return AttendanceRecord(
+            member: entry.id, name: entry.name, memberStatus: entry.status, status: status, late: late,
+            mode: presence.mode, presentNow: presence.isPresent, firstJoin: presence.firstJoin,
+            lastLeave: presence.isPresent ? nil : presence.lastLeave,
+            secondsPresent: secondsPresent(presence, asOf: asOf),
+            rollCallsAnswered: closedRollCalls.filter { $0.answered.contains(entry.id) }.count,
+            rollCallsHeld: closedRollCalls.count, excuse: presence.excuse, city: presence.city ?? entry.city)
+    }
+
+    /// Presence clipped to the meeting itself: lobby time before the start does not count.
+    private func secondsPresent(_ presence: Presence, asOf: Instant) -> Int {
+        guard let startedAt else { return 0 }
+        let until = endedAt ?? max(asOf, lastEventAt ?? asOf)
+        var intervals = presence.intervals
+        if let since = presence.presentSince { intervals.append(.init(from: since, to: until)) }
+        let milliseconds = intervals.reduce(Int64(0)) { total, interval in
+            let from = max(interval.from, startedAt)
+            let to = min(interval.to, until)
+            return total + max(0, from.milliseconds(to: to))
+        }
+        return Int(milliseconds / 1000)
+    }
+}
