@@ -39,47 +39,92 @@ public struct Occurrence: Sendable, Hashable, Codable {
 extension Event {
     public struct SessionOpened: Codable, Sendable, Hashable {
         public var roster: [RosterEntry]
+
+        public init(roster: [RosterEntry]) {
+            self.roster = roster
+        }
     }
 
     public struct SessionLocked: Codable, Sendable, Hashable {
         public var locked: Bool
+
+        public init(locked: Bool) {
+            self.locked = locked
+        }
     }
 
     public struct MemberJoined: Codable, Sendable, Hashable {
         public var member: MemberID
         public var device: DeviceID
         public var mode: AttendanceMode
+
+        public init(member: MemberID, device: DeviceID, mode: AttendanceMode) {
+            self.member = member
+            self.device = device
+            self.mode = mode
+        }
     }
 
     public struct MemberLeft: Codable, Sendable, Hashable {
         public var member: MemberID
         public var device: DeviceID
+
+        public init(member: MemberID, device: DeviceID) {
+            self.member = member
+            self.device = device
+        }
     }
 
     public struct MemberOnSite: Codable, Sendable, Hashable {
         public var member: MemberID
         public var present: Bool
+
+        public init(member: MemberID, present: Bool) {
+            self.member = member
+            self.present = present
+        }
     }
 
     public struct MemberExcused: Codable, Sendable, Hashable {
         public var member: MemberID
         public var reason: String
+
+        public init(member: MemberID, reason: String) {
+            self.member = member
+            self.reason = reason
+        }
     }
 
     public struct MemberMoved: Codable, Sendable, Hashable {
         public var member: MemberID
         public var city: String
+
+        public init(member: MemberID, city: String) {
+            self.member = member
+            self.city = city
+        }
     }
 
     public struct RollCallStarted: Codable, Sendable, Hashable {
         public var rollcall: RollCallID
         public var seconds: Int
         public var closesAt: Instant
+
+        public init(rollcall: RollCallID, seconds: Int, closesAt: Instant) {
+            self.rollcall = rollcall
+            self.seconds = seconds
+            self.closesAt = closesAt
+        }
     }
 
     public struct RollCallAnswered: Codable, Sendable, Hashable {
         public var rollcall: RollCallID
         public var member: MemberID
+
+        public init(rollcall: RollCallID, member: MemberID) {
+            self.rollcall = rollcall
+            self.member = member
+        }
     }
 
     public struct RollCallClosed: Codable, Sendable, Hashable {
@@ -87,21 +132,42 @@ extension Event {
         public var answered: [MemberID]
         /// Roster members who did not answer, excused members left out.
         public var missing: [MemberID]
+
+        public init(rollcall: RollCallID, answered: [MemberID], missing: [MemberID]) {
+            self.rollcall = rollcall
+            self.answered = answered
+            self.missing = missing
+        }
     }
 
     public struct TextSet: Codable, Sendable, Hashable {
         public var title: String
         public var lines: [String]
+
+        public init(title: String, lines: [String]) {
+            self.title = title
+            self.lines = lines
+        }
     }
 
     public struct TextAdvanced: Codable, Sendable, Hashable {
         public var line: Int
+
+        public init(line: Int) {
+            self.line = line
+        }
     }
 
     public struct ThreadOpened: Codable, Sendable, Hashable {
         public var thread: ThreadID
         public var title: String
         public var by: MemberID
+
+        public init(thread: ThreadID, title: String, by: MemberID) {
+            self.thread = thread
+            self.title = title
+            self.by = by
+        }
     }
 
     public struct PostAdded: Codable, Sendable, Hashable {
@@ -110,10 +176,22 @@ extension Event {
         public var by: MemberID
         public var body: String
         public var replyTo: PostID?
+
+        public init(post: PostID, thread: ThreadID, by: MemberID, body: String, replyTo: PostID? = nil) {
+            self.post = post
+            self.thread = thread
+            self.by = by
+            self.body = body
+            self.replyTo = replyTo
+        }
     }
 
     public struct PostHidden: Codable, Sendable, Hashable {
         public var post: PostID
+
+        public init(post: PostID) {
+            self.post = post
+        }
     }
 
     public struct VoteOpened: Codable, Sendable, Hashable {
@@ -127,6 +205,16 @@ extension Event {
         public var present: Int
         /// "For" votes needed to pass, when the rules know it before the vote.
         public var threshold: Int?
+
+        public init(vote: VoteID, question: String, options: [String], secret: Bool, expected: Int, present: Int, threshold: Int? = nil) {
+            self.vote = vote
+            self.question = question
+            self.options = options
+            self.secret = secret
+            self.expected = expected
+            self.present = present
+            self.threshold = threshold
+        }
     }
 
     /// A ballot. In a secret vote `choice` is absent: the log records only
@@ -135,6 +223,12 @@ extension Event {
         public var vote: VoteID
         public var member: MemberID
         public var choice: String?
+
+        public init(vote: VoteID, member: MemberID, choice: String? = nil) {
+            self.vote = vote
+            self.member = member
+            self.choice = choice
+        }
     }
 
     public struct VoteClosed: Codable, Sendable, Hashable {
@@ -146,6 +240,16 @@ extension Event {
         public var present: Int
         public var cast: Int
         public var threshold: Int
+
+        public init(vote: VoteID, tally: [Tally], passed: Bool, expected: Int, present: Int, cast: Int, threshold: Int) {
+            self.vote = vote
+            self.tally = tally
+            self.passed = passed
+            self.expected = expected
+            self.present = present
+            self.cast = cast
+            self.threshold = threshold
+        }
     }
 
     /// Votes for one option.

@@ -3,7 +3,7 @@
 ///
 /// Encodes as a bare JSON string, so the wire form stays `"member":"M…"`.
 public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
-    CustomStringConvertible, ExpressibleByStringLiteral
+    CustomStringConvertible, ExpressibleByStringInterpolation
 {
     public let rawValue: String
 

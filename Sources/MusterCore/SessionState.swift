@@ -96,6 +96,11 @@ public struct Presence: Sendable, Hashable {
     public struct Interval: Codable, Sendable, Hashable {
         public var from: Instant
         public var to: Instant
+
+        public init(from: Instant, to: Instant) {
+            self.from = from
+            self.to = to
+        }
     }
 }
 

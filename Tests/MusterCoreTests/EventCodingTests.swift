@@ -1,0 +1,85 @@
+import Foundation
+import MusterCore
+import Testing
+
+@Suite struct EventCodingTests {
+    static let everyKind: [Event] = [
+        .sessionOpened(.init(roster: Scene.roster)),
+        .sessionStarted,
+        .sessionEnded,
+        .sessionLocked(.init(locked: true)),
+        .memberJoined(.init(member: "M01", device: "D1", mode: .remote)),
+        .memberLeft(.init(member: "M01", device: "D1")),
+        .memberOnSite(.init(member: "M02", present: true)),
+        .memberExcused(.init(member: "M03", reason: "病假")),
+        .memberMoved(.init(member: "M04", city: "广州")),
+        .rollCallStarted(.init(rollcall: "R1", seconds: 60, closesAt: Scene.time(60))),
+        .rollCallAnswered(.init(rollcall: "R1", member: "M01")),
+        .rollCallClosed(.init(rollcall: "R1", answered: ["M01"], missing: ["M02"])),
+        .textSet(.init(title: "誓词", lines: ["一", "二"])),
+        .textAdvanced(.init(line: 1)),
+        .threadOpened(.init(thread: "T1", title: "议题", by: "M00")),
+        .postAdded(.init(post: "P1", thread: "T1", by: "M01", body: "好", replyTo: nil)),
+        .postAdded(.init(post: "P2", thread: "T1", by: "M01", body: "好", replyTo: "P1")),
+        .postHidden(.init(post: "P1")),
+        .voteOpened(.init(vote: "V1", question: "通过？", options: ["赞成", "反对"], secret: true, expected: 13, present: 7, threshold: 7)),
+        .voteCast(.init(vote: "V1", member: "M01", choice: nil)),
+        .voteCast(.init(vote: "V1", member: "M01", choice: "赞成")),
+        .voteClosed(.init(vote: "V1", tally: [.init(choice: "赞成", count: 7)], passed: true, expected: 13, present: 8, cast: 7, threshold: 7)),
+    ]
+
+    @Test(arguments: everyKind)
+    func everyEventRoundTripsThroughJSON(event: Event) throws {
+        let data = try JSONEncoder().encode(event)
+        #expect(try JSONDecoder().decode(Event.self, from: data) == event)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(object?["kind"] as? String == event.kind)
+    }
+
+    @Test func kindsAreTheProtocolNames() {
+        #expect(Set(Self.everyKind.map(\.kind)).count == 20)
+    }
+
+    @Test func theWireFormIsFlat() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(Event.textAdvanced(.init(line: 3)))
+        #expect(String(decoding: data, as: UTF8.self) == #"{"kind":"text.advanced","line":3}"#)
+        let cast = try JSONEncoder().encode(Event.voteCast(.init(vote: "V1", member: "M01", choice: nil)))
+        #expect(!String(decoding: cast, as: UTF8.self).contains("choice"))
+    }
+
+    @Test func unknownKindsAndMissingFieldsAreErrors() {
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Event.self, from: Data(#"{"kind":"nope"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Event.self, from: Data(#"{"kind":"text.advanced"}"#.utf8)) }
+    }
+}
+
+@Suite struct InstantTests {
+    @Test func formatsAsUTCWithMilliseconds() {
+        #expect(Instant(millisecondsSince1970: 1_795_514_400_123).iso8601 == "2026-11-24T10:00:00.123Z")
+        #expect(Instant(millisecondsSince1970: 0).iso8601 == "1970-01-01T00:00:00.000Z")
+        #expect(Instant(millisecondsSince1970: -1).iso8601 == "1969-12-31T23:59:59.999Z")
+    }
+
+    @Test func parsesZonesAndFractions() {
+        let utc = Instant(iso8601: "2026-11-24T10:00:00.123Z")
+        #expect(utc?.millisecondsSince1970 == 1_795_514_400_123)
+        #expect(Instant(iso8601: "2026-11-24T18:00:00+08:00") == Instant(iso8601: "2026-11-24T10:00:00Z"))
+        #expect(Instant(iso8601: "2026-11-24T18:00+08:00") == Instant(iso8601: "2026-11-24T10:00:00Z"))
+        #expect(Instant(iso8601: "2026-11-24 18:00", defaultOffsetSeconds: 8 * 3600) == Instant(iso8601: "2026-11-24T10:00Z"))
+        #expect(Instant(iso8601: "2028-02-29T00:00:00Z") != nil)
+    }
+
+    @Test(arguments: ["", "2026-11-24", "2026-13-01T00:00Z", "2026-02-30T00:00Z", "2026-11-24T24:00Z", "2026-11-24T10:00:00Zjunk", "2026-11-24T10:00:00"])
+    func rejectsWhatIsNotATime(text: String) {
+        #expect(Instant(iso8601: text, defaultOffsetSeconds: nil) == nil)
+    }
+
+    @Test func roundTripsEveryMillisecondItFormats() {
+        for ms in stride(from: Int64(-86_400_000 * 800), to: 86_400_000 * 40_000, by: 86_399_997) {
+            let instant = Instant(millisecondsSince1970: ms)
+            #expect(Instant(iso8601: instant.iso8601) == instant)
+        }
+    }
+}
