@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import MusterCore
+
+/// A session rebuilt from the store: its machine and the last seq applied.
+public struct LoadedSession: Sendable {
+    public var machine: SessionMachine
+    /// The seq of the last event replayed; 0 for a session with no events.
+    public var seq: Int
+}
+
+/// Events for one session to append in one go.
+public struct EventBatch: Sendable, Hashable {
+    public var session: SessionID
+    /// The seq the first occurrence must get: the log stays dense.
+    public var firstSeq: Int
+    public var occurrences: [Occurrence]
+    public var sealedBallots: [SecretBallot]
+
+    public init(session: SessionID, firstSeq: Int, occurrences: [Occurrence], sealedBallots: [SecretBallot] = []) {
+        self.session = session
+        self.firstSeq = firstSeq
+        self.occurrences = occurrences
+        self.sealedBallots = sealedBallots
+    }
+}
+
+extension MusterDatabase {
+    /// Appends batches in one transaction: all of them are durable when this
+    /// returns, or none is (group commit for the server's writer).
+    ///
+    /// A batch whose `firstSeq` does not follow the stored log is refused,
+    /// and with it the whole transaction.
+    public func append(_ batches: [EventBatch]) throws {
+        let encoder = JSONEncoder()
+        try writer.write { db in
+            for batch in batches {
+                let last = try Self.lastSeq(batch.session, in: db)
+                guard batch.firstSeq == last + 1 else {
+                    throw StoreError.sequenceGap(session: batch.session.rawValue, expected: last + 1, got: batch.firstSeq)
+                }
+                for (offset, occurrence) in batch.occurrences.enumerated() {
+                    try EventRecord(
+                        sessionId: batch.session, seq: batch.firstSeq + offset, at: occurrence.at,
+                        kind: occurrence.event.kind,
+                        body: String(decoding: try encoder.encode(occurrence.event), as: UTF8.self)
+                    ).insert(db)
+                }
+                for ballot in batch.sealedBallots {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO ballotCount (sessionId, vote, choice, count) VALUES (?, ?, ?, 1)
+                            ON CONFLICT (sessionId, vote, choice) DO UPDATE SET count = count + 1
+                            """,
+                        arguments: [batch.session, ballot.vote, ballot.choice])
+                }
+            }
+        }
+    }
+
+    /// Appends one session's occurrences after its last stored event and
+    /// returns the seqs they got.
+    @discardableResult
+    public func append(
+        session: SessionID, _ occurrences: [Occurrence], sealedBallots: [SecretBallot] = []
+    ) throws -> ClosedRange<Int>? {
+        guard !occurrences.isEmpty else { return nil }
+        let first = try lastSeq(session) + 1
+        try append([EventBatch(session: session, firstSeq: first, occurrences: occurrences, sealedBallots: sealedBallots)])
+        return first...(first + occurrences.count - 1)
+    }
+
+    public func lastSeq(_ session: SessionID) throws -> Int {
+        try writer.read { db in try Self.lastSeq(session, in: db) }
+    }
+
+    /// The events after `seq`, in order.
+    public func events(_ session: SessionID, after seq: Int = 0) throws -> [StoredEvent] {
+        try writer.read { db in try Self.events(session, after: seq, in: db) }
+    }
+
+    /// Rebuilds a session by replaying its log through the core.
+    public func loadSession(_ id: SessionID) throws -> LoadedSession {
+        try writer.read { db in
+            var machine = SessionMachine(setup: try Self.setup(id, in: db))
+            let events = try Self.events(id, after: 0, in: db)
+            for event in events { machine.apply(event.occurrence) }
+            let counts = try BallotCountRecord.filter(Column("sessionId") == id).fetchAll(db)
+            machine.restoreSealedCounts(
+                Dictionary(grouping: counts, by: \.vote).mapValues { rows in
+                    Dictionary(uniqueKeysWithValues: rows.map { ($0.choice, $0.count) })
+                })
+            return LoadedSession(machine: machine, seq: events.last?.seq ?? 0)
+        }
+    }
+
+    static func lastSeq(_ session: SessionID, in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM event WHERE sessionId = ?", arguments: [session]) ?? 0
+    }
+
+    static func events(_ session: SessionID, after seq: Int, in db: Database) throws -> [StoredEvent] {
+        let decoder = JSONDecoder()
+        return try EventRecord.filter(Column("sessionId") == session && Column("seq") > seq)
+            .order(Column("seq")).fetchAll(db)
+            .map { record in
+                StoredEvent(
+                    session: record.sessionId, seq: record.seq,
+                    occurrence: Occurrence(
+                        at: record.at, event: try decoder.decode(Event.self, from: Data(record.body.utf8))))
+            }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import MusterCore
+
+/// A member and the link token just issued to them. The token is shown once;
+/// only its hash is kept.
+public struct IssuedLink: Sendable, Hashable {
+    public var member: Member
+    public var token: String
+}
+
+/// What a person filling in a roster supplies for one member.
+public struct NewMember: Sendable, Hashable {
+    public var name: String
+    public var status: MemberStatus
+    public var city: String?
+    public var secretary: Bool
+
+    public init(name: String, status: MemberStatus = .full, city: String? = nil, secretary: Bool = false) {
+        self.name = name
+        self.status = status
+        self.city = city
+        self.secretary = secretary
+    }
+}
+
+extension MusterDatabase {
+    // MARK: Branches
+
+    public func addBranch(name: String, rules: VotingRules = .branchWork) throws -> Branch {
+        let name = name.trimmingWhitespace()
+        guard !name.isEmpty else { throw StoreError.invalid("A branch needs a name.") }
+        return try writer.write { db in
+            guard try Branch.filter(Column("name") == name).fetchCount(db) == 0 else {
+                throw StoreError.duplicateBranch(name: name)
+            }
+            let branch = Branch(id: random.identifier("B"), name: name, rules: rules, createdAt: now())
+            try branch.insert(db)
+            return branch
+        }
+    }
+
+    /// A branch by its id or, for people typing at a terminal, its exact name.
+    public func branch(_ idOrName: String) throws -> Branch {
+        try writer.read { db in try Self.branch(idOrName, in: db) }
+    }
+
+    public func branches() throws -> [Branch] {
+        try writer.read { db in try Branch.order(Column("name")).fetchAll(db) }
+    }
+
+    static func branch(_ idOrName: String, in db: Database) throws -> Branch {
+        if let branch = try Branch.fetchOne(db, key: idOrName) { return branch }
+        if let branch = try Branch.filter(Column("name") == idOrName).fetchOne(db) { return branch }
+        throw StoreError.unknownBranch(idOrName)
+    }
+
+    // MARK: Members
+
+    public func addMember(branch idOrName: String, _ new: NewMember) throws -> IssuedLink {
+        try writer.write { db in
+            let branch = try Self.branch(idOrName, in: db)
+            return try insert(new, into: branch, db)
+        }
+    }
+
+    /// Adds every member or none: the first bad one stops the import.
+    public func importRoster(branch idOrName: String, _ rows: [RosterRow]) throws -> [IssuedLink] {
+        try writer.write { db in
+            let branch = try Self.branch(idOrName, in: db)
+            var seen: [String: Int] = [:]
+            var issued: [IssuedLink] = []
+            for row in rows {
+                if let first = seen[row.member.name] {
+                    throw StoreError.rosterLine(row.line, "\"\(row.member.name)\" is also on line \(first)")
+                }
+                seen[row.member.name] = row.line
+                do {
+                    issued.append(try insert(row.member, into: branch, db))
+                } catch let error as StoreError {
+                    throw StoreError.rosterLine(row.line, error.description)
+                }
+            }
+            return issued
+        }
+    }
+
+    /// Issues a new link and ends the old one at once.
+    public func relink(member id: MemberID) throws -> IssuedLink {
+        try writer.write { db in
+            guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
+            let token = LinkToken.generate(using: random)
+            member.tokenHash = LinkToken.hash(token)
+            try member.update(db)
+            return IssuedLink(member: member, token: token)
+        }
+    }
+
+    /// The member whose current link carries `token`, if any.
+    public func member(token: String) throws -> Member? {
+        let hash = LinkToken.hash(token)
+        return try writer.read { db in try Member.filter(Column("tokenHash") == hash).fetchOne(db) }
+    }
+
+    public func member(_ id: MemberID) throws -> Member? {
+        try writer.read { db in try Member.fetchOne(db, key: id) }
+    }
+
+    /// The branch's roster today, secretaries first, then by name.
+    public func members(branch idOrName: String) throws -> [Member] {
+        try writer.read { db in
+            let branch = try Self.branch(idOrName, in: db)
+            return try Member.filter(Column("branchId") == branch.id)
+                .order(Column("secretary").desc, Column("createdAt"), Column("name"))
+                .fetchAll(db)
+        }
+    }
+
+    private func insert(_ new: NewMember, into branch: Branch, _ db: Database) throws -> IssuedLink {
+        let name = new.name.trimmingWhitespace()
+        guard !name.isEmpty else { throw StoreError.invalid("A member needs a name.") }
+        guard name.count <= FieldLimits.title else { throw StoreError.invalid("The name is longer than \(FieldLimits.title) characters.") }
+        let city = new.city?.trimmingWhitespace()
+        guard (city?.count ?? 0) <= FieldLimits.city else { throw StoreError.invalid("The city is longer than \(FieldLimits.city) characters.") }
+        guard try Member.filter(Column("branchId") == branch.id && Column("name") == name).fetchCount(db) == 0 else {
+            throw StoreError.duplicateMember(name: name, branch: branch.name)
+        }
+        let token = LinkToken.generate(using: random)
+        let member = Member(
+            id: random.identifier("M"), branchId: branch.id, name: name, status: new.status,
+            city: city?.isEmpty == false ? city : nil, secretary: new.secretary,
+            tokenHash: LinkToken.hash(token), createdAt: now())
+        try member.insert(db)
+        return IssuedLink(member: member, token: token)
+    }
+}

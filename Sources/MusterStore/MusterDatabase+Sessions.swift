@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import MusterCore
+
+/// A session as the store lists it.
+public struct SessionSummary: Sendable, Hashable {
+    public var setup: SessionSetup
+    public var createdAt: Instant
+}
+
+extension MusterDatabase {
+    /// Plans a session for a branch. Its voting rules are the branch's.
+    public func addSession(
+        branch idOrName: String, title: String, kind: String = "branch-meeting", startsAt: Instant,
+        graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil
+    ) throws -> SessionSetup {
+        let title = title.trimmingWhitespace()
+        guard !title.isEmpty else { throw StoreError.invalid("A session needs a title.") }
+        guard title.count <= FieldLimits.title else { throw StoreError.invalid("The title is longer than \(FieldLimits.title) characters.") }
+        guard (0...3600).contains(graceSeconds) else { throw StoreError.invalid("The grace period is 0 to 3600 seconds.") }
+        if let text {
+            guard FieldLimits.lines.contains(text.lines.count) else {
+                throw StoreError.invalid("The text needs 1 to \(FieldLimits.lines.upperBound) lines.")
+            }
+            guard text.lines.allSatisfy({ $0.count <= FieldLimits.line }) else {
+                throw StoreError.invalid("A line of the text is longer than \(FieldLimits.line) characters.")
+            }
+        }
+        return try writer.write { db in
+            let branch = try Self.branch(idOrName, in: db)
+            let setup = SessionSetup(
+                id: random.identifier("S"), branch: branch.id, title: title, kind: kind, scheduledStart: startsAt,
+                graceSeconds: graceSeconds, rules: branch.rules, text: text)
+            try SessionRecord(
+                id: setup.id, branchId: branch.id, title: title, startsAt: startsAt,
+                setup: String(decoding: try JSONEncoder().encode(setup), as: UTF8.self), createdAt: now()
+            ).insert(db)
+            return setup
+        }
+    }
+
+    public func sessionSetup(_ id: SessionID) throws -> SessionSetup {
+        try writer.read { db in try Self.setup(id, in: db) }
+    }
+
+    /// The branch's sessions, soonest first.
+    public func sessions(branch idOrName: String) throws -> [SessionSetup] {
+        try writer.read { db in
+            let branch = try Self.branch(idOrName, in: db)
+            return try SessionRecord.filter(Column("branchId") == branch.id).order(Column("startsAt")).fetchAll(db)
+                .map { try JSONDecoder().decode(SessionSetup.self, from: Data($0.setup.utf8)) }
+        }
+    }
+
+    static func setup(_ id: SessionID, in db: Database) throws -> SessionSetup {
+        guard let record = try SessionRecord.fetchOne(db, key: id) else { throw StoreError.unknownSession(id.rawValue) }
+        return try JSONDecoder().decode(SessionSetup.self, from: Data(record.setup.utf8))
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import MusterCore
+
+/// The Muster database: branches, members, sessions and the event log.
+///
+/// A `Sendable` value around a GRDB writer; every method is one transaction,
+/// so a refused request changes nothing. Pass it in; there is no shared instance.
+public struct MusterDatabase: Sendable {
+    let writer: any DatabaseWriter
+    let random: RandomSource
+    let now: @Sendable () -> Instant
+
+    /// - Parameters:
+    ///   - random: where ids and tokens come from (`.system` unless testing).
+    ///   - now: the clock for `createdAt` stamps.
+    public init(
+        _ writer: any DatabaseWriter, random: RandomSource = .system,
+        now: @escaping @Sendable () -> Instant = Instant.now
+    ) throws {
+        self.writer = writer
+        self.random = random
+        self.now = now
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (or creates) the database file at `path`.
+    ///
+    /// WAL lets exports read while the server writes; `synchronous=FULL`
+    /// makes every commit durable before it returns, which acks rely on.
+    public static func open(
+        path: String, random: RandomSource = .system, now: @escaping @Sendable () -> Instant = Instant.now
+    ) throws -> MusterDatabase {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(5)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        return try MusterDatabase(pool, random: random, now: now)
+    }
+
+    /// An empty database in memory, for tests.
+    public static func inMemory(
+        random: RandomSource = .seeded(1), now: @escaping @Sendable () -> Instant
+    ) throws -> MusterDatabase {
+        try MusterDatabase(DatabaseQueue(), random: random, now: now)
+    }
+
+    /// Shipped migrations are never edited: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "branch") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull().unique()
+                t.column("rules", .text).notNull()
+                t.column("createdAt", .text).notNull()
+            }
+            try db.create(table: "member") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("branch", onDelete: .restrict).notNull()
+                t.column("name", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("city", .text)
+                t.column("secretary", .boolean).notNull()
+                t.column("tokenHash", .blob).notNull().unique()
+                t.column("createdAt", .text).notNull()
+                t.uniqueKey(["branchId", "name"])
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("branch", onDelete: .restrict).notNull()
+                t.column("title", .text).notNull()
+                t.column("startsAt", .text).notNull()
+                t.column("setup", .text).notNull()
+                t.column("createdAt", .text).notNull()
+            }
+            try db.create(table: "event") { t in
+                t.column("sessionId", .text).notNull().references("session", onDelete: .restrict)
+                t.column("seq", .integer).notNull()
+                t.column("at", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("body", .text).notNull()
+                t.primaryKey(["sessionId", "seq"])
+            }
+            try db.create(table: "ballotCount") { t in
+                t.column("sessionId", .text).notNull().references("session", onDelete: .restrict)
+                t.column("vote", .text).notNull()
+                t.column("choice", .text).notNull()
+                t.column("count", .integer).notNull()
+                t.primaryKey(["sessionId", "vote", "choice"])
+            }
+        }
+        return migrator
+    }
+}
+
+extension Instant {
+    /// The system clock, for the shell only; the core never calls it.
+    @Sendable public static func now() -> Instant {
+        Instant(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import MusterCore
+
+/// A branch: a name, its voting rules, its roster.
+public struct Branch: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "branch"
+    public var id: BranchID
+    public var name: String
+    public var rules: VotingRules
+    public var createdAt: Instant
+}
+
+/// A member of a branch, as the branch knows them today.
+public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "member"
+    public var id: MemberID
+    public var branchId: BranchID
+    public var name: String
+    public var status: MemberStatus
+    public var city: String?
+    public var secretary: Bool
+    /// SHA-256 of the current link token; reissuing replaces it.
+    public var tokenHash: Data
+    public var createdAt: Instant
+
+    public var rosterEntry: RosterEntry {
+        RosterEntry(id: id, name: name, status: status, city: city, secretary: secretary)
+    }
+}
+
+/// A planned session: its setup, stored as the core's `SessionSetup`.
+struct SessionRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "session"
+    var id: SessionID
+    var branchId: BranchID
+    var title: String
+    var startsAt: Instant
+    /// The whole `SessionSetup` as JSON, so the core decides what a setup holds.
+    var setup: String
+    var createdAt: Instant
+}
+
+/// One row of the event log.
+struct EventRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "event"
+    var sessionId: SessionID
+    var seq: Int
+    var at: Instant
+    var kind: String
+    /// The event's JSON, `kind` included: the stored form is the wire form.
+    var body: String
+}
+
+/// How many secret ballots chose one option: counts only, never a member.
+struct BallotCountRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "ballotCount"
+    var sessionId: SessionID
+    var vote: VoteID
+    var choice: String
+    var count: Int
+}
+
+/// An event as stored: its place in the session's log and when it happened.
+public struct StoredEvent: Sendable, Hashable {
+    public var session: SessionID
+    /// Dense and strictly increasing per session, from 1.
+    public var seq: Int
+    public var occurrence: Occurrence
+
+    public init(session: SessionID, seq: Int, occurrence: Occurrence) {
+        self.session = session
+        self.seq = seq
+        self.occurrence = occurrence
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import CLibWebSockets
+
+@main
+struct Muster: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "muster",
+        abstract: "Run branch meetings with members near and far: attendance, the oath, discussion, votes.",
+        discussion: """
+            Start with `muster demo` to see a whole branch set up, or:
+              muster branch add 东村党支部
+              muster roster import --branch 东村党支部 members.csv
+              muster session add --branch 东村党支部 --title "十一月主题党日" --starts 2026-11-28T19:30
+            Every command keeps its data in one file, muster.sqlite here unless --db says otherwise.
+            """,
+        version: "muster \(version) (libwebsockets \(libWebSocketsVersion))",
+        subcommands: [
+            BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self, DemoCommand.self,
+        ]
+    )
+
+    /// The libwebsockets this binary is linked against, read from the library itself.
+    static var libWebSocketsVersion: String { String(cString: lws_get_library_version()) }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import MusterCore
+import MusterStore
+
+struct SessionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "session",
+        abstract: "Plan sessions and list them.",
+        subcommands: [Add.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Plan a session for a branch.")
+
+        @Option(help: "The branch, by id or exact name.")
+        var branch: String
+
+        @Option(help: "What members will see, e.g. 十一月主题党日.")
+        var title: String
+
+        @Option(help: "When it starts: 2026-11-28T19:30 (this computer's time zone) or with a zone, 2026-11-28T19:30+08:00.")
+        var starts: String
+
+        @Option(help: "Seconds after the start before someone joining counts as late.")
+        var grace = SessionSetup.defaultGraceSeconds
+
+        @Option(help: "branch-meeting, lesson, oath, theme-day, …")
+        var kind = "branch-meeting"
+
+        @Option(help: "A text file to read together, one line per line (blank lines skipped).")
+        var textFile: String?
+
+        @Flag(help: "Read the Party oath together (the built-in text).")
+        var oath = false
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let setup = try reportingErrors {
+                guard let startsAt = parseTime(starts) else {
+                    throw StoreError.invalid("\"\(starts)\" is not a time. Write it like 2026-11-28T19:30.")
+                }
+                var text: SharedText? = oath ? .partyOath : nil
+                if let textFile {
+                    guard let data = FileManager.default.contents(atPath: textFile),
+                        let pasted = String(data: data, encoding: .utf8)
+                    else { throw StoreError.invalid("Cannot read \(textFile) as UTF-8 text.") }
+                    let title = URL(fileURLWithPath: textFile).deletingPathExtension().lastPathComponent
+                    text = SharedText(title: title, pasted: pasted)
+                }
+                return try store.open().addSession(
+                    branch: branch, title: title, kind: kind, startsAt: startsAt, graceSeconds: grace, text: text)
+            }
+            if store.json {
+                try printJSON(SessionOutput(setup))
+            } else {
+                print("Planned \(setup.title) (\(setup.id)) for \(setup.scheduledStart.iso8601).")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a branch's sessions.")
+
+        @Option(help: "The branch, by id or exact name.")
+        var branch: String
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let sessions = try reportingErrors { try store.open().sessions(branch: branch) }
+            if store.json {
+                try printJSON(sessions.map(SessionOutput.init))
+            } else {
+                for setup in sessions { print("\(setup.id)  \(setup.scheduledStart.iso8601)  \(setup.title)") }
+            }
+        }
+    }
+}
+
+/// A session as printed.
+struct SessionOutput: Encodable {
+    var id: String
+    var branch: String
+    var title: String
+    var kind: String
+    var starts: String
+    var graceSeconds: Int
+    var rules: String
+    var textTitle: String?
+    var textLines: Int?
+
+    init(_ setup: SessionSetup) {
+        id = setup.id.rawValue
+        branch = setup.branch.rawValue
+        title = setup.title
+        kind = setup.kind
+        starts = setup.scheduledStart.iso8601
+        graceSeconds = setup.graceSeconds
+        rules = setup.rules.rawValue
+        textTitle = setup.text?.title
+        textLines = setup.text?.lines.count
+    }
+}
+
+/// Reads a time as a secretary types it; without a zone, this computer's zone.
+func parseTime(_ text: String) -> Instant? {
+    let offset = TimeZone.current.secondsFromGMT()
+    return Instant(iso8601: text.trimmingWhitespace(), defaultOffsetSeconds: offset)
+}
