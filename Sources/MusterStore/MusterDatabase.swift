@@ -102,3 +102,15 @@ extension Instant {
         Instant(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 }
+
+extension MusterDatabase {
+    /// The journal mode and `synchronous` level in force, for checks.
+    public func pragmas() throws -> (journalMode: String, synchronous: Int) {
+        try writer.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            )
+        }
+    }
+}

@@ -7,6 +7,11 @@ public struct RosterRow: Sendable, Hashable {
     /// 1-based, the header being line 1.
     public var line: Int
     public var member: NewMember
+
+    public init(line: Int, member: NewMember) {
+        self.line = line
+        self.member = member
+    }
 }
 
 /// Reads a roster spreadsheet saved as CSV: `name,status,city,role`.

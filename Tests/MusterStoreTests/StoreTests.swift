@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import MusterCore
+import MusterStore
+import Testing
+
+/// A clock that only moves when told, for `createdAt` stamps.
+final class FixedClock: Sendable {
+    let instant = Instant(iso8601: "2026-11-20T08:00:00Z")!
+    var now: @Sendable () -> Instant { { [instant] in instant } }
+}
+
+@Suite struct BranchAndMemberTests {
+    let database = try! MusterDatabase.inMemory(now: FixedClock().now)
+
+    @Test func aBranchIsFoundByIdOrName() throws {
+        let branch = try database.addBranch(name: " 东村党支部 ")
+        #expect(branch.name == "东村党支部")
+        #expect(try database.branch(branch.id.rawValue) == branch)
+        #expect(try database.branch("东村党支部") == branch)
+        #expect(throws: StoreError.unknownBranch("西村")) { try database.branch("西村") }
+        #expect(throws: StoreError.duplicateBranch(name: "东村党支部")) { try database.addBranch(name: "东村党支部") }
+    }
+
+    @Test func aMemberGetsARandomTokenThatIsStoredOnlyAsItsHash() throws {
+        let branch = try database.addBranch(name: "东村党支部")
+        let issued = try database.addMember(branch: "东村党支部", NewMember(name: "王建国", city: "杭州", secretary: true))
+        #expect(issued.token.count == 24)
+        #expect(Data(base64Encoded: issued.token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/"))?.count == 18)
+        #expect(issued.member.tokenHash == LinkToken.hash(issued.token))
+        #expect(issued.member.tokenHash.count == 32)
+        #expect(issued.member.branchId == branch.id)
+        #expect(try database.member(token: issued.token)?.id == issued.member.id)
+        #expect(try database.member(token: issued.token + "x") == nil)
+    }
+
+    @Test func tokensDoNotRepeat() throws {
+        _ = try database.addBranch(name: "b")
+        let tokens = try (0..<50).map { try database.addMember(branch: "b", NewMember(name: "成员\($0)")).token }
+        #expect(Set(tokens).count == 50)
+    }
+
+    @Test func relinkingEndsTheOldLink() throws {
+        _ = try database.addBranch(name: "b")
+        let first = try database.addMember(branch: "b", NewMember(name: "李秀英"))
+        let second = try database.relink(member: first.member.id)
+        #expect(second.token != first.token)
+        #expect(try database.member(token: first.token) == nil)
+        #expect(try database.member(token: second.token)?.id == first.member.id)
+        #expect(throws: StoreError.unknownMember("M404")) { try database.relink(member: "M404") }
+    }
+
+    @Test func aDuplicateMemberIsRefused() throws {
+        _ = try database.addBranch(name: "b")
+        _ = try database.addMember(branch: "b", NewMember(name: "张伟"))
+        #expect(throws: StoreError.duplicateMember(name: "张伟", branch: "b")) {
+            try database.addMember(branch: "b", NewMember(name: " 张伟 "))
+        }
+        #expect(try database.members(branch: "b").count == 1)
+    }
+
+    @Test func aBadRosterImportsNothing() throws {
+        _ = try database.addBranch(name: "b")
+        _ = try database.addMember(branch: "b", NewMember(name: "张伟"))
+        let rows = try RosterFile.parse(Data("name\n李秀英\n刘洋\n张伟\n".utf8))
+        #expect(throws: StoreError.rosterLine(4, StoreError.duplicateMember(name: "张伟", branch: "b").description)) {
+            try database.importRoster(branch: "b", rows)
+        }
+        #expect(try database.members(branch: "b").map(\.name) == ["张伟"])
+        let twice = try RosterFile.parse(Data("name\n李秀英\n李秀英\n".utf8))
+        #expect(throws: StoreError.rosterLine(3, "\"李秀英\" is also on line 2")) { try database.importRoster(branch: "b", twice) }
+        #expect(try database.members(branch: "b").count == 1)
+    }
+}
+
+@Suite struct RosterFileTests {
+    @Test func readsChineseHeadersAValuesWithABOM() throws {
+        let csv = Data([0xEF, 0xBB, 0xBF] + Array("姓名,身份,城市,角色\r\n王建国,正式党员,示范村,书记\r\n\"李,秀英\",预备,深圳,\r\n\r\n吴婷,,,\r\n".utf8))
+        let rows = try RosterFile.parse(csv)
+        #expect(rows.map(\.line) == [2, 3, 5])
+        #expect(rows[0].member == NewMember(name: "王建国", status: .full, city: "示范村", secretary: true))
+        #expect(rows[1].member == NewMember(name: "李,秀英", status: .probationary, city: "深圳"))
+        #expect(rows[2].member == NewMember(name: "吴婷"))
+    }
+
+    @Test func columnsMayComeInAnyOrder() throws {
+        let rows = try RosterFile.parse(Data("role,city,name\nsecretary,Hangzhou,Wang\n".utf8))
+        #expect(rows == [RosterRow(line: 2, member: NewMember(name: "Wang", city: "Hangzhou", secretary: true))])
+    }
+
+    @Test(arguments: [
+        ("name\n\"open quote\n", StoreError.rosterLine(2, "a quote is not closed")),
+        ("name,status\nA,chief\n", StoreError.rosterLine(2, "\"chief\" is not a status; use full, probationary or guest (正式, 预备, 列席)")),
+        ("name,role\nA,king\n", StoreError.rosterLine(2, "\"king\" is not a role; use member or secretary (党员, 书记)")),
+        ("name,city\nA,x,y\n", StoreError.rosterLine(2, "3 values, but the header has 2 columns")),
+        ("name,city\n,x\n", StoreError.rosterLine(2, "the name is empty")),
+        ("who,city\nA,x\n", StoreError.rosterLine(1, "the header needs a name column (name,status,city,role)")),
+        ("\n\n", StoreError.invalid("The roster file is empty.")),
+    ])
+    func malformedFilesNameTheLine(csv: String, error: StoreError) {
+        #expect(throws: error) { try RosterFile.parse(Data(csv.utf8)) }
+    }
+
+    @Test func notUTF8IsExplained() {
+        #expect(throws: StoreError.invalid("The roster file is not UTF-8 text. Save it as \"CSV UTF-8\" and try again.")) {
+            try RosterFile.parse(Data([0xC4, 0xE3, 0xBA, 0xC3]))  // "你好" in GBK
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import MusterCore
+import MusterStore
+import Testing
+
+/// Runs the real `muster` binary, as a secretary at a terminal would.
+struct MusterProcess {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    var databasePath: String { directory.appendingPathComponent("muster.sqlite").path }
+
+    /// The binary SwiftPM built beside this test bundle.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["MUSTER_BIN"] { return URL(fileURLWithPath: path) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("muster")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        preconditionFailure("cannot find the muster binary near \(CommandLine.arguments[0])")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @discardableResult
+    func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+    func json(_ arguments: String...) throws -> Any {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + ["--db", databasePath, "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(arguments) failed")
+        return try JSONSerialization.jsonObject(with: data)
+    }
+
+    /// Everything in the database, to show a refused command changed nothing.
+    func snapshot() throws -> [String] {
+        let database = try MusterDatabase.open(path: databasePath)
+        return try database.branches().flatMap { branch in
+            ["\(branch)"] + (try database.members(branch: branch.id.rawValue).map { "\($0)" })
+                + (try database.sessions(branch: branch.id.rawValue).map { "\($0)" })
+        }
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test func versionNamesMusterAndTheLinkedLibWebSockets() throws {
+        let result = try MusterProcess().run("--version")
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("muster 0.1.0 (libwebsockets 4."))
+    }
+
+    @Test func aSecretarySetsUpABranchWithMembersAndASession() throws {
+        let muster = try MusterProcess()
+        let branch = try muster.json("branch", "add", "东村党支部") as! [String: String]
+        #expect(branch["name"] == "东村党支部")
+        #expect(branch["rules"] == "branch-work")
+        let member =
+            try muster.json(
+                "member", "add", "--branch", "东村党支部", "--name", "王建国", "--secretary", "--city", "杭州",
+                "--base-url", "https://muster.example.cn") as! [String: Any]
+        let token = try #require(member["token"] as? String)
+        #expect(member["link"] as? String == "https://muster.example.cn/#t=\(token)")
+        #expect(member["secretary"] as? Bool == true)
+        #expect((member["id"] as? String)?.hasPrefix("M") == true)
+
+        let csv = try muster.write("roster.csv", "\u{FEFF}姓名,身份,城市\n李秀英,预备,深圳\n张伟,,北京\n")
+        let imported = try muster.json("roster", "import", "--branch", branch["id"]!, csv) as! [[String: Any]]
+        #expect(imported.map { $0["name"] as? String } == ["李秀英", "张伟"])
+        #expect(imported.map { $0["status"] as? String } == ["probationary", "full"])
+
+        let oath = try muster.write("誓词.txt", "第一句\n\n第二句\n")
+        let session =
+            try muster.json(
+                "session", "add", "--branch", "东村党支部", "--title", "十一月主题党日", "--starts",
+                "2026-11-28T19:30+08:00", "--text-file", oath) as! [String: Any]
+        #expect(session["starts"] as? String == "2026-11-28T11:30:00.000Z")
+        #expect(session["textTitle"] as? String == "誓词")
+        #expect(session["textLines"] as? Int == 2)
+        #expect(session["graceSeconds"] as? Int == 300)
+
+        let relinked = try muster.json("member", "relink", member["id"] as! String) as! [String: Any]
+        #expect(relinked["token"] as? String != token)
+        let database = try MusterDatabase.open(path: muster.databasePath)
+        #expect(try database.member(token: token) == nil)
+        #expect(try database.members(branch: "东村党支部").count == 3)
+    }
+
+    @Test func anUnknownBranchIsExplainedAndChangesNothing() throws {
+        let muster = try MusterProcess()
+        try muster.run("branch", "add", "东村党支部")
+        let before = try muster.snapshot()
+        let csv = try muster.write("roster.csv", "name\n李秀英\n")
+        for arguments in [
+            ["member", "add", "--branch", "西村", "--name", "王"],
+            ["roster", "import", "--branch", "西村", csv],
+            ["session", "add", "--branch", "西村", "--title", "会", "--starts", "2026-11-28T19:30"],
+        ] {
+            let result = try muster.run(arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("There is no branch \"西村\""), "\(result.stderr)")
+        }
+        #expect(try muster.snapshot() == before)
+    }
+
+    @Test func aMalformedRosterNamesTheLineAndImportsNothing() throws {
+        let muster = try MusterProcess()
+        try muster.run("branch", "add", "b")
+        let before = try muster.snapshot()
+        let csv = try muster.write("bad.csv", "name,status,city\n李秀英,full,深圳\n张伟,chief,北京\n")
+        let result = try muster.run("roster", "import", "--branch", "b", csv)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Line 3: \"chief\" is not a status"))
+        #expect(result.stderr.contains("Nothing was imported"))
+        #expect(try muster.snapshot() == before)
+    }
+
+    @Test func aDuplicateMemberIsRefusedAndChangesNothing() throws {
+        let muster = try MusterProcess()
+        try muster.run("branch", "add", "b")
+        try muster.run("member", "add", "--branch", "b", "--name", "张伟")
+        let before = try muster.snapshot()
+        let again = try muster.run("member", "add", "--branch", "b", "--name", "张伟")
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("\"张伟\" is already on the roster of b"))
+        let csv = try muster.write("dupe.csv", "name\n李秀英\n张伟\n")
+        let imported = try muster.run("roster", "import", "--branch", "b", csv)
+        #expect(imported.status == 1)
+        #expect(imported.stderr.contains("Line 3"))
+        #expect(try muster.snapshot() == before)
+    }
+
+    @Test func badValuesAreRefusedBeforeAnythingIsWritten() throws {
+        let muster = try MusterProcess()
+        try muster.run("branch", "add", "b")
+        let before = try muster.snapshot()
+        let badTime = try muster.run("session", "add", "--branch", "b", "--title", "会", "--starts", "明天晚上")
+        #expect(badTime.status == 1)
+        #expect(badTime.stderr.contains("is not a time"))
+        let badStatus = try muster.run("member", "add", "--branch", "b", "--name", "王", "--status", "boss")
+        #expect(badStatus.status != 0)
+        #expect(badStatus.stderr.contains("boss"))
+        let badGrace = try muster.run("session", "add", "--branch", "b", "--title", "会", "--starts", "2026-11-28T19:30", "--grace", "99999")
+        #expect(badGrace.status == 1)
+        #expect(badGrace.stderr.contains("grace period is 0 to 3600 seconds"))
+        #expect(try muster.snapshot() == before)
+    }
+
+    @Test func theDemoSetsUpTheVillageBranchAndPrintsEveryLink() throws {
+        let muster = try MusterProcess()
+        let demo = try muster.json("demo") as! [String: Any]
+        let members = try #require(demo["members"] as? [[String: Any]])
+        #expect(members.count == 13)
+        #expect(members.filter { $0["secretary"] as? Bool == true }.count == 1)
+        #expect(members.filter { $0["city"] as? String != "示范村" }.count == 5)
+        #expect(members.allSatisfy { ($0["link"] as? String)?.contains("/#t=") == true })
+        let session = try #require(demo["session"] as? [String: Any])
+        #expect(session["textTitle"] as? String == "入党誓词")
+        // Again: the same branch, fresh links, the old ones dead.
+        let again = try muster.json("demo") as! [String: Any]
+        let database = try MusterDatabase.open(path: muster.databasePath)
+        #expect(try database.branches().count == 1)
+        #expect(try database.member(token: members[0]["token"] as! String) == nil)
+        let fresh = (again["members"] as! [[String: Any]])[0]["token"] as! String
+        #expect(try database.member(token: fresh) != nil)
+    }
+}
+
+extension MusterProcess {
+    @discardableResult
+    func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + (arguments.contains("--version") ? [] : ["--db", databasePath])
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
