@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "muster", targets: ["muster"]),
         .library(name: "MusterCore", targets: ["MusterCore"]),
         .library(name: "MusterStore", targets: ["MusterStore"]),
+        .library(name: "MusterServer", targets: ["MusterServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -32,12 +33,16 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        .target(
+            name: "MusterServer",
+            dependencies: ["MusterCore", "MusterStore", "CLibWebSockets"]
+        ),
         .executableTarget(
             name: "muster",
             dependencies: [
                 "MusterCore",
                 "MusterStore",
-                "CLibWebSockets",
+                "MusterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +54,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MusterStoreTests", dependencies: ["MusterStore", "MusterCore"]),
+        .testTarget(name: "MusterServerTests", dependencies: ["MusterServer", "MusterStore", "MusterCore"]),
         .testTarget(name: "musterTests", dependencies: ["muster", "MusterStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,12 +16,30 @@ public struct EventBatch: Sendable, Hashable {
     public var firstSeq: Int
     public var occurrences: [Occurrence]
     public var sealedBallots: [SecretBallot]
+    /// The client's command these events answer, kept to recognise a resend.
+    public var command: CommandKey?
 
-    public init(session: SessionID, firstSeq: Int, occurrences: [Occurrence], sealedBallots: [SecretBallot] = []) {
+    public init(
+        session: SessionID, firstSeq: Int, occurrences: [Occurrence], sealedBallots: [SecretBallot] = [],
+        command: CommandKey? = nil
+    ) {
         self.session = session
         self.firstSeq = firstSeq
         self.occurrences = occurrences
         self.sealedBallots = sealedBallots
+        self.command = command
+    }
+}
+
+/// A client command as its sender named it: the same member sending the same
+/// id again means the same command.
+public struct CommandKey: Sendable, Hashable {
+    public var member: MemberID
+    public var id: String
+
+    public init(member: MemberID, id: String) {
+        self.member = member
+        self.id = id
     }
 }
 
@@ -43,7 +61,8 @@ extension MusterDatabase {
                     try EventRecord(
                         sessionId: batch.session, seq: batch.firstSeq + offset, at: occurrence.at,
                         kind: occurrence.event.kind,
-                        body: String(decoding: try encoder.encode(occurrence.event), as: UTF8.self)
+                        body: String(decoding: try encoder.encode(occurrence.event), as: UTF8.self),
+                        callerId: batch.command?.member, commandId: batch.command?.id
                     ).insert(db)
                 }
                 for ballot in batch.sealedBallots {
@@ -68,6 +87,36 @@ extension MusterDatabase {
         let first = try lastSeq(session) + 1
         try append([EventBatch(session: session, firstSeq: first, occurrences: occurrences, sealedBallots: sealedBallots)])
         return first...(first + occurrences.count - 1)
+    }
+
+    /// Every client command that produced events in a session, with the seq of its last event.
+    public func commandSeqs(_ session: SessionID) throws -> [CommandKey: Int] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT callerId, commandId, MAX(seq) AS seq FROM event
+                    WHERE sessionId = ? AND commandId IS NOT NULL GROUP BY callerId, commandId
+                    """,
+                arguments: [session])
+            return Dictionary(
+                uniqueKeysWithValues: rows.map {
+                    (CommandKey(member: MemberID($0["callerId"] as String), id: $0["commandId"]), $0["seq"] as Int)
+                })
+        }
+    }
+
+    /// Sessions that have not ended, soonest first: what a server keeps live.
+    public func unendedSessions() throws -> [SessionSetup] {
+        try writer.read { db in
+            try SessionRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM session WHERE id NOT IN
+                    (SELECT sessionId FROM event WHERE kind = 'session.ended') ORDER BY startsAt
+                    """
+            ).map { try JSONDecoder().decode(SessionSetup.self, from: Data($0.setup.utf8)) }
+        }
     }
 
     public func lastSeq(_ session: SessionID) throws -> Int {

@@ -92,6 +92,14 @@ public struct MusterDatabase: Sendable {
                 t.primaryKey(["sessionId", "vote", "choice"])
             }
         }
+        // The command each event answered, so a resent command is recognised
+        // even after a restart (the page resends its outbox after a drop).
+        migrator.registerMigration("v2-command-ids") { db in
+            try db.alter(table: "event") { t in
+                t.add(column: "callerId", .text)
+                t.add(column: "commandId", .text)
+            }
+        }
         return migrator
     }
 }

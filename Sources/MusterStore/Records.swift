@@ -50,6 +50,9 @@ struct EventRecord: Codable, FetchableRecord, PersistableRecord {
     var kind: String
     /// The event's JSON, `kind` included: the stored form is the wire form.
     var body: String
+    /// Who sent the command that produced this event, and the id they gave it.
+    var callerId: MemberID?
+    var commandId: String?
 }
 
 /// How many secret ballots chose one option: counts only, never a member.

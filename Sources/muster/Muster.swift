@@ -17,7 +17,8 @@ struct Muster: ParsableCommand {
             """,
         version: "muster \(version) (libwebsockets \(libWebSocketsVersion))",
         subcommands: [
-            BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self, DemoCommand.self,
+            ServeCommand.self, BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self,
+            DemoCommand.self,
         ]
     )
 

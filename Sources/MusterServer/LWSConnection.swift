@@ -1,0 +1,44 @@
+import CLibWebSockets
+
+/// One WebSocket, as the shell sees it: lws's handle, the frames waiting to
+/// go out, and a partly received message. Lives on the service thread only.
+final class LWSConnection {
+    let id: ConnectionID
+    let wsi: OpaquePointer
+    /// Waiting frames; `head` avoids shifting the array on every write.
+    private var queue: [Frame] = []
+    private var head = 0
+    /// A message arriving in fragments.
+    var incoming: [UInt8] = []
+    /// Set once the rest of the current message is to be thrown away.
+    var discardingMessage = false
+    /// When set, the connection closes with this once its queue is empty.
+    var closeAfterDrain: (code: CloseCode, reason: String)?
+    /// When set, the connection closes at the next writeable callback, queue or not.
+    var closeNow: (code: CloseCode, reason: String)?
+
+    init(id: ConnectionID, wsi: OpaquePointer) {
+        self.id = id
+        self.wsi = wsi
+    }
+
+    var queued: Int { queue.count - head }
+
+    func enqueue(_ frame: Frame) { queue.append(frame) }
+
+    func dequeue() -> Frame? {
+        guard head < queue.count else { return nil }
+        let frame = queue[head]
+        head += 1
+        if head > 64, head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return frame
+    }
+
+    func dropQueue() {
+        queue.removeAll()
+        head = 0
+    }
+}

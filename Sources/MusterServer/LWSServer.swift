@@ -1,0 +1,397 @@
+import CLibWebSockets
+import Foundation
+import MusterCore
+import MusterStore
+import Synchronization
+
+/// The libwebsockets shell: HTTP and WebSocket on one port.
+///
+/// `run()` creates the lws context and services it on the calling thread,
+/// which from then on is the only thread that touches lws or the
+/// switchboard. Other threads (the store writer, the clock, signal
+/// handlers) talk to it through the `Mailbox` and `lws_cancel_service`.
+/// lws's per-connection data holds only a connection number; the Swift
+/// objects live in `connections`, keyed by it.
+public final class LWSServer: @unchecked Sendable {
+    // @unchecked: after `run()` starts, everything but `mailbox` and
+    // `stopFlag` is touched only on the service thread.
+    let configuration: ServerConfiguration
+    let mailbox = Mailbox()
+    private let writer: StoreWriter
+    let switchboard: Switchboard
+    var connections: [ConnectionID: LWSConnection] = [:]
+    private var nextConnection: ConnectionID = 1
+    /// HTTP answers waiting for their writeable callback, by request number.
+    var httpResponses: [Int: HTTPResponse] = [:]
+    private var nextRequest = 1
+    /// lws_write needs `LWS_PRE` free bytes before the payload: one scratch buffer, grown as needed.
+    private var scratch: UnsafeMutableRawPointer
+    private var scratchSize: Int
+    private let stopFlag = Atomic<Bool>(false)
+    private var stopDeadline: ContinuousClock.Instant?
+    private let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
+    /// Called on the service thread once the port is open.
+    public var onListening: (@Sendable (Int) -> Void)?
+
+    public init(configuration: ServerConfiguration, database: MusterDatabase) throws {
+        self.configuration = configuration
+        writer = StoreWriter(database: database, mailbox: mailbox)
+        let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
+        switchboard = try Switchboard(
+            store: database, writer: writer, clock: Instant.now, bootID: String(boot.rawValue.dropFirst().prefix(6)))
+        scratchSize = 64 * 1024
+        scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
+        switchboard.sink = self
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Asks the server to stop: it commits what is queued, closes every
+    /// socket with 1001 and returns from `run()`. Safe from any thread.
+    public func stop() {
+        guard !stopFlag.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        mailbox.post(.stop)
+    }
+
+    /// Serves until `stop()`. Throws if the port cannot be opened.
+    public func run() throws {
+        lws_set_log_level(LLL_ERR | LLL_WARN, nil)
+        var cStrings: [UnsafeMutablePointer<CChar>] = []
+        func keep(_ string: String) -> UnsafeMutablePointer<CChar> {
+            let copy = strdup(string)!
+            cStrings.append(copy)
+            return copy
+        }
+        defer { cStrings.forEach { free($0) } }
+
+        let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
+        defer { protocols.deallocate() }
+        protocols[0] = lws_protocols()
+        protocols[0].name = UnsafePointer(keep("muster"))
+        protocols[0].callback = musterCallback
+        protocols[0].per_session_data_size = MemoryLayout<Int>.size
+        // Messages arrive in pieces of at most this; we join them up to maxFrameBytes.
+        protocols[0].rx_buffer_size = 16 * 1024
+        protocols[1] = lws_protocols()
+
+        // "/" serves web/; "/healthz" and "/sessions" are answered in the callback.
+        let mounts = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: 3)
+        defer { mounts.deallocate() }
+        for (index, path) in ["/sessions", "/healthz"].enumerated() {
+            mounts[index] = lws_http_mount()
+            mounts[index].mount_next = UnsafePointer(mounts + index + 1)
+            mounts[index].mountpoint = UnsafePointer(keep(path))
+            mounts[index].mountpoint_len = UInt8(path.utf8.count)
+            mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
+            mounts[index].protocol = UnsafePointer(keep("muster"))
+        }
+        mounts[2] = lws_http_mount()
+        mounts[2].mountpoint = UnsafePointer(keep("/"))
+        mounts[2].mountpoint_len = 1
+        mounts[2].origin = UnsafePointer(keep(configuration.webRoot))
+        mounts[2].def = UnsafePointer(keep("index.html"))
+        mounts[2].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
+
+        var retry = lws_retry_bo_t()
+        retry.secs_since_valid_ping = UInt16(configuration.pingAfterSeconds)
+        retry.secs_since_valid_hangup = UInt16(configuration.hangUpAfterSeconds)
+
+        var info = lws_context_creation_info()
+        info.port = Int32(configuration.port)
+        info.iface = UnsafePointer(keep(configuration.host))
+        info.protocols = UnsafePointer(protocols)
+        info.mounts = UnsafePointer(mounts)
+        info.options = muster_lws_option_validate_utf8
+        info.user = Unmanaged.passUnretained(self).toOpaque()
+
+        let context: OpaquePointer? = withUnsafePointer(to: &retry) { retryPointer in
+            info.retry_and_idle_policy = retryPointer
+            return lws_create_context(&info)
+        }
+        guard let context else {
+            throw ServerError.cannotListen(host: configuration.host, port: configuration.port)
+        }
+        defer { lws_context_destroy(context) }
+        let contextBits = Int(bitPattern: UnsafeRawPointer(context))
+        mailbox.setWake { lws_cancel_service(OpaquePointer(bitPattern: contextBits)) }
+        writer.start()
+        let clock = startClock()
+        onListening?(Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default"))))
+
+        while true {
+            if lws_service(context, 0) < 0 { break }
+            if let stopDeadline, connections.isEmpty || ContinuousClock.now > stopDeadline { break }
+        }
+        clock.cancel()
+    }
+
+    /// Posts a tick four times a second: roll-call windows close on time.
+    private func startClock() -> DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        timer.setEventHandler { [mailbox] in mailbox.post(.tick) }
+        timer.resume()
+        return timer
+    }
+
+    // MARK: Mailbox (service thread)
+
+    func drainMailbox() {
+        for message in mailbox.drain() {
+            if case .stop = message {
+                // Commit what is queued and send its acks, then close everyone with 1001.
+                writer.stopAndFlush()
+                for committed in mailbox.drain() where !isStop(committed) { switchboard.handle(committed) }
+                switchboard.handle(.stop)
+                stopDeadline = .now + .seconds(3)
+            } else {
+                switchboard.handle(message)
+            }
+        }
+    }
+
+    private func isStop(_ message: MailboxMessage) -> Bool {
+        if case .stop = message { return true }
+        return false
+    }
+
+    var isStopping: Bool { stopDeadline != nil }
+
+    // MARK: Connections (service thread)
+
+    func established(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
+        let id = nextConnection
+        nextConnection += 1
+        user?.storeBytes(of: id, as: Int.self)
+        connections[id] = LWSConnection(id: id, wsi: wsi)
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Int32(configuration.helloTimeoutSeconds))
+        switchboard.opened(id)
+        if isStopping { close(id, code: .goingAway, reason: "server restarting") }
+    }
+
+    func connection(_ user: UnsafeMutableRawPointer?) -> LWSConnection? {
+        guard let id = user?.load(as: Int.self) else { return nil }
+        return connections[id]
+    }
+
+    func receive(_ connection: LWSConnection, _ input: UnsafeMutableRawPointer?, _ length: Int) {
+        let wsi = connection.wsi
+        if lws_is_first_fragment(wsi) != 0 {
+            connection.incoming.removeAll(keepingCapacity: true)
+            connection.discardingMessage = false
+        }
+        guard !connection.discardingMessage, connection.closeNow == nil, connection.closeAfterDrain == nil else { return }
+        if lws_frame_is_binary(wsi) != 0 {
+            connection.discardingMessage = true
+            send(ServerMessage.error(id: nil, .badRequest, "only text frames are accepted"), to: connection.id)
+            close(connection.id, code: .unsupportedData, reason: "text frames only")
+            return
+        }
+        if connection.incoming.count + length > configuration.maxFrameBytes {
+            connection.discardingMessage = true
+            connection.incoming.removeAll()
+            send(ServerMessage.error(id: nil, .tooLarge, "a message may be at most 64 KiB"), to: connection.id)
+            close(connection.id, code: .messageTooBig, reason: "too large")
+            return
+        }
+        if let input, length > 0 {
+            connection.incoming.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+        }
+        guard lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi) == 0 else { return }
+        let message = connection.incoming
+        connection.incoming.removeAll(keepingCapacity: true)
+        switchboard.received(message, from: connection.id)
+    }
+
+    /// Writes one frame (lws's rule: one write per writeable callback).
+    /// Returns false when the connection is to close now.
+    func writeable(_ connection: LWSConnection) -> Bool {
+        if let close = connection.closeNow {
+            closeReason(connection.wsi, close.code, close.reason)
+            return false
+        }
+        guard let frame = connection.dequeue() else {
+            if let close = connection.closeAfterDrain {
+                closeReason(connection.wsi, close.code, close.reason)
+                return false
+            }
+            return true
+        }
+        let count = frame.bytes.count
+        if count > scratchSize {
+            scratch.deallocate()
+            scratchSize = max(count, scratchSize * 2)
+            scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
+        }
+        let payload = scratch + muster_lws_pre
+        frame.bytes.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: count) }
+        let written = lws_write(connection.wsi, payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT)
+        guard written >= count else { return false }
+        if connection.queued > 0 || connection.closeAfterDrain != nil {
+            lws_callback_on_writable(connection.wsi)
+        }
+        return true
+    }
+
+    func closed(_ user: UnsafeMutableRawPointer?) {
+        guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
+        switchboard.closed(id)
+    }
+
+    private func closeReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
+        var bytes = Array(reason.utf8.prefix(120))
+        lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
+    }
+
+    // MARK: Upgrades and HTTP (service thread)
+
+    /// Only `/ws`, and only from our own page: a cross-origin upgrade gets 403.
+    func confirmUpgrade(_ wsi: OpaquePointer) -> Int32 {
+        let path = header(wsi, WSI_TOKEN_GET_URI) ?? ""
+        let origin = header(wsi, WSI_TOKEN_ORIGIN)?.lowercased()
+        let host = header(wsi, WSI_TOKEN_HOST)?.lowercased() ?? ""
+        let allowed = configuration.allowedOrigin.map { [$0] } ?? ["http://\(host)", "https://\(host)"]
+        let pathOK = path == "/ws" || path.hasPrefix("/ws?")
+        if pathOK, origin == nil || allowed.contains(origin!) { return 0 }
+        let status: UInt32 = pathOK ? 403 : 404
+        return lws_return_http_status(wsi, status, nil) != 0 ? -1 : 1
+    }
+
+    func http(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        let path = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
+        let response = switchboard.respond(
+            to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), utcOffsetSeconds: utcOffsetSeconds)
+        var headers = [UInt8](repeating: 0, count: muster_lws_pre + 1024)
+        let ok = headers.withUnsafeMutableBufferPointer { buffer -> Bool in
+            let start = buffer.baseAddress! + muster_lws_pre
+            var cursor: UnsafeMutablePointer<UInt8>? = start
+            let end = buffer.baseAddress! + buffer.count - 1
+            guard
+                lws_add_http_common_headers(
+                    wsi, UInt32(response.status), response.contentType, lws_filepos_t(response.body.count), &cursor, end) == 0
+            else { return false }
+            if let filename = response.filename {
+                let value = Array("attachment; filename=\"\(filename)\"".utf8)
+                guard lws_add_http_header_by_name(wsi, "content-disposition:", value, Int32(value.count), &cursor, end) == 0
+                else { return false }
+            }
+            let noStore = Array("no-store".utf8)
+            guard lws_add_http_header_by_name(wsi, "cache-control:", noStore, Int32(noStore.count), &cursor, end) == 0,
+                lws_finalize_write_http_header(wsi, start, &cursor, end) == 0
+            else { return false }
+            return true
+        }
+        guard ok else { return 1 }
+        let request = nextRequest
+        nextRequest += 1
+        user?.storeBytes(of: request, as: Int.self)
+        httpResponses[request] = response
+        lws_callback_on_writable(wsi)
+        return 0
+    }
+
+    func httpWriteable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        guard let request = user?.load(as: Int.self), let response = httpResponses.removeValue(forKey: request) else {
+            return 0
+        }
+        var body = [UInt8](repeating: 0, count: muster_lws_pre + response.body.count)
+        body.replaceSubrange(muster_lws_pre..., with: response.body)
+        let written = body.withUnsafeMutableBufferPointer {
+            lws_write(wsi, $0.baseAddress! + muster_lws_pre, response.body.count, LWS_WRITE_HTTP_FINAL)
+        }
+        guard written >= response.body.count else { return -1 }
+        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+    }
+
+    func httpDone(_ user: UnsafeMutableRawPointer?) {
+        guard let request = user?.load(as: Int.self) else { return }
+        httpResponses.removeValue(forKey: request)
+    }
+
+    private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+        let length = lws_hdr_total_length(wsi, token)
+        guard length > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+        guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension LWSServer: ConnectionSink {
+    func send(_ frame: Frame, to id: ConnectionID) {
+        guard let connection = connections[id], connection.closeNow == nil else { return }
+        guard connection.queued < configuration.queueLimit else {
+            // Too far behind: drop it now; its client resumes with `since` and loses nothing.
+            connection.dropQueue()
+            connection.closeNow = (.policyViolation, "too slow")
+            lws_callback_on_writable(connection.wsi)
+            return
+        }
+        connection.enqueue(frame)
+        if connection.queued == 1 { lws_callback_on_writable(connection.wsi) }
+    }
+
+    func close(_ id: ConnectionID, code: CloseCode, reason: String) {
+        guard let connection = connections[id], connection.closeAfterDrain == nil else { return }
+        connection.closeAfterDrain = (code, reason)
+        lws_callback_on_writable(connection.wsi)
+    }
+
+    func helloAccepted(_ id: ConnectionID) {
+        guard let connection = connections[id] else { return }
+        lws_set_timeout(connection.wsi, NO_PENDING_TIMEOUT, 0)
+    }
+}
+
+public enum ServerError: Error, CustomStringConvertible {
+    case cannotListen(host: String, port: Int)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (in use, or not an address of this machine)"
+        }
+    }
+}
+
+/// The one C callback lws calls for everything; it finds the server through
+/// the context's user pointer and hands over to it.
+func musterCallback(
+    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+    _ input: UnsafeMutableRawPointer?, _ length: Int
+) -> Int32 {
+    guard let wsi, let context = lws_get_context(wsi), let pointer = lws_context_user(context) else {
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+    let server = Unmanaged<LWSServer>.fromOpaque(pointer).takeUnretainedValue()
+    switch reason {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        server.drainMailbox()
+        return 0
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return server.confirmUpgrade(wsi)
+    case LWS_CALLBACK_ESTABLISHED:
+        server.established(wsi, user)
+        return 0
+    case LWS_CALLBACK_RECEIVE:
+        if let connection = server.connection(user) { server.receive(connection, input, length) }
+        return 0
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        guard let connection = server.connection(user) else { return 0 }
+        return server.writeable(connection) ? 0 : -1
+    case LWS_CALLBACK_CLOSED:
+        server.closed(user)
+        return 0
+    case LWS_CALLBACK_HTTP:
+        return server.http(wsi, user)
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if let request = user?.load(as: Int.self), server.httpResponses[request] != nil {
+            return server.httpWriteable(wsi, user)
+        }
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL, LWS_CALLBACK_CLOSED_HTTP:
+        server.httpDone(user)
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+}

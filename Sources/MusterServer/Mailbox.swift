@@ -1,0 +1,38 @@
+import MusterCore
+import Synchronization
+
+/// What other threads tell the service thread.
+enum MailboxMessage: Sendable {
+    /// The store has committed these sessions' events up to the seq given.
+    case committed([SessionID: Int])
+    /// Committing these sessions' events failed, for the hub generation given.
+    case commitFailed([SessionID: Int], String)
+    /// Time to look at clocks: roll-call windows, stop requests.
+    case tick
+    /// Stop: close every connection with 1001 and finish.
+    case stop
+}
+
+/// A lock-protected list the service thread drains on
+/// `LWS_CALLBACK_EVENT_WAIT_CANCELLED`; `wake` is `lws_cancel_service`.
+final class Mailbox: Sendable {
+    private let messages = Mutex<[MailboxMessage]>([])
+    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// Sets how to wake the service thread once its context exists.
+    func setWake(_ wake: @escaping @Sendable () -> Void) {
+        self.wake.withLock { $0 = wake }
+    }
+
+    func post(_ message: MailboxMessage) {
+        messages.withLock { $0.append(message) }
+        wake.withLock { $0 }?()
+    }
+
+    func drain() -> [MailboxMessage] {
+        messages.withLock { messages in
+            defer { messages.removeAll(keepingCapacity: true) }
+            return messages
+        }
+    }
+}

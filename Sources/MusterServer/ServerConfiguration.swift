@@ -1,0 +1,39 @@
+import MusterCore
+
+/// How `muster serve` runs.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on: `127.0.0.1`, `::1`, `0.0.0.0`.
+    public var host: String
+    public var port: Int
+    /// The address members use (`https://muster.example.cn`); also the only
+    /// origin allowed to open a WebSocket. Nil: the request's own `Host`.
+    public var baseURL: String?
+    /// The folder with the page (`index.html` …).
+    public var webRoot: String
+    /// A socket that has not said a valid hello by then is closed.
+    public var helloTimeoutSeconds = 10
+    /// Idle time before lws pings a client, and before it gives up on one.
+    public var pingAfterSeconds = 15
+    public var hangUpAfterSeconds = 30
+    /// Outgoing frames a connection may have waiting before it is closed as too slow.
+    public var queueLimit = 1024
+    /// Largest frame a client may send.
+    public var maxFrameBytes = 64 * 1024
+
+    public init(host: String, port: Int, baseURL: String?, webRoot: String) {
+        self.host = host
+        self.port = port
+        self.baseURL = baseURL
+        self.webRoot = webRoot
+    }
+
+    /// The origin (`scheme://host[:port]`) of `baseURL`, lower-cased.
+    var allowedOrigin: String? {
+        guard let baseURL else { return nil }
+        let lowered = baseURL.lowercased()
+        guard let schemeEnd = lowered.range(of: "://") else { return nil }
+        let rest = lowered[schemeEnd.upperBound...]
+        let hostPart = rest.prefix { $0 != "/" }
+        return String(lowered[..<schemeEnd.upperBound]) + hostPart
+    }
+}

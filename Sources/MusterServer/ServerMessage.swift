@@ -1,0 +1,84 @@
+import Foundation
+import MusterCore
+
+/// Frames the server sends, already serialized: each is encoded once and
+/// shared by every connection that gets it.
+public final class Frame: Sendable {
+    public let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+enum ServerMessage {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) -> Frame {
+        do {
+            return Frame(Array(try encoder.encode(value)))
+        } catch {
+            preconditionFailure("cannot encode \(value): \(error)")
+        }
+    }
+
+    struct You: Encodable {
+        var member: MemberID
+        var role: Caller.Role
+        var name: String
+        var device: DeviceID
+    }
+
+    private struct Welcome: Encodable {
+        var type = "welcome"
+        var protocolVersion = 1
+        var you: You
+        var seq: Int
+        var resumed: Bool
+        var state: SessionSnapshot?
+    }
+
+    static func welcome(you: You, seq: Int, state: SessionSnapshot?) -> Frame {
+        encode(Welcome(you: you, seq: seq, resumed: state == nil, state: state))
+    }
+
+    private struct EventMessage: Encodable {
+        var type = "event"
+        var seq: Int
+        var at: Instant
+        var event: Event
+        /// The quorum after this event, so clients need not count.
+        var quorum: Quorum
+        /// Attendance lines this event changed, so clients need not derive them.
+        var attendance: [AttendanceRecord]?
+    }
+
+    static func event(seq: Int, occurrence: Occurrence, quorum: Quorum, attendance: [AttendanceRecord]?) -> Frame {
+        encode(EventMessage(seq: seq, at: occurrence.at, event: occurrence.event, quorum: quorum, attendance: attendance))
+    }
+
+    private struct Ack: Encodable {
+        var type = "ack"
+        var id: String
+        var seq: Int
+    }
+
+    static func ack(id: String, seq: Int) -> Frame { encode(Ack(id: id, seq: seq)) }
+
+    private struct ErrorMessage: Encodable {
+        var type = "error"
+        var id: String?
+        var code: CommandError.Code
+        var message: String
+    }
+
+    static func error(id: String?, _ code: CommandError.Code, _ message: String) -> Frame {
+        encode(ErrorMessage(id: id, code: code, message: message))
+    }
+
+    static func error(id: String?, _ error: CommandError) -> Frame { Self.error(id: id, error.code, error.message) }
+}

@@ -1,0 +1,178 @@
+import MusterCore
+import MusterStore
+
+/// One live session on the service thread: the state machine, the log
+/// clients resume from, and the commands waiting for their commit.
+///
+/// It keeps two machines. `live` has every event the hub has accepted and
+/// decides new commands; `durable` has only what the store has committed
+/// and is what clients are shown. An ack or a broadcast happens only when
+/// an event moves from one to the other. If a commit fails, `live` goes
+/// back to `durable`: nothing half-applied is ever shown, and no disk read
+/// is needed.
+final class SessionHub {
+    let id: SessionID
+    private(set) var live: SessionMachine
+    private(set) var durable: SessionMachine
+    private(set) var liveSeq: Int
+    private(set) var durableSeq: Int
+    /// Every durable event's frame, for resumes: index `seq - 1`.
+    private(set) var log: [Frame] = []
+    /// Accepted, not yet durable, in seq order.
+    /// A secret ballot rides with the last event of its command.
+    private var pending: [(seq: Int, occurrence: Occurrence, ballot: SecretBallot?)] = []
+    /// Commands waiting for their ack: the ack goes out once `seq` is durable.
+    private var waiters: [(seq: Int, connection: ConnectionID, id: String)] = []
+    /// Client commands already accepted, with the seq of their last event.
+    private var commandSeqs: [CommandKey: Int]
+    /// Bumped on every rollback; batches carry it so stale failures are ignored.
+    private(set) var generation = 0
+    /// Connections following this session.
+    private(set) var subscribers: Set<ConnectionID> = []
+
+    init(loaded: LoadedSession, events: [StoredEvent], commandSeqs: [CommandKey: Int]) {
+        id = loaded.machine.state.setup.id
+        self.commandSeqs = commandSeqs
+        // Rebuild the frames clients may resume from by replaying, so each
+        // frame carries the quorum and attendance of its moment.
+        var replay = SessionMachine(setup: loaded.machine.state.setup)
+        for stored in events {
+            replay.apply(stored.occurrence)
+            log.append(Self.frame(seq: stored.seq, stored.occurrence, after: replay.state))
+        }
+        live = loaded.machine
+        durable = loaded.machine
+        liveSeq = loaded.seq
+        durableSeq = loaded.seq
+    }
+
+    var state: SessionState { durable.state }
+
+    // MARK: Commands
+
+    /// A command whose events must be committed, or nil when it was a resend.
+    enum Accepted {
+        case batch(EventBatch)
+        case duplicate
+    }
+
+    /// Applies a command to `live`; its ack waits for the commit.
+    func handle(
+        _ command: Command, by caller: Caller, at now: Instant, reply: (connection: ConnectionID, id: String)?
+    ) throws(CommandError) -> Accepted {
+        let key = reply.map { CommandKey(member: caller.member, id: $0.id) }
+        if let key, let reply, let seq = commandSeqs[key] {
+            waiters.append((seq, reply.connection, reply.id))
+            return .duplicate
+        }
+        let outcome = try live.handle(command, by: caller, at: now)
+        let batch = accept(outcome, command: key)
+        if let key, let reply {
+            commandSeqs[key] = liveSeq
+            waiters.append((liveSeq, reply.connection, reply.id))
+        }
+        return .batch(batch)
+    }
+
+    /// Lets time pass: a roll call whose window ran out closes.
+    func tick(at now: Instant) -> EventBatch? {
+        guard let deadline = live.nextDeadline, deadline <= now else { return nil }
+        let occurrences = live.tick(at: now)
+        return occurrences.isEmpty ? nil : accept(.init(occurrences: occurrences), command: nil)
+    }
+
+    private func accept(_ outcome: SessionMachine.Outcome, command: CommandKey?) -> EventBatch {
+        let first = liveSeq + 1
+        for (index, occurrence) in outcome.occurrences.enumerated() {
+            liveSeq += 1
+            let last = index == outcome.occurrences.count - 1
+            pending.append((liveSeq, occurrence, last ? outcome.sealedBallot : nil))
+        }
+        return EventBatch(
+            session: id, firstSeq: first, occurrences: outcome.occurrences,
+            sealedBallots: outcome.sealedBallot.map { [$0] } ?? [], command: command)
+    }
+
+    // MARK: Commits
+
+    /// The store has committed everything up to `seq`: show it and ack it.
+    func committed(upTo seq: Int, sink: any ConnectionSink) {
+        while let next = pending.first, next.seq <= seq {
+            pending.removeFirst()
+            durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
+            durableSeq = next.seq
+            let frame = Self.frame(seq: next.seq, next.occurrence, after: durable.state)
+            log.append(frame)
+            for connection in subscribers { sink.send(frame, to: connection) }
+        }
+        answerWaiters(sink: sink)
+    }
+
+    /// The commit failed: forget everything not durable and answer `internal`.
+    func commitFailed(generation failed: Int, sink: any ConnectionSink) {
+        guard failed == generation else { return }
+        generation += 1
+        live = durable
+        liveSeq = durableSeq
+        pending.removeAll()
+        commandSeqs = commandSeqs.filter { $0.value <= durableSeq }
+        for waiter in waiters where waiter.seq > durableSeq {
+            sink.send(ServerMessage.error(id: waiter.id, .internal, "the server could not save this; try again"), to: waiter.connection)
+        }
+        waiters.removeAll { $0.seq > durableSeq }
+        answerWaiters(sink: sink)
+    }
+
+    private func answerWaiters(sink: any ConnectionSink) {
+        guard waiters.contains(where: { $0.seq <= durableSeq }) else { return }
+        for waiter in waiters where waiter.seq <= durableSeq {
+            sink.send(ServerMessage.ack(id: waiter.id, seq: waiter.seq), to: waiter.connection)
+        }
+        waiters.removeAll { $0.seq <= durableSeq }
+    }
+
+    // MARK: Subscribers
+
+    /// Subscribes a connection, and returns what it is sent first: a welcome
+    /// and, when resuming, exactly the events after `since`.
+    func subscribe(
+        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, at now: Instant
+    ) -> [Frame] {
+        subscribers.insert(connection)
+        if let since, since <= durableSeq, since >= 0 {
+            return [ServerMessage.welcome(you: you, seq: since, state: nil)] + log[since..<durableSeq]
+        }
+        return [ServerMessage.welcome(you: you, seq: durableSeq, state: durable.state.snapshot(for: you.role, asOf: now))]
+    }
+
+    func unsubscribe(_ connection: ConnectionID) {
+        subscribers.remove(connection)
+        waiters.removeAll { $0.connection == connection }
+    }
+
+    // MARK: Frames
+
+    static func frame(seq: Int, _ occurrence: Occurrence, after state: SessionState) -> Frame {
+        ServerMessage.event(
+            seq: seq, occurrence: occurrence, quorum: state.quorum,
+            attendance: changedAttendance(occurrence, state: state))
+    }
+
+    /// The attendance lines an event changed: one member's, or everyone's.
+    static func changedAttendance(_ occurrence: Occurrence, state: SessionState) -> [AttendanceRecord]? {
+        let member: MemberID
+        switch occurrence.event {
+        case .memberJoined(let e): member = e.member
+        case .memberLeft(let e): member = e.member
+        case .memberOnSite(let e): member = e.member
+        case .memberExcused(let e): member = e.member
+        case .memberMoved(let e): member = e.member
+        case .sessionOpened, .sessionStarted, .sessionEnded, .rollCallClosed:
+            return state.attendance(asOf: occurrence.at)
+        case .sessionLocked, .rollCallStarted, .rollCallAnswered, .textSet, .textAdvanced, .threadOpened,
+            .postAdded, .postHidden, .voteOpened, .voteCast, .voteClosed:
+            return nil
+        }
+        return state.entry(member).map { [state.attendance(of: $0, asOf: occurrence.at)] }
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import MusterCore
+import MusterStore
+
+/// The server's logic on the service thread: turns what connections say into
+/// commands for session hubs, and what hubs produce into frames.
+///
+/// It knows nothing of sockets: the lws shell feeds it text frames and
+/// closings, and carries out what it asks of its `ConnectionSink`. It never
+/// waits on a commit; reads (a token on `hello`, a roster on `session.open`)
+/// are short WAL reads.
+final class Switchboard {
+    let store: MusterDatabase
+    private let writer: StoreWriter
+    let clock: () -> Instant
+    /// Makes device ids unique across restarts.
+    private let bootID: String
+    weak var sink: (any ConnectionSink)?
+    private(set) var hubs: [SessionID: SessionHub] = [:]
+    private var peers: [ConnectionID: Peer] = [:]
+    private var stopping = false
+
+    private struct Peer {
+        var subscription: Subscription?
+        var bucket = TokenBucket()
+    }
+
+    private struct Subscription {
+        var session: SessionID
+        var caller: Caller
+        var device: DeviceID
+        var joined: Bool
+    }
+
+    init(store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String) throws {
+        self.store = store
+        self.writer = writer
+        self.clock = clock
+        self.bootID = bootID
+        for setup in try store.unendedSessions() { _ = try loadHub(setup.id) }
+    }
+
+    var connectionCount: Int { peers.count }
+
+    // MARK: Connections
+
+    func opened(_ connection: ConnectionID) {
+        peers[connection] = Peer()
+    }
+
+    func received(_ text: [UInt8], from connection: ConnectionID) {
+        guard peers[connection] != nil, let sink else { return }
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.decode(text)
+        } catch {
+            sink.send(ServerMessage.error(id: error.id, .badRequest, error.message), to: connection)
+            return
+        }
+        switch message {
+        case .hello(let token, let session, let since):
+            hello(connection, token: token, session: session, since: since, sink: sink)
+        case .command(let id, let command):
+            self.command(command, id: id, from: connection, sink: sink)
+        }
+    }
+
+    func closed(_ connection: ConnectionID) {
+        guard let peer = peers.removeValue(forKey: connection) else { return }
+        guard let subscription = peer.subscription, let hub = hubs[subscription.session] else { return }
+        hub.unsubscribe(connection)
+        if subscription.joined {
+            // A refusal here means the session ended or a commit was rolled back: nothing to record.
+            submit(try? hub.handle(.leave(device: subscription.device), by: subscription.caller, at: clock(), reply: nil), hub)
+        }
+    }
+
+    // MARK: Hello
+
+    private func hello(_ connection: ConnectionID, token: String, session: SessionID?, since: Int?, sink: any ConnectionSink) {
+        guard !stopping else { return }
+        guard peers[connection]?.subscription == nil else {
+            sink.send(ServerMessage.error(id: nil, .conflict, "this connection has already said hello"), to: connection)
+            return
+        }
+        guard let member = try? store.member(token: token) else {
+            refuse(connection, .unauthorized, "this link is not valid (it may have been replaced); ask your secretary for a new one", sink)
+            return
+        }
+        let hub: SessionHub
+        do {
+            guard let id = try session ?? currentSession(of: member.branchId), let found = try hubs[id] ?? loadHub(id) else {
+                refuse(connection, .notFound, "there is no session for your branch right now", sink)
+                return
+            }
+            hub = found
+        } catch {
+            refuse(connection, .notFound, "there is no session \(session?.rawValue ?? "")", sink)
+            return
+        }
+        guard hub.state.setup.branch == member.branchId else {
+            refuse(connection, .forbidden, "this session belongs to another branch", sink)
+            return
+        }
+        let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
+        let device = DeviceID("D\(bootID)-\(connection)")
+        var subscription = Subscription(session: hub.id, caller: caller, device: device, joined: false)
+        do {
+            subscription.joined = try join(&subscription, hub)
+        } catch {
+            if caller.role == .member {
+                refuse(connection, error.code, error.message, sink)
+                return
+            }
+        }
+        peers[connection]?.subscription = subscription
+        sink.helloAccepted(connection)
+        let you = ServerMessage.You(member: member.id, role: caller.role, name: member.name, device: device)
+        for frame in hub.subscribe(connection, you: you, since: since, at: clock()) { sink.send(frame, to: connection) }
+    }
+
+    /// Records the device's arrival when the session is open and the member on its roster.
+    private func join(_ subscription: inout Subscription, _ hub: SessionHub) throws(CommandError) -> Bool {
+        let state = hub.live.state
+        guard state.phase == .open || state.phase == .started, state.entry(subscription.caller.member) != nil else {
+            return false
+        }
+        submit(
+            try hub.handle(.join(device: subscription.device, mode: .remote), by: subscription.caller, at: clock(), reply: nil),
+            hub)
+        return true
+    }
+
+    private func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String, _ sink: any ConnectionSink) {
+        sink.send(ServerMessage.error(id: nil, code, message), to: connection)
+        sink.close(connection, code: .policyViolation, reason: code.rawValue)
+    }
+
+    // MARK: Commands
+
+    private func command(_ command: Command, id: String, from connection: ConnectionID, sink: any ConnectionSink) {
+        guard let subscription = peers[connection]?.subscription, let hub = hubs[subscription.session] else {
+            sink.send(ServerMessage.error(id: id, .unauthorized, "say hello with your link's token first"), to: connection)
+            return
+        }
+        guard !stopping else {
+            sink.send(ServerMessage.error(id: id, .internal, "the server is restarting; this will be sent again"), to: connection)
+            return
+        }
+        let now = clock()
+        guard peers[connection]!.bucket.take(at: now) else {
+            sink.send(ServerMessage.error(id: id, .rateLimited, "too many commands; wait a moment"), to: connection)
+            return
+        }
+        var command = command
+        switch command {
+        case .open:
+            let roster = (try? store.members(branch: hub.state.setup.branch.rawValue)) ?? []
+            command = .open(roster: roster.map(\.rosterEntry))
+        case .join, .leave:
+            sink.send(ServerMessage.error(id: id, .badRequest, "unknown command"), to: connection)
+            return
+        default: break
+        }
+        do {
+            submit(try hub.handle(command, by: subscription.caller, at: now, reply: (connection, id)), hub)
+        } catch {
+            sink.send(ServerMessage.error(id: id, error), to: connection)
+            return
+        }
+        if case .open = command { joinEveryone(hub) }
+    }
+
+    /// When a session opens, the devices already waiting in it join.
+    private func joinEveryone(_ hub: SessionHub) {
+        for connection in hub.subscribers.sorted() {
+            guard var subscription = peers[connection]?.subscription, !subscription.joined else { continue }
+            subscription.joined = (try? join(&subscription, hub)) ?? false
+            peers[connection]?.subscription = subscription
+        }
+    }
+
+    private func submit(_ accepted: SessionHub.Accepted?, _ hub: SessionHub) {
+        guard case .batch(let batch) = accepted else { return }
+        writer.submit(batch, generation: hub.generation)
+    }
+
+    // MARK: Mailbox
+
+    func handle(_ message: MailboxMessage) {
+        guard let sink else { return }
+        switch message {
+        case .committed(let seqs):
+            for (session, seq) in seqs { hubs[session]?.committed(upTo: seq, sink: sink) }
+        case .commitFailed(let generations, _):
+            for (session, generation) in generations { hubs[session]?.commitFailed(generation: generation, sink: sink) }
+        case .tick:
+            let now = clock()
+            for hub in hubs.values { submit(hub.tick(at: now).map { .batch($0) }, hub) }
+        case .stop:
+            stopping = true
+            for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }
+        }
+    }
+
+    // MARK: Sessions
+
+    /// The session a member's link leads to: one under way, else the planned one nearest in time.
+    private func currentSession(of branch: BranchID) throws -> SessionID? {
+        let now = clock()
+        let candidates = try store.unendedSessions().filter { $0.branch == branch }
+        for setup in candidates where hubs[setup.id] == nil { _ = try loadHub(setup.id) }
+        let hubsOfBranch = candidates.compactMap { hubs[$0.id] }
+        if let running = hubsOfBranch.filter({ $0.state.phase != .scheduled }).max(by: {
+            ($0.state.openedAt ?? now) < ($1.state.openedAt ?? now)
+        }) {
+            return running.id
+        }
+        return candidates.min {
+            abs($0.scheduledStart.milliseconds(to: now)) < abs($1.scheduledStart.milliseconds(to: now))
+        }?.id
+    }
+
+    /// Loads a session from the store. Devices the log still shows as
+    /// connected died with the previous server: they leave at the last
+    /// recorded moment, so no presence is credited that cannot be proven.
+    @discardableResult
+    private func loadHub(_ id: SessionID) throws -> SessionHub? {
+        let hub = SessionHub(
+            loaded: try store.loadSession(id), events: try store.events(id), commandSeqs: try store.commandSeqs(id))
+        hubs[id] = hub
+        let state = hub.live.state
+        guard state.phase == .open || state.phase == .started, let lastAt = state.lastEventAt else { return hub }
+        for entry in state.roster {
+            for device in (state.presence[entry.id]?.devices ?? []).sorted() {
+                if case .batch(let batch) = try? hub.handle(.leave(device: device), by: .member(entry.id), at: lastAt, reply: nil) {
+                    try store.append([batch])
+                    hub.committed(upTo: batch.firstSeq + batch.occurrences.count - 1, sink: NoSink())
+                }
+            }
+        }
+        return hub
+    }
+
+    /// A sink for work done before anyone is connected.
+    private final class NoSink: ConnectionSink {
+        func send(_ frame: Frame, to connection: ConnectionID) {}
+        func close(_ connection: ConnectionID, code: CloseCode, reason: String) {}
+        func helloAccepted(_ connection: ConnectionID) {}
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import MusterServer
+import MusterStore
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the live server: the page, the WebSocket, the exports.",
+        discussion: """
+            Members open their link in a browser; the secretary's link opens the console.
+            Stop with Ctrl-C: what was sent is saved first, and phones reconnect by themselves when it runs again.
+            """)
+
+    @Option(help: "Address and port to listen on. 127.0.0.1 keeps it on this computer; 0.0.0.0 opens it to the network.")
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: "The address members use to reach this server, e.g. https://muster.example.cn. Only pages from it may connect.")
+    var baseURL: String?
+
+    @Option(help: "The folder with the page.")
+    var web: String?
+
+    @Option(help: .hidden)
+    var helloTimeout = 10
+
+    @Option(help: .hidden)
+    var keepalive = 15
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        guard let (host, port) = Self.parse(listen) else {
+            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
+        }
+        guard let webRoot = web ?? Self.defaultWebRoot() else {
+            throw ValidationError("cannot find the page's folder; pass --web PATH")
+        }
+        Self.raiseFileLimit()
+        var configuration = ServerConfiguration(host: host, port: port, baseURL: baseURL, webRoot: webRoot)
+        configuration.helloTimeoutSeconds = helloTimeout
+        configuration.pingAfterSeconds = keepalive
+        configuration.hangUpAfterSeconds = keepalive * 2
+        let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open()) }
+        server.onListening = { port in
+            // Written straight to the file descriptor, so a script reading the pipe sees it at once.
+            FileHandle.standardOutput.write(
+                Data("Muster is serving on http://\(host.contains(":") ? "[\(host)]" : host):\(port)\n".utf8))
+        }
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.stop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        do {
+            try server.run()
+        } catch {
+            FileHandle.standardError.write(Data("muster: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        print("Muster stopped; everything acknowledged is saved.")
+    }
+
+    static func parse(_ listen: String) -> (String, Int)? {
+        var host: Substring
+        var port: Substring
+        if listen.hasPrefix("[") {
+            guard let close = listen.firstIndex(of: "]") else { return nil }
+            host = listen[listen.index(after: listen.startIndex)..<close]
+            port = listen[listen.index(after: close)...].drop { $0 == ":" }
+        } else {
+            guard let colon = listen.lastIndex(of: ":") else { return nil }
+            host = listen[..<colon]
+            port = listen[listen.index(after: colon)...]
+        }
+        guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else { return nil }
+        return (String(host), number)
+    }
+
+    /// `web/` here, or beside the checkout the binary was built in.
+    static func defaultWebRoot() -> String? {
+        let here = FileManager.default.currentDirectoryPath + "/web"
+        var candidates = [here]
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<4 {
+            url.deleteLastPathComponent()
+            candidates.append(url.appendingPathComponent("web").path)
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/index.html") }
+    }
+
+    /// Each member is a socket: lift the open-file limit as far as allowed.
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = min(limit.rlim_max, 65536)
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
