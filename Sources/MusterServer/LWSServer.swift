@@ -38,7 +38,9 @@ public final class LWSServer: @unchecked Sendable {
         writer = StoreWriter(database: database, mailbox: mailbox)
         let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
         switchboard = try Switchboard(
-            store: database, writer: writer, clock: Instant.now, bootID: String(boot.rawValue.dropFirst().prefix(6)))
+            store: database, writer: writer, clock: Instant.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
+            commandBurst: configuration.commandBurst, commandsPerSecond: configuration.commandsPerSecond,
+            maxReplay: configuration.queueLimit / 2)
         scratchSize = 64 * 1024
         scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
         switchboard.sink = self

@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable {
     public var hangUpAfterSeconds = 30
     /// Outgoing frames a connection may have waiting before it is closed as too slow.
     public var queueLimit = 1024
+    /// Commands a connection may send at once, and per second after that.
+    public var commandBurst = 20.0
+    public var commandsPerSecond = 10.0
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

@@ -134,12 +134,13 @@ final class SessionHub {
     // MARK: Subscribers
 
     /// Subscribes a connection, and returns what it is sent first: a welcome
-    /// and, when resuming, exactly the events after `since`.
+    /// and, when resuming, exactly the events after `since`. A client too far
+    /// behind (more than `maxReplay` events) gets the whole state instead.
     func subscribe(
-        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, at now: Instant
+        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, maxReplay: Int, at now: Instant
     ) -> [Frame] {
         subscribers.insert(connection)
-        if let since, since <= durableSeq, since >= 0 {
+        if let since, since <= durableSeq, since >= 0, durableSeq - since <= maxReplay {
             return [ServerMessage.welcome(you: you, seq: since, state: nil)] + log[since..<durableSeq]
         }
         return [ServerMessage.welcome(you: you, seq: durableSeq, state: durable.state.snapshot(for: you.role, asOf: now))]

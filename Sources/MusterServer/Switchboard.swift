@@ -15,6 +15,8 @@ final class Switchboard {
     let clock: () -> Instant
     /// Makes device ids unique across restarts.
     private let bootID: String
+    private let newBucket: () -> TokenBucket
+    private let maxReplay: Int
     weak var sink: (any ConnectionSink)?
     private(set) var hubs: [SessionID: SessionHub] = [:]
     private var peers: [ConnectionID: Peer] = [:]
@@ -22,7 +24,7 @@ final class Switchboard {
 
     private struct Peer {
         var subscription: Subscription?
-        var bucket = TokenBucket()
+        var bucket: TokenBucket
     }
 
     private struct Subscription {
@@ -32,7 +34,12 @@ final class Switchboard {
         var joined: Bool
     }
 
-    init(store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String) throws {
+    init(
+        store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String,
+        commandBurst: Double = 20, commandsPerSecond: Double = 10, maxReplay: Int = 512
+    ) throws {
+        self.maxReplay = maxReplay
+        newBucket = { TokenBucket(capacity: commandBurst, perSecond: commandsPerSecond) }
         self.store = store
         self.writer = writer
         self.clock = clock
@@ -45,7 +52,7 @@ final class Switchboard {
     // MARK: Connections
 
     func opened(_ connection: ConnectionID) {
-        peers[connection] = Peer()
+        peers[connection] = Peer(bucket: newBucket())
     }
 
     func received(_ text: [UInt8], from connection: ConnectionID) {
@@ -116,7 +123,7 @@ final class Switchboard {
         peers[connection]?.subscription = subscription
         sink.helloAccepted(connection)
         let you = ServerMessage.You(member: member.id, role: caller.role, name: member.name, device: device)
-        for frame in hub.subscribe(connection, you: you, since: since, at: clock()) { sink.send(frame, to: connection) }
+        for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock()) { sink.send(frame, to: connection) }
     }
 
     /// Records the device's arrival when the session is open and the member on its roster.

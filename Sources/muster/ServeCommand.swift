@@ -27,6 +27,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: .hidden)
     var keepalive = 15
 
+    @Option(help: .hidden)
+    var queueLimit = 1024
+
+    @Option(help: .hidden)
+    var commandsPerSecond = 10.0
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -41,6 +47,9 @@ struct ServeCommand: ParsableCommand {
         configuration.helloTimeoutSeconds = helloTimeout
         configuration.pingAfterSeconds = keepalive
         configuration.hangUpAfterSeconds = keepalive * 2
+        configuration.queueLimit = queueLimit
+        configuration.commandsPerSecond = commandsPerSecond
+        configuration.commandBurst = max(20, commandsPerSecond * 2)
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open()) }
         server.onListening = { port in
             // Written straight to the file descriptor, so a script reading the pipe sees it at once.

@@ -1,0 +1,190 @@
+"""End-to-end tests: the real `muster` binary on a free loopback port, driven
+by an independent WebSocket client (Python `websockets`)."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import websockets
+
+ROOT = Path(__file__).resolve().parents[2]
+MUSTER = os.environ.get("MUSTER_BIN", str(ROOT / ".build" / "debug" / "muster"))
+WEB = str(ROOT / "web")
+
+
+def muster(*args, db):
+    """Runs a muster command and returns its parsed --json output."""
+    out = subprocess.run([MUSTER, *args, "--db", str(db), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+class Server:
+    """A `muster serve` process on 127.0.0.1, on a port the OS picked."""
+
+    def __init__(self, db, *extra):
+        self.db = db
+        self.extra = extra
+        self.process = None
+        self.port = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [MUSTER, "serve", "--listen", "127.0.0.1:0", "--db", str(self.db), "--web", WEB, *self.extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        assert "serving on" in line, f"server did not start: {line!r} {self.process.stderr.read() if self.process.poll() is not None else ''}"
+        self.port = int(line.strip().rsplit(":", 1)[1])
+        return self
+
+    @property
+    def ws_url(self):
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    @property
+    def http_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def get(self, path, token=None):
+        request = urllib.request.Request(self.http_url + path)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def log(self, session, token):
+        status, _, body = self.get(f"/sessions/{session}/log.json", token)
+        assert status == 200, body
+        return json.loads(body)
+
+
+class Demo:
+    """The demo branch: one secretary, twelve members, the oath session."""
+
+    def __init__(self, data):
+        self.data = data
+        self.session = data["session"]["id"]
+        self.host = next(m for m in data["members"] if m["secretary"])
+        self.members = [m for m in data["members"] if not m["secretary"]]
+
+
+class Client:
+    """One device: a WebSocket speaking protocol v1, remembering what it saw."""
+
+    def __init__(self, url, origin=None):
+        self.url = url
+        self.origin = origin
+        self.ws = None
+        self.seq = None
+        self.events = []
+        self.welcome = None
+        self.counter = 0
+        self.inbox = []  # received, not yet looked for
+
+    async def connect(self, token, since=None, session=None):
+        headers = {"Origin": self.origin} if self.origin else None
+        self.ws = await websockets.connect(self.url, additional_headers=headers, max_size=None)
+        hello = {"type": "hello", "token": token}
+        if since is not None:
+            hello["since"] = since
+        if session is not None:
+            hello["session"] = session
+        await self.send(hello)
+        self.welcome = await self.recv()
+        assert self.welcome["type"] == "welcome", self.welcome
+        self.seq = self.welcome["seq"]
+        return self.welcome
+
+    async def send(self, message):
+        await self.ws.send(json.dumps(message, ensure_ascii=False))
+
+    async def recv(self, timeout=5):
+        message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        if message["type"] == "event":
+            assert message["seq"] == self.seq + 1, f"gap or duplicate: had {self.seq}, got {message['seq']}"
+            self.seq = message["seq"]
+            self.events.append(message)
+        return message
+
+    async def cmd(self, name, id=None, **fields):
+        """Sends a command; returns its id."""
+        self.counter += 1
+        id = id or f"c{self.counter}-{time.monotonic_ns()}"
+        await self.send({"type": "cmd", "id": id, "cmd": name, **fields})
+        return id
+
+    async def until(self, predicate, timeout=5):
+        """The first message, received before or from now on, that matches."""
+        for index, message in enumerate(self.inbox):
+            if predicate(message):
+                return self.inbox.pop(index)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no matching message")
+            message = await self.recv(remaining)
+            if predicate(message):
+                return message
+            self.inbox.append(message)
+
+    async def reply(self, id, timeout=5):
+        """The ack or error for command `id`."""
+        return await self.until(lambda m: m.get("id") == id and m["type"] in ("ack", "error"), timeout)
+
+    async def ok(self, name, **fields):
+        """Sends a command that must be acked; returns the ack."""
+        id = await self.cmd(name, **fields)
+        answer = await self.reply(id)
+        assert answer["type"] == "ack", f"{name} refused: {answer}"
+        return answer
+
+    async def refused(self, name, code, **fields):
+        id = await self.cmd(name, **fields)
+        answer = await self.reply(id)
+        assert answer["type"] == "error" and answer["code"] == code, answer
+        assert answer["message"]
+        return answer
+
+    async def event(self, kind, timeout=5):
+        return await self.until(lambda m: m["type"] == "event" and m["event"]["kind"] == kind, timeout)
+
+    async def close(self):
+        if self.ws:
+            await self.ws.close()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    db = tmp_path / "muster.sqlite"
+    return Demo(muster("demo", db=db)), db
+
+
+@pytest.fixture
+def server(demo):
+    data, db = demo
+    running = Server(db, "--hello-timeout", "2", "--keepalive", "1").start()
+    yield running
+    running.stop()
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)

@@ -1,0 +1,158 @@
+"""A whole session, as a secretary and members run it, through the real server."""
+
+import asyncio
+import csv
+import io
+
+from conftest import Client, run
+
+
+def test_a_whole_session(demo, server):
+    data, _ = demo
+
+    async def scenario():
+        host = Client(server.ws_url)
+        welcome = await host.connect(data.host["token"])
+        assert welcome["you"]["role"] == "host"
+        assert welcome["resumed"] is False
+        assert welcome["state"]["session"]["phase"] == "scheduled"
+        assert welcome["state"]["text"]["title"] == "入党誓词"
+
+        await host.ok("session.open")
+        opened = await host.event("session.opened")
+        assert len(opened["event"]["roster"]) == 13
+
+        members = [Client(server.ws_url) for _ in range(8)]
+        for client, member in zip(members, data.members):
+            welcome = await client.connect(member["token"])
+            assert welcome["you"]["role"] == "member"
+            assert welcome["state"]["session"]["phase"] == "open"
+        # Nine voters present (host + 8): a quorum of 13 needs 7.
+        joined = await host.until(
+            lambda m: m["type"] == "event" and m["event"]["kind"] == "member.joined" and m["quorum"]["present"] == 9)
+        assert joined["quorum"] == {"expected": 13, "present": 9, "required": 7, "met": True}
+        assert joined["attendance"][0]["presentNow"] is True
+
+        await host.ok("session.start")
+        await host.ok("member.onsite", member=data.members[9]["id"], present=True)
+        await host.ok("member.excuse", member=data.members[10]["id"], reason="在外地务工，夜班")
+
+        # Roll call: five answer from their phones.
+        await host.ok("rollcall.start", seconds=60)
+        started = await members[0].event("rollcall.started")
+        for client in members[:5]:
+            await client.ok("rollcall.answer")
+        await host.ok("rollcall.close")
+        closed = await members[7].event("rollcall.closed")
+        assert len(closed["event"]["answered"]) == 5
+        assert data.members[10]["id"] not in closed["event"]["missing"]
+        assert started["event"]["rollcall"] == closed["event"]["rollcall"]
+
+        # The oath, line by line: every phone on the same line.
+        await host.ok("text.set", title="入党誓词", lines=["我志愿加入中国共产党，", "拥护党的纲领，", "遵守党的章程，"])
+        for line in (1, 2):
+            await host.ok("text.advance", line=line)
+        for client in members:
+            advanced = await client.until(
+                lambda m: m["type"] == "event" and m["event"] == {"kind": "text.advanced", "line": 2})
+            assert advanced["seq"] == host.seq
+
+        # A thread, a post, a reply, a hidden post.
+        await host.ok("thread.open", title="村集体经济怎么发展？")
+        await members[0].ok("post.add", thread="T1", body="建议成立茶叶合作社")
+        await members[1].ok("post.add", thread="T1", body="同意", replyTo="P1")
+        await members[2].ok("post.add", thread="T1", body="广告")
+        await host.ok("post.hide", post="P3")
+
+        # An open vote: seven "for" of thirteen expected passes.
+        await host.ok("vote.open", question="通过年度计划？", secret=False)
+        opened = await members[0].event("vote.opened")
+        assert opened["event"]["threshold"] == 7 and opened["event"]["present"] == 10
+        await host.ok("vote.cast", vote="V1", choice="赞成")
+        for client in members[:6]:
+            await client.ok("vote.cast", vote="V1", choice="赞成")
+        await members[6].ok("vote.cast", vote="V1", choice="反对")
+        await host.ok("vote.close", vote="V1")
+        result = await members[7].event("vote.closed")
+        assert result["event"]["passed"] is True
+        assert result["event"]["tally"][0] == {"choice": "赞成", "count": 7}
+        assert result["event"]["cast"] == 8
+
+        # A secret vote: the wire never says who chose what.
+        await host.ok("vote.open", question="推选优秀党员：李秀英？", secret=True)
+        for client in members[:4]:
+            await client.ok("vote.cast", vote="V2", choice="赞成")
+        cast = await members[7].until(
+            lambda m: m["type"] == "event" and m["event"]["kind"] == "vote.cast" and m["event"]["vote"] == "V2")
+        assert "choice" not in cast["event"]
+        await host.ok("vote.close", vote="V2")
+        secret = await members[7].until(
+            lambda m: m["type"] == "event" and m["event"]["kind"] == "vote.closed" and m["event"]["vote"] == "V2")
+        assert secret["event"]["tally"][0]["count"] == 4
+        assert secret["event"]["passed"] is False
+
+        await members[7].close()
+        await host.ok("session.end")
+        await members[0].event("session.ended")
+        await members[0].refused("rollcall.answer", "session_ended")
+        for client in [host] + members[:7]:
+            await client.close()
+
+    run(scenario())
+
+    status, headers, body = server.get(f"/sessions/{data.session}/attendance.csv", data.host["token"])
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/csv")
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 14
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name[data.members[0]["name"]][2] == "present"
+    assert by_name[data.members[0]["name"]][7] == "1/1"
+    assert by_name[data.members[7]["name"]][2] == "left_early"
+    assert by_name[data.members[9]["name"]][3] == "onsite"
+    assert by_name[data.members[10]["name"]][2] == "excused"
+    assert by_name[data.members[10]["name"]][8] == "在外地务工，夜班"
+    assert by_name[data.members[11]["name"]][2] == "absent"
+
+    log = server.log(data.session, data.host["token"])
+    assert [entry["seq"] for entry in log] == list(range(1, len(log) + 1))
+    secret_casts = [e for e in log if e["event"]["kind"] == "vote.cast" and e["event"]["vote"] == "V2"]
+    assert len(secret_casts) == 4 and all("choice" not in e["event"] for e in secret_casts)
+
+
+def test_a_late_member_lands_on_the_current_line(demo, server):
+    data, _ = demo
+
+    async def scenario():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("session.open")
+        await host.ok("session.start")
+        for line in (1, 2, 3, 4):
+            await host.ok("text.advance", line=line)
+        late = Client(server.ws_url)
+        welcome = await late.connect(data.members[0]["token"])
+        assert welcome["state"]["text"]["current"] == 4
+        assert welcome["state"]["text"]["lines"][4] == "执行党的决定，"
+        assert welcome["seq"] == host.seq
+        await host.ok("text.advance", line=5)
+        moved = await late.event("text.advanced")
+        assert moved["event"]["line"] == 5
+        await late.close()
+        await host.close()
+
+    run(scenario())
+
+
+def test_exports_need_the_hosts_token(demo, server):
+    data, _ = demo
+    path = f"/sessions/{data.session}/attendance.json"
+    assert server.get(path)[0] == 401
+    assert server.get(path, "not-a-token")[0] == 401
+    assert server.get(path, data.members[0]["token"])[0] == 403
+    status, _, body = server.get(path, data.host["token"])
+    assert status == 200
+    assert b'"attendance"' in body and b'"log"' in body
+    assert server.get("/sessions/SNOPE/attendance.json", data.host["token"])[0] == 404
+    assert server.get("/healthz")[0] == 200
