@@ -50,10 +50,14 @@ final class SessionHub {
 
     // MARK: Commands
 
-    /// A command whose events must be committed, or nil when it was a resend.
+    /// What became of an accepted command.
     enum Accepted {
+        /// New events, to be committed; the ack follows the commit.
         case batch(EventBatch)
+        /// A resend of a command still being committed: its ack will follow.
         case duplicate
+        /// A resend of a command already durable: ack it now with this seq.
+        case alreadyAcked(Int)
     }
 
     /// Applies a command to `live`; its ack waits for the commit.
@@ -62,6 +66,7 @@ final class SessionHub {
     ) throws(CommandError) -> Accepted {
         let key = reply.map { CommandKey(member: caller.member, id: $0.id) }
         if let key, let reply, let seq = commandSeqs[key] {
+            if seq <= durableSeq { return .alreadyAcked(seq) }
             waiters.append((seq, reply.connection, reply.id))
             return .duplicate
         }

@@ -170,7 +170,12 @@ final class Switchboard {
         default: break
         }
         do {
-            submit(try hub.handle(command, by: subscription.caller, at: now, reply: (connection, id)), hub)
+            let accepted = try hub.handle(command, by: subscription.caller, at: now, reply: (connection, id))
+            if case .alreadyAcked(let seq) = accepted {
+                sink.send(ServerMessage.ack(id: id, seq: seq), to: connection)
+                return
+            }
+            submit(accepted, hub)
         } catch {
             sink.send(ServerMessage.error(id: id, error), to: connection)
             return
