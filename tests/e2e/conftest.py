@@ -101,7 +101,7 @@ class Client:
 
     async def connect(self, token, since=None, session=None):
         headers = {"Origin": self.origin} if self.origin else None
-        self.ws = await websockets.connect(self.url, additional_headers=headers, max_size=None)
+        self.ws = await websockets.connect(self.url, additional_headers=headers, max_size=None, max_queue=None)
         hello = {"type": "hello", "token": token}
         if since is not None:
             hello["since"] = since
