@@ -7,6 +7,11 @@ public struct LoadedSession: Sendable {
     public var machine: SessionMachine
     /// The seq of the last event replayed; 0 for a session with no events.
     public var seq: Int
+
+    public init(machine: SessionMachine, seq: Int) {
+        self.machine = machine
+        self.seq = seq
+    }
 }
 
 /// Events for one session to append in one go.

@@ -1,0 +1,47 @@
+import MusterCore
+import Testing
+
+@Suite struct ExportAndSnapshotTests {
+    @Test func theAttendanceSheetOpensInExcelWithChineseNames() {
+        var scene = Scene.started()
+        let member = Scene.fullMembers[0]
+        scene.join([member], at: 65)
+        scene.run(.excuse(member: Scene.fullMembers[1], reason: "夜班, \"加班\""), at: 70)
+        scene.run(.startRollCall(seconds: 30), at: 80)
+        scene.run(.answerRollCall, by: .member(member), at: 90)
+        scene.run(.end, at: 3665)
+        let csv = AttendanceExport.csv(scene.state.attendance(asOf: Scene.time(3665)), utcOffsetSeconds: 8 * 3600)
+        #expect(csv.hasPrefix("\u{FEFF}姓名 name,"))
+        let lines = csv.dropFirst().split(separator: "\r\n").map(String.init)
+        #expect(lines.count == 1 + Scene.roster.count)
+        #expect(lines[2] == "党员1,full,present,remote,2026-11-24 18:01:05,2026-11-24 19:01:05,60,1/1,,杭州")
+        #expect(lines[3] == #"党员2,full,excused,,,,0,0/1,"夜班, ""加班""",杭州"#)
+    }
+
+    @Test func formulasInNamesAreDefused() {
+        var machine = SessionMachine(setup: SessionSetup(id: "S", branch: "B", title: "t", scheduledStart: Scene.time(0)))
+        _ = try? machine.handle(.open(roster: [RosterEntry(id: "M1", name: "=HYPERLINK(\"x\")")]), by: Scene.host, at: Scene.time(0))
+        let record = machine.state.attendance(asOf: Scene.time(1))[0]
+        let row = AttendanceExport.csv([record], utcOffsetSeconds: 0).split(separator: "\r\n")[1]
+        #expect(row.hasPrefix(#""'=HYPERLINK(""x"")""#))
+    }
+
+    @Test func membersSeeNeitherHiddenPostsNorSecretChoices() {
+        var scene = Scene.started()
+        scene.join(Scene.voters, at: 1)
+        scene.run(.openThread(title: "议题"), at: 2)
+        scene.run(.addPost(thread: "T1", body: "不当言论", replyTo: nil), by: .member(Scene.fullMembers[0]), at: 3)
+        scene.run(.hidePost("P1"), at: 4)
+        scene.run(.openVote(question: "通过？", options: nil, secret: true), at: 5)
+        scene.run(.castVote("V1", choice: "反对"), by: .member(Scene.fullMembers[0]), at: 6)
+        let member = scene.state.snapshot(for: .member, asOf: Scene.time(7))
+        let host = scene.state.snapshot(for: .host, asOf: Scene.time(7))
+        #expect(member.posts[0].body == nil && member.posts[0].hidden)
+        #expect(host.posts[0].body == "不当言论")
+        #expect(member.votes[0].choices == nil && host.votes[0].choices == nil)
+        #expect(member.votes[0].voters == [Scene.fullMembers[0]])
+        #expect(member.quorum == Quorum(expected: 13, present: 13, required: 7))
+        #expect(member.text?.current == 0)
+        #expect(member.roster.count == Scene.roster.count)
+    }
+}
