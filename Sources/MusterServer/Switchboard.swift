@@ -19,6 +19,8 @@ final class Switchboard {
     private let maxReplay: Int
     weak var sink: (any ConnectionSink)?
     private(set) var hubs: [SessionID: SessionHub] = [:]
+    /// Sessions known to be over, so a member's hello does not reload them.
+    private var endedSessions: Set<SessionID> = []
     private var peers: [ConnectionID: Peer] = [:]
     private var stopping = false
 
@@ -218,18 +220,24 @@ final class Switchboard {
     // MARK: Sessions
 
     /// The session a member's link leads to: one under way, else the planned one nearest in time.
+    /// Sessions planned since the server started (with `muster session add`) are picked up here.
     private func currentSession(of branch: BranchID) throws -> SessionID? {
         let now = clock()
-        let candidates = try store.unendedSessions().filter { $0.branch == branch }
-        for setup in candidates where hubs[setup.id] == nil { _ = try loadHub(setup.id) }
-        let hubsOfBranch = candidates.compactMap { hubs[$0.id] }
-        if let running = hubsOfBranch.filter({ $0.state.phase != .scheduled }).max(by: {
+        for id in try store.sessionIDs(branch: branch) where hubs[id] == nil && !endedSessions.contains(id) {
+            let hub = try loadHub(id)
+            if hub?.state.phase == .ended {
+                hubs[id] = nil
+                endedSessions.insert(id)
+            }
+        }
+        let candidates = hubs.values.filter { $0.state.setup.branch == branch && $0.state.phase != .ended }
+        if let running = candidates.filter({ $0.state.phase != .scheduled }).max(by: {
             ($0.state.openedAt ?? now) < ($1.state.openedAt ?? now)
         }) {
             return running.id
         }
         return candidates.min {
-            abs($0.scheduledStart.milliseconds(to: now)) < abs($1.scheduledStart.milliseconds(to: now))
+            abs($0.state.setup.scheduledStart.milliseconds(to: now)) < abs($1.state.setup.scheduledStart.milliseconds(to: now))
         }?.id
     }
 

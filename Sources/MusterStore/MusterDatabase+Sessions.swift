@@ -52,6 +52,13 @@ extension MusterDatabase {
         }
     }
 
+    /// The ids of a branch's sessions, soonest first: cheap, for the server's lookups.
+    public func sessionIDs(branch: BranchID) throws -> [SessionID] {
+        try writer.read { db in
+            try SessionID.fetchAll(db, sql: "SELECT id FROM session WHERE branchId = ? ORDER BY startsAt", arguments: [branch])
+        }
+    }
+
     static func setup(_ id: SessionID, in db: Database) throws -> SessionSetup {
         guard let record = try SessionRecord.fetchOne(db, key: id) else { throw StoreError.unknownSession(id.rawValue) }
         return try JSONDecoder().decode(SessionSetup.self, from: Data(record.setup.utf8))
