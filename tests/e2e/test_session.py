@@ -156,3 +156,30 @@ def test_exports_need_the_hosts_token(demo, server):
     assert b'"attendance"' in body and b'"log"' in body
     assert server.get("/sessions/SNOPE/attendance.json", data.host["token"])[0] == 404
     assert server.get("/healthz")[0] == 200
+
+
+def test_a_roll_call_closes_by_itself_when_its_window_ends(demo, server):
+    data, _ = demo
+
+    async def scenario():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("session.open")
+        await host.ok("session.start")
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        await host.ok("rollcall.start", seconds=10)
+        await phone.ok("rollcall.answer")
+        # Nobody sends anything: the server's clock closes the window.
+        closed = await phone.event("rollcall.closed", timeout=15)
+        started = next(e for e in host.events + host.inbox if e.get("event", {}).get("kind") == "rollcall.started")
+        assert closed["at"] == started["event"]["closesAt"]
+        assert closed["event"]["answered"] == [data.members[0]["id"]]
+        lines = {line["member"]: line for line in closed["attendance"]}
+        assert lines[data.members[0]["id"]]["rollCallsAnswered"] == 1
+        assert lines[data.members[1]["id"]]["rollCallsAnswered"] == 0
+        await phone.refused("rollcall.answer", "conflict")
+        await phone.close()
+        await host.close()
+
+    run(scenario())
