@@ -3,7 +3,8 @@ import MusterCore
 
 /// A frame from a client, decoded and checked: `hello` or `cmd`.
 enum ClientMessage: Equatable {
-    case hello(token: String, session: SessionID?, since: Int?)
+    /// `watch`: a screen that follows the session without counting as a device (hosts only).
+    case hello(token: String, session: SessionID?, since: Int?, watch: Bool)
     case command(id: String, Command)
 
     /// Why a frame could not be understood; the id is echoed when it was readable.
@@ -18,6 +19,7 @@ enum ClientMessage: Equatable {
         var token: String?
         var session: String?
         var since: Int?
+        var watch: Bool?
         var id: String?
         var cmd: String?
         var locked: Bool?
@@ -51,7 +53,7 @@ enum ClientMessage: Equatable {
         case "hello":
             guard let token = fields.token, !token.isEmpty else { throw Malformed(id: nil, message: "hello needs a token") }
             if let since = fields.since, since < 0 { throw Malformed(id: nil, message: "since cannot be negative") }
-            return .hello(token: token, session: fields.session.map { SessionID($0) }, since: fields.since)
+            return .hello(token: token, session: fields.session.map { SessionID($0) }, since: fields.since, watch: fields.watch ?? false)
         case "cmd":
             guard let id = fields.id, !id.isEmpty, id.count <= 64 else {
                 throw Malformed(id: nil, message: "a command needs an id of 1 to 64 characters")

@@ -76,23 +76,29 @@ public final class LWSServer: @unchecked Sendable {
         protocols[0].rx_buffer_size = 16 * 1024
         protocols[1] = lws_protocols()
 
-        // "/" serves web/; "/healthz" and "/sessions" are answered in the callback.
-        let mounts = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: 3)
+        // "/healthz" and "/sessions" are answered in the callback; "/screen" is the
+        // big screen's page; "/vendor" is Debian's QR code library; "/" serves web/.
+        var mountList: [(path: String, origin: String?, def: String?)] = [
+            ("/sessions", nil, nil), ("/healthz", nil, nil), ("/screen", configuration.webRoot, "screen.html"),
+        ]
+        if let vendor = configuration.vendorRoot { mountList.append(("/vendor", vendor, nil)) }
+        mountList.append(("/", configuration.webRoot, "index.html"))
+        let mounts = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: mountList.count)
         defer { mounts.deallocate() }
-        for (index, path) in ["/sessions", "/healthz"].enumerated() {
+        for (index, entry) in mountList.enumerated() {
             mounts[index] = lws_http_mount()
-            mounts[index].mount_next = UnsafePointer(mounts + index + 1)
-            mounts[index].mountpoint = UnsafePointer(keep(path))
-            mounts[index].mountpoint_len = UInt8(path.utf8.count)
-            mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
-            mounts[index].protocol = UnsafePointer(keep("muster"))
+            if index + 1 < mountList.count { mounts[index].mount_next = UnsafePointer(mounts + index + 1) }
+            mounts[index].mountpoint = UnsafePointer(keep(entry.path))
+            mounts[index].mountpoint_len = UInt8(entry.path.utf8.count)
+            if let origin = entry.origin {
+                mounts[index].origin = UnsafePointer(keep(origin))
+                mounts[index].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
+                if let def = entry.def { mounts[index].def = UnsafePointer(keep(def)) }
+            } else {
+                mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
+                mounts[index].protocol = UnsafePointer(keep("muster"))
+            }
         }
-        mounts[2] = lws_http_mount()
-        mounts[2].mountpoint = UnsafePointer(keep("/"))
-        mounts[2].mountpoint_len = 1
-        mounts[2].origin = UnsafePointer(keep(configuration.webRoot))
-        mounts[2].def = UnsafePointer(keep("index.html"))
-        mounts[2].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
 
         var retry = lws_retry_bo_t()
         retry.secs_since_valid_ping = UInt16(configuration.pingAfterSeconds)

@@ -1,3 +1,4 @@
+import Foundation
 import MusterCore
 
 /// How `muster serve` runs.
@@ -10,6 +11,15 @@ public struct ServerConfiguration: Sendable {
     public var baseURL: String?
     /// The folder with the page (`index.html` …).
     public var webRoot: String
+    /// Debian's `node-qrcode-generator` folder, served at `/vendor` for the big
+    /// screen's QR code; nil when it is not installed (the screen then shows the address).
+    public var vendorRoot: String? = ServerConfiguration.debianQRCodeFolder
+
+    static var debianQRCodeFolder: String? {
+        let folder = "/usr/share/javascript/qrcode-generator"
+        return FileManager.default.fileExists(atPath: folder + "/qrcode.js") ? folder : nil
+    }
+
     /// A socket that has not said a valid hello by then is closed.
     public var helloTimeoutSeconds = 10
     /// Idle time before lws pings a client, and before it gives up on one.

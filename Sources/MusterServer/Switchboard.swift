@@ -34,6 +34,8 @@ final class Switchboard {
         var caller: Caller
         var device: DeviceID
         var joined: Bool
+        /// A big screen: follows the session, never recorded as present.
+        var watching: Bool
     }
 
     init(
@@ -67,8 +69,8 @@ final class Switchboard {
             return
         }
         switch message {
-        case .hello(let token, let session, let since):
-            hello(connection, token: token, session: session, since: since, sink: sink)
+        case .hello(let token, let session, let since, let watch):
+            hello(connection, token: token, session: session, since: since, watch: watch, sink: sink)
         case .command(let id, let command):
             self.command(command, id: id, from: connection, sink: sink)
         }
@@ -86,7 +88,9 @@ final class Switchboard {
 
     // MARK: Hello
 
-    private func hello(_ connection: ConnectionID, token: String, session: SessionID?, since: Int?, sink: any ConnectionSink) {
+    private func hello(
+        _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool, sink: any ConnectionSink
+    ) {
         guard !stopping else { return }
         guard peers[connection]?.subscription == nil else {
             sink.send(ServerMessage.error(id: nil, .conflict, "this connection has already said hello"), to: connection)
@@ -113,9 +117,10 @@ final class Switchboard {
         }
         let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
         let device = DeviceID("D\(bootID)-\(connection)")
-        var subscription = Subscription(session: hub.id, caller: caller, device: device, joined: false)
+        var subscription = Subscription(
+            session: hub.id, caller: caller, device: device, joined: false, watching: watch && caller.role == .host)
         do {
-            subscription.joined = try join(&subscription, hub)
+            if !subscription.watching { subscription.joined = try join(&subscription, hub) }
         } catch {
             if caller.role == .member {
                 refuse(connection, error.code, error.message, sink)
@@ -188,7 +193,9 @@ final class Switchboard {
     /// When a session opens, the devices already waiting in it join.
     private func joinEveryone(_ hub: SessionHub) {
         for connection in hub.subscribers.sorted() {
-            guard var subscription = peers[connection]?.subscription, !subscription.joined else { continue }
+            guard var subscription = peers[connection]?.subscription, !subscription.joined, !subscription.watching else {
+                continue
+            }
             subscription.joined = (try? join(&subscription, hub)) ?? false
             peers[connection]?.subscription = subscription
         }

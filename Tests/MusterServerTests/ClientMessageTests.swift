@@ -9,8 +9,10 @@ import Testing
     }
 
     @Test func helloCarriesTheTokenAndOptionalSessionAndSince() throws {
-        #expect(try decode(#"{"type":"hello","token":"abc"}"#) == .hello(token: "abc", session: nil, since: nil))
-        #expect(try decode(#"{"type":"hello","token":"abc","session":"S1","since":41}"#) == .hello(token: "abc", session: "S1", since: 41))
+        #expect(try decode(#"{"type":"hello","token":"abc"}"#) == .hello(token: "abc", session: nil, since: nil, watch: false))
+        #expect(
+            try decode(#"{"type":"hello","token":"abc","session":"S1","since":41,"watch":true}"#)
+                == .hello(token: "abc", session: "S1", since: 41, watch: true))
     }
 
     @Test func commandsMapToTheCore() throws {

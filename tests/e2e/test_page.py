@@ -1,0 +1,216 @@
+"""The page in a real browser against the real server: a secretary and members
+in separate browser sessions, as on a village meeting night."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from browser import by_testid, chromium, click, click_css, shoot, status, text_of, wait
+from conftest import Client, Server, run
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+@pytest.fixture
+def browsers():
+    opened = []
+
+    def open_browser(width=360, height=740):
+        driver = chromium(width, height)
+        opened.append(driver)
+        return driver
+
+    yield open_browser
+    for driver in opened:
+        driver.quit()
+
+
+def visit(driver, server, token, path="/"):
+    driver.get(f"{server.http_url}{path}#t={token}")
+    wait(driver, lambda d: status(d) == "online", 15, "page never came online")
+
+
+def current_line(driver):
+    return text_of(driver, "current-line")
+
+
+def log(server, data):
+    return server.log(data.session, data.host["token"])
+
+
+def test_the_secretary_leads_and_every_member_sees_the_same_line(demo, server, browsers):
+    data, _ = demo
+    secretary = browsers(1280, 900)
+    visit(secretary, server, data.host["token"])
+    click(secretary, "session-open")
+    members = [browsers() for _ in range(3)]
+    for driver, member in zip(members, data.members):
+        visit(driver, server, member["token"])
+    click(secretary, "session-start")
+    wait(secretary, lambda d: "9" not in (text_of(d, "quorum") or "") and "4" in text_of(d, "quorum"), message="4 present")
+    assert len(by_testid(secretary, "member-row")) == 13
+
+    click(secretary, "text-next")
+    click(secretary, "text-next")
+    wait(secretary, lambda d: current_line(d) == "遵守党的章程，")
+    secretary.find_element("css selector", "body").send_keys("\ue014")  # arrow right
+    for driver in members + [secretary]:
+        wait(driver, lambda d: current_line(d) == "履行党员义务，", message="line did not follow")
+    click(secretary, "text-prev")
+    for driver in members:
+        wait(driver, lambda d: current_line(d) == "遵守党的章程，")
+
+    # A member who joins late lands on the current line.
+    late = browsers()
+    visit(late, server, data.members[3]["token"])
+    assert current_line(late) == "遵守党的章程，"
+
+    # Roll call answered from a page.
+    secretary.find_element("css selector", '[data-keep="rollcall-seconds"]').clear()
+    secretary.find_element("css selector", '[data-keep="rollcall-seconds"]').send_keys("120")
+    click(secretary, "rollcall-start")
+    click(members[0], "rollcall-answer")
+    wait(members[0], lambda d: not by_testid(d, "rollcall-answer") and "✓" in d.page_source)
+    answered = [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"]
+    assert [e["event"]["member"] for e in answered] == [data.members[0]["id"]]
+    my = text_of(members[0], "my-attendance")
+    assert "出席" in my
+
+
+def test_a_vote_with_quorum_is_cast_from_pages_and_the_result_shown_everywhere(demo, server, browsers):
+    data, _ = demo
+    secretary = browsers(1280, 900)
+    visit(secretary, server, data.host["token"])
+    click(secretary, "session-open")
+    members = [browsers() for _ in range(3)]
+    for driver, member in zip(members, data.members):
+        visit(driver, server, member["token"])
+    click(secretary, "session-start")
+    wait(secretary, lambda d: text_of(d, "vote-open-reason") is not None, message="the reason is shown")
+    assert not secretary.execute_script("return document.querySelector('[data-testid=vote-open]').disabled === false")
+    assert "过半数" in text_of(secretary, "vote-open-reason")
+    # Three more are in the room: the secretary ticks them.
+    for member in data.members[3:6]:
+        click_css(secretary, f'[data-member="{member["id"]}"] input[type=checkbox]')
+        time.sleep(0.3)
+    wait(secretary, lambda d: "到会 7 /" in text_of(d, "quorum"), message="quorum of 7")
+    secretary.find_element("css selector", '[data-keep="vote-question"]').send_keys("通过村集体经济发展计划？")
+    click(secretary, "vote-open")
+    for driver in members:
+        click(driver, "vote-choice")
+    for driver in members:
+        wait(driver, lambda d: "您已投票" in d.page_source)
+    click_css(secretary, '[data-action="vote.close"]')
+    for driver in members + [secretary]:
+        wait(driver, lambda d: "未通过" in d.page_source and "赞成需 7 票" in d.page_source, message="result everywhere")
+    closed = [e for e in log(server, data) if e["event"]["kind"] == "vote.closed"][0]["event"]
+    assert closed["tally"][0] == {"choice": "赞成", "count": 3}
+    assert closed["present"] == 7
+
+
+def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, server, browsers):
+    data, _ = demo
+
+    async def start_roll_call():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("session.open")
+        await host.ok("session.start")
+        await host.ok("rollcall.start", seconds=300)
+        await host.close()
+
+    phone = browsers()
+    visit(phone, server, data.members[0]["token"])
+    run(start_roll_call())
+    wait(phone, lambda d: by_testid(d, "rollcall-answer") != [], message="roll call shown")
+
+    phone.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
+    wait(phone, lambda d: status(d) == "offline",
+         message="page shows it is offline")
+    assert "离线" in phone.page_source
+    click(phone, "rollcall-answer")
+    time.sleep(1.5)
+    assert [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"] == []
+    assert "等待发送" in phone.page_source
+
+    phone.delete_network_conditions()
+    wait(phone, lambda d: status(d) == "online", 20,
+         "page came back")
+    wait(phone, lambda d: "✓" in d.page_source, message="answer shown")
+    time.sleep(1)
+    answered = [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"]
+    assert len(answered) == 1 and answered[0]["event"]["member"] == data.members[0]["id"]
+    # Reloading (the outbox is kept across reloads) sends nothing twice.
+    phone.refresh()
+    wait(phone, lambda d: status(d) == "online", 15)
+    time.sleep(1)
+    assert len([e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"]) == 1
+
+
+def test_the_english_switch_is_remembered(demo, server, browsers):
+    data, _ = demo
+    phone = browsers()
+    visit(phone, server, data.members[0]["token"])
+    assert "已连接" in text_of(phone, "connection-status")
+    click(phone, "lang-switch")
+    wait(phone, lambda d: text_of(d, "connection-status") == "Connected")
+    assert "Not started" in phone.page_source
+    phone.refresh()
+    wait(phone, lambda d: text_of(d, "connection-status") == "Connected", message="English after reload")
+    click(phone, "lang-switch")
+    wait(phone, lambda d: text_of(d, "connection-status") == "已连接")
+
+
+def test_the_page_weighs_at_most_60_kb():
+    files = [p for p in WEB.rglob("*") if p.suffix in (".html", ".css", ".js")]
+    total = sum(p.stat().st_size for p in files)
+    assert total <= 60 * 1024, f"{total} bytes"
+
+
+def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
+    """Writes test-artifacts/screenshots/*.png: look at them."""
+    data, _ = demo
+
+    async def set_the_scene():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("session.open")
+        await host.ok("session.start")
+        members = []
+        for member in data.members[:7]:
+            client = Client(server.ws_url)
+            await client.connect(member["token"])
+            members.append(client)
+        await host.ok("member.excuse", member=data.members[11]["id"], reason="在外地务工，夜班")
+        await host.ok("text.advance", line=3)
+        await host.ok("thread.open", title="村集体经济怎么发展？")
+        await members[0].ok("post.add", thread="T1", body="建议成立茶叶合作社，带动大家增收。")
+        await members[1].ok("post.add", thread="T1", body="同意，可以先试点。", replyTo="P1")
+        await host.ok("vote.open", question="通过年度发展计划？", secret=False)
+        for client in members[:6]:
+            await client.ok("vote.cast", vote="V1", choice="赞成")
+        await host.ok("vote.cast", vote="V1", choice="赞成")
+        await host.ok("vote.close", vote="V1")
+        await host.ok("rollcall.start", seconds=300)
+        for client in members[:3]:
+            await client.ok("rollcall.answer")
+        return host, members
+
+    host, members = run(set_the_scene())
+    views = [("member", data.members[8]["token"], "/"), ("console", data.host["token"], "/"),
+             ("screen", data.host["token"], "/screen/")]
+    for language in ("zh", "en"):
+        for name, token, path in views:
+            for width, height in ((360, 740), (1920, 1080)):
+                driver = browsers(width, height)
+                driver.get(f"{server.http_url}/healthz")
+                driver.execute_script(f"localStorage.setItem('muster.lang', '{language}')")
+                visit(driver, server, token, path)
+                wait(driver, lambda d: current_line(d) == ("履行党员义务，"), message="scene loaded")
+                time.sleep(0.3)
+                shoot(driver, f"{name}-{language}", width, height)
+                driver.quit()
+    shots = list((Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots").glob("*.png"))
+    assert len(shots) >= 12

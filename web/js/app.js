@@ -1,0 +1,200 @@
+// The page: member view for a member's link, the console for a secretary's.
+// It renders what the server sends and keeps no rules of its own.
+
+import { Connection } from './connection.js';
+import { Mirror } from './mirror.js';
+import { t, lang, setLang } from './i18n.js';
+import { html, raw, patch, clock } from './view.js';
+import * as member from './member.js';
+import * as host from './console.js';
+
+const OATH = ['我志愿加入中国共产党，', '拥护党的纲领，', '遵守党的章程，', '履行党员义务，', '执行党的决定，', '严守党的纪律，',
+  '保守党的秘密，', '对党忠诚，', '积极工作，', '为共产主义奋斗终身，', '随时准备为党和人民牺牲一切，', '永不叛党。'];
+
+const params = new URLSearchParams(location.hash.slice(1));
+const token = params.get('t');
+const root = document.getElementById('app');
+const mirror = new Mirror();
+let status = 'connecting';
+let syncedAt = null;
+let skew = 0;
+let notice = null;
+let connection = null;
+
+function draw() {
+  const s = mirror.state;
+  const isHost = mirror.you?.role === 'host';
+  document.title = s ? `${s.session.title} · Muster` : 'Muster';
+  const header = html`<header class="bar">
+    <div class="title">${s ? s.session.title : 'Muster'} ${s ? html`<span class="phase ${s.session.phase}">${t('phase_' + s.session.phase)}</span>` : ''}</div>
+    <span class="status ${status}" data-testid="connection-status" data-status="${status}">${t(status)}</span>
+    <button class="lang" data-action="lang" data-testid="lang-switch">${t('lang')}</button></header>`;
+  let body;
+  if (!token) body = html`<main><p class="card">${t('noToken')}</p></main>`;
+  else if (!s) body = html`<main><p class="card muted">${notice ? t('err_' + notice.code) : t('connecting')}</p></main>`;
+  else {
+    const stale = status !== 'online';
+    const pending = connection?.pending ?? 0;
+    const banner = stale
+      ? html`<p class="banner offline">${t('stale', { time: clock(syncedAt) })}${pending ? ' · ' + t('pending', { n: pending }) : ''}</p>`
+      : pending ? html`<p class="banner">${t('pending', { n: pending })}</p>` : '';
+    const toast = notice ? html`<p class="banner error" role="alert" title="${notice.message}">${t('err_' + notice.code)}</p>` : '';
+    const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, skew), member.voteSection(mirror)];
+    const columns = isHost
+      ? html`<div class="cols"><div>${raw(host.controls(mirror))}${raw(member.textSection(mirror))}${raw(host.textControls(mirror))}
+            ${raw(host.rollcallControls(mirror, skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror))}
+            ${raw(host.threadControls(mirror))}${raw(member.threadsSection(mirror, { host: true }))}</div>
+          <div>${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
+      : html`${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;
+    body = html`<main class="${stale ? 'stale' : ''} ${isHost ? 'host' : 'member'}">${raw(banner)}${raw(toast)}${raw(columns)}</main>`;
+  }
+  patch(root, header + body);
+}
+
+let scheduled = false;
+function render() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => { scheduled = false; draw(); });
+}
+
+function onMessage(message) {
+  switch (message.type) {
+    case 'welcome':
+      mirror.welcome(message);
+      notice = null;
+      break;
+    case 'event':
+      skew = Date.parse(message.at) - Date.now();
+      if (!mirror.event(message)) {
+        // Out of step: start again from a full picture.
+        mirror.seq = null;
+        mirror.state = null;
+        connection.drop();
+      }
+      break;
+    case 'error':
+      notice = message;
+      clearTimeout(onMessage.timer);
+      onMessage.timer = setTimeout(() => { notice = null; render(); }, 6000);
+      break;
+    default: break;
+  }
+  render();
+}
+
+function onStatus(next) {
+  if (next === 'online') syncedAt = new Date().toISOString();
+  if (status === 'online' && next !== 'online') syncedAt = new Date().toISOString();
+  status = next;
+  render();
+}
+
+function send(cmd, fields) {
+  connection.send(cmd, fields);
+  render();
+}
+
+root.addEventListener('click', async (event) => {
+  const target = event.target.closest('[data-action], [data-reply]');
+  if (!target) return;
+  if (target.dataset.reply) {
+    const form = root.querySelector(`form[data-thread="${target.dataset.thread}"]`);
+    form.elements.replyTo.value = target.dataset.reply;
+    form.elements.body.focus();
+    return;
+  }
+  const d = target.dataset;
+  const s = mirror.state;
+  switch (d.action) {
+    case 'lang': setLang(lang() === 'zh' ? 'en' : 'zh'); render(); break;
+    case 'rollcall.answer': send('rollcall.answer'); break;
+    case 'vote.cast': send('vote.cast', { vote: d.vote, choice: d.choice }); break;
+    case 'post.hide': send('post.hide', { post: d.post }); break;
+    case 'session.open': case 'session.start': case 'rollcall.close': send(d.action); break;
+    case 'session.lock': send('session.lock', { locked: d.locked === 'true' }); break;
+    case 'session.end': if (confirm(t('confirmEnd'))) send('session.end'); break;
+    case 'vote.close': send('vote.close', { vote: d.vote }); break;
+    case 'text.prev': step(-1); break;
+    case 'text.next': step(1); break;
+    case 'member.excuse': {
+      const reason = prompt(t('excusePrompt'));
+      if (reason && reason.trim()) send('member.excuse', { member: d.member, reason: reason.trim() });
+      break;
+    }
+    case 'member.onsite': send('member.onsite', { member: d.member, present: target.checked }); break;
+    case 'text.oath': {
+      const form = target.closest('form');
+      form.elements.title.value = '入党誓词';
+      form.elements.lines.value = OATH.join('\n');
+      break;
+    }
+    case 'screen': open(`/screen/#t=${encodeURIComponent(token)}`, "_blank"); break;
+    case 'export': await download(d.path, s.session.id); break;
+    default: break;
+  }
+});
+
+root.addEventListener('submit', (event) => {
+  const form = event.target.closest('form[data-form]');
+  if (!form) return;
+  event.preventDefault();
+  const f = form.elements;
+  switch (form.dataset.form) {
+    case 'me.city': send('me.city', { city: f.city.value.trim() }); break;
+    case 'post.add': {
+      const fields = { thread: form.dataset.thread, body: f.body.value.trim() };
+      if (f.replyTo.value) fields.replyTo = f.replyTo.value;
+      send('post.add', fields);
+      break;
+    }
+    case 'rollcall.start': send('rollcall.start', { seconds: Number(f.seconds.value) }); break;
+    case 'text.set': send('text.set', { title: f.title.value.trim(), lines: f.lines.value.split('\n') }); break;
+    case 'thread.open': send('thread.open', { title: f.title.value.trim() }); break;
+    case 'vote.open': send('vote.open', { question: f.question.value.trim(), secret: f.secret.checked }); break;
+    default: return;
+  }
+  form.querySelectorAll('[data-keep]').forEach((input) => {
+    if (input.type !== 'number' && input.type !== 'checkbox') input.value = '';
+  });
+});
+
+function step(delta) {
+  const text = mirror.state?.text;
+  if (!text) return;
+  const line = text.current + delta;
+  if (line >= 0 && line < text.lines.length) send('text.advance', { line });
+}
+
+addEventListener('keydown', (event) => {
+  if (mirror.you?.role !== 'host' || ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)) return;
+  if (event.key === 'ArrowRight' || event.key === 'ArrowDown' || event.key === 'PageDown') { step(1); event.preventDefault(); }
+  if (event.key === 'ArrowLeft' || event.key === 'ArrowUp' || event.key === 'PageUp') { step(-1); event.preventDefault(); }
+});
+
+/** Exports need the secretary's token as a bearer token, which a plain link cannot carry. */
+async function download(path, session) {
+  const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) { notice = { code: response.status === 403 ? 'forbidden' : 'internal', message: '' }; render(); return; }
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `${session}-${path}`;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+setInterval(() => {
+  const call = mirror.state?.rollcall;
+  if (!call) return;
+  root.querySelectorAll('[data-countdown]').forEach((el) => {
+    el.textContent = t('secondsLeft', { s: member.secondsLeft(call, skew) });
+  });
+}, 1000);
+
+if (token) {
+  connection = new Connection({ token, session: params.get('s') || undefined, onMessage, onStatus, lastSeq: () => mirror.seq });
+  connection.start();
+}
+draw();
+// Another link opened in the same tab means another person or session: start afresh.
+addEventListener('hashchange', () => location.reload());

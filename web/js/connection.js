@@ -1,0 +1,121 @@
+// The connection to the server (docs/protocol.md): reconnects by itself with
+// backoff and `since`, and keeps commands in an outbox until the server has
+// answered them, so a tap made offline is sent once when the network is back
+// (the server recognises a resent command by its id).
+
+export class Connection {
+  /**
+   * @param {object} options
+   * @param {string} options.token  the link's token
+   * @param {string} [options.session]
+   * @param {boolean} [options.watch]  a screen that should not count as a device
+   * @param {(message: object) => void} options.onMessage  every frame from the server
+   * @param {(status: string) => void} options.onStatus  'connecting' | 'online' | 'offline'
+   * @param {() => number|null} options.lastSeq  the last seq applied, for resuming
+   */
+  constructor(options) {
+    this.options = options;
+    this.socket = null;
+    this.welcomed = false;
+    this.attempt = 0;
+    this.stopped = false;
+    this.storageKey = 'muster.outbox.' + options.token.slice(0, 8);
+    this.outbox = JSON.parse(localStorage.getItem(this.storageKey) || '[]');
+    this.counter = 0;
+    addEventListener('online', () => this.reconnectNow());
+    addEventListener('offline', () => this.drop());
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && !this.socket) this.reconnectNow();
+    });
+  }
+
+  start() { this.connect(); }
+
+  get pending() { return this.outbox.length; }
+
+  /** Sends a command now, or as soon as the connection is back. Returns its id. */
+  send(cmd, fields = {}) {
+    const id = `${Date.now().toString(36)}-${(++this.counter).toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+    const message = { type: 'cmd', id, cmd, ...fields };
+    this.outbox.push(message);
+    this.save();
+    if (this.welcomed) this.socket.send(JSON.stringify(message));
+    this.options.onStatus(this.status());
+    return id;
+  }
+
+  status() {
+    if (this.welcomed) return 'online';
+    return this.attempt === 0 ? 'connecting' : 'offline';
+  }
+
+  connect() {
+    if (this.stopped || this.socket) return;
+    if (navigator.onLine === false) { this.retryLater(); return; }
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(`${scheme}//${location.host}/ws`);
+    this.socket = socket;
+    socket.onopen = () => {
+      const hello = { type: 'hello', token: this.options.token };
+      if (this.options.session) hello.session = this.options.session;
+      if (this.options.watch) hello.watch = true;
+      const since = this.options.lastSeq();
+      if (since !== null && since !== undefined) hello.since = since;
+      socket.send(JSON.stringify(hello));
+    };
+    socket.onmessage = (frame) => {
+      let message;
+      try { message = JSON.parse(frame.data); } catch { return; }
+      if (message.type === 'welcome') {
+        this.welcomed = true;
+        this.attempt = 0;
+        this.options.onMessage(message);
+        for (const waiting of this.outbox) socket.send(JSON.stringify(waiting));
+        this.options.onStatus('online');
+        return;
+      }
+      if ((message.type === 'ack' || message.type === 'error') && message.id) {
+        this.outbox = this.outbox.filter((m) => m.id !== message.id);
+        this.save();
+      }
+      if (message.type === 'error' && !message.id && ['unauthorized', 'not_found', 'forbidden'].includes(message.code) && !this.welcomed) {
+        this.stopped = true;
+      }
+      this.options.onMessage(message);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.welcomed = false;
+      this.retryLater();
+    };
+  }
+
+  /** The network went away: stop trusting the socket, keep taps in the outbox. */
+  drop() {
+    if (!this.socket) return;
+    const socket = this.socket;
+    this.socket = null;
+    this.welcomed = false;
+    socket.onclose = null;
+    socket.close();
+    this.retryLater();
+  }
+
+  retryLater() {
+    if (this.stopped) return;
+    this.attempt += 1;
+    this.options.onStatus('offline');
+    // 0.5 s, 1 s, 2 s … up to 10 s, with jitter so a village's phones do not all return at once.
+    const delay = Math.min(10000, 500 * 2 ** Math.min(this.attempt - 1, 5)) * (0.75 + Math.random() / 2);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    clearTimeout(this.timer);
+    if (!this.socket) this.connect();
+  }
+
+  save() { localStorage.setItem(this.storageKey, JSON.stringify(this.outbox)); }
+}

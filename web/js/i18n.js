@@ -1,0 +1,86 @@
+// Words on the page, in Chinese (the default) and English. The choice is remembered.
+
+const words = {
+  zh: {
+    lang: 'EN', langName: '中文',
+    connecting: '正在连接…', online: '已连接', offline: '网络中断，正在重连…',
+    stale: '离线：以下是 {time} 的内容，恢复连接后自动更新', pending: '{n} 项操作等待发送',
+    noToken: '请打开书记发给您的专属链接（微信或短信里的那个链接）。',
+    phase_scheduled: '未开始', phase_open: '候会中', phase_started: '会议进行中', phase_ended: '已结束',
+    text: '共同诵读', noText: '书记尚未选择诵读内容',
+    rollcall: '点名', here: '到', answered: '已签到', secondsLeft: '还剩 {s} 秒', rollcallClosed: '点名结束：{a} 人签到，{m} 人未到',
+    vote: '表决', secret: '无记名投票：只记录是否投票，不记录投了什么', open: '记名投票',
+    voted: '您已投票', cannotVote: '您不参加本次表决（仅到会的正式党员表决）', passed: '通过', failed: '未通过',
+    tally: '赞成需 {t} 票；应到 {e}，到会 {p}，投票 {c}',
+    threads: '讨论', reply: '回复', post: '发言', send: '发送', hidden: '（此发言已被书记隐藏）', replyTo: '回复 {who}',
+    me: '我的出席记录', since: '{t} 起在场', minutes: '在场 {m} 分钟', rollcallsAnswered: '点名 {a}/{h}',
+    city: '我现在在另一个城市', cityPlaceholder: '现在所在城市', save: '保存',
+    status_present: '出席', status_late: '迟到', status_left_early: '早退', status_excused: '请假', status_absent: '缺席',
+    mode_remote: '远程', mode_onsite: '现场', presentNow: '在线', away: '不在',
+    member_full: '正式党员', member_probationary: '预备党员', member_guest: '列席',
+    console: '书记控制台', sessionOpen: '开放入会', sessionStart: '开始会议', sessionEnd: '结束会议',
+    lock: '锁定（不再接纳新人）', unlock: '解除锁定', confirmEnd: '确定结束会议吗？结束后不能再修改。',
+    quorum: '到会 {p} / 应到 {e}（表决需 {r} 人）', quorumMet: '已达法定人数', quorumNot: '未达法定人数',
+    roster: '名单', inRoom: '在会场', excuse: '请假', excusePrompt: '请假事由：',
+    startRollcall: '开始点名', seconds: '秒', closeRollcall: '结束点名',
+    prev: '上一句', next: '下一句', setText: '使用此文本', oathTemplate: '入党誓词（内置）', pasteHere: '在此粘贴文本，每行一句', textTitle: '标题',
+    openThread: '发起讨论', threadTitle: '讨论主题', hide: '隐藏',
+    question: '表决事项', secretBallot: '无记名', openVote: '发起表决', closeVote: '结束表决',
+    noQuorumReason: '到会正式党员未过半数，不能表决',
+    exports: '导出', attendanceCsv: '考勤表 (CSV)', attendanceJson: '考勤与记录 (JSON)', eventLog: '会议记录 (JSON)',
+    bigScreen: '打开大屏', present: '到会', expected: '应到', scanToJoin: '扫码打开会议页面，再用您的专属链接登录',
+    err_bad_request: '操作有误', err_unauthorized: '链接无效或已更换，请向书记索取新链接', err_forbidden: '您没有这个权限',
+    err_not_found: '找不到该内容', err_conflict: '现在不能这样做', err_too_large: '内容太长', err_rate_limited: '操作太快，请稍候',
+    err_session_ended: '会议已结束', err_internal: '服务器暂时出错，请重试',
+  },
+  en: {
+    lang: '中文', langName: 'English',
+    connecting: 'Connecting…', online: 'Connected', offline: 'Connection lost, reconnecting…',
+    stale: 'Offline: showing what was true at {time}; it updates when you are back', pending: '{n} waiting to be sent',
+    noToken: 'Open the personal link your secretary sent you (in the chat or text message).',
+    phase_scheduled: 'Not started', phase_open: 'Lobby', phase_started: 'In session', phase_ended: 'Ended',
+    text: 'Read together', noText: 'The secretary has not chosen a text yet',
+    rollcall: 'Roll call', here: 'Here', answered: 'Answered', secondsLeft: '{s} s left', rollcallClosed: 'Roll call over: {a} answered, {m} missing',
+    vote: 'Vote', secret: 'Secret ballot: only that you voted is recorded, never how', open: 'Open ballot',
+    voted: 'You have voted', cannotVote: 'You do not vote on this (full members present only)', passed: 'Passed', failed: 'Not passed',
+    tally: '"For" needs {t}; expected {e}, present {p}, cast {c}',
+    threads: 'Discussion', reply: 'Reply', post: 'Post', send: 'Send', hidden: '(hidden by the secretary)', replyTo: 'reply to {who}',
+    me: 'My attendance', since: 'present since {t}', minutes: '{m} min present', rollcallsAnswered: 'roll calls {a}/{h}',
+    city: 'I am now in another city', cityPlaceholder: 'City you are in now', save: 'Save',
+    status_present: 'Present', status_late: 'Late', status_left_early: 'Left early', status_excused: 'Excused', status_absent: 'Absent',
+    mode_remote: 'remote', mode_onsite: 'on site', presentNow: 'online', away: 'away',
+    member_full: 'full member', member_probationary: 'probationary', member_guest: 'guest',
+    console: "Secretary's console", sessionOpen: 'Open the lobby', sessionStart: 'Start', sessionEnd: 'End',
+    lock: 'Lock (no newcomers)', unlock: 'Unlock', confirmEnd: 'End the session? It cannot be changed afterwards.',
+    quorum: 'Present {p} / expected {e} (a vote needs {r})', quorumMet: 'Quorum', quorumNot: 'No quorum',
+    roster: 'Roster', inRoom: 'In the room', excuse: 'Excuse', excusePrompt: 'Reason:',
+    startRollcall: 'Call the roll', seconds: 's', closeRollcall: 'Close roll call',
+    prev: 'Back', next: 'Next', setText: 'Use this text', oathTemplate: 'Party oath (built in)', pasteHere: 'Paste the text here, one line per line', textTitle: 'Title',
+    openThread: 'Open a discussion', threadTitle: 'Topic', hide: 'Hide',
+    question: 'Motion', secretBallot: 'Secret', openVote: 'Open the vote', closeVote: 'Close the vote',
+    noQuorumReason: 'Fewer than half of the full members are present: no vote can be held',
+    exports: 'Exports', attendanceCsv: 'Attendance (CSV)', attendanceJson: 'Attendance and record (JSON)', eventLog: 'Event log (JSON)',
+    bigScreen: 'Open the big screen', present: 'present', expected: 'expected', scanToJoin: 'Scan to open the meeting page, then use your personal link',
+    err_bad_request: 'That did not work', err_unauthorized: 'This link is not valid any more; ask your secretary for a new one', err_forbidden: 'You may not do that',
+    err_not_found: 'Not found', err_conflict: 'Not possible right now', err_too_large: 'Too long', err_rate_limited: 'Too fast; wait a moment',
+    err_session_ended: 'The session has ended', err_internal: 'The server had a problem; try again',
+  },
+};
+
+let current = localStorage.getItem('muster.lang') === 'en' ? 'en' : 'zh';
+
+export function lang() { return current; }
+
+export function setLang(next) {
+  current = next === 'en' ? 'en' : 'zh';
+  localStorage.setItem('muster.lang', current);
+  document.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+}
+
+/** The phrase for `key`, with `{name}` filled from `values`. */
+export function t(key, values = {}) {
+  const phrase = words[current][key] ?? words.zh[key] ?? key;
+  return phrase.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}
+
+setLang(current);

@@ -1,0 +1,95 @@
+// What everyone sees: the text, the roll call, the vote, the discussion, their own record.
+
+import { t } from './i18n.js';
+import { html, raw } from './view.js';
+
+export function textSection(mirror, { big = false } = {}) {
+  const text = mirror.state.text;
+  if (!text) return html`<section class="card text"><p class="muted">${t('noText')}</p></section>`;
+  const i = text.current;
+  return html`<section class="card text ${big ? 'big' : ''}" aria-live="polite">
+    <h2>${t('text')} · ${text.title} <span class="muted">${i + 1}/${text.lines.length}</span></h2>
+    <p class="line near">${text.lines[i - 1] ?? ''}</p>
+    <p class="line current" data-testid="current-line">${text.lines[i]}</p>
+    <p class="line near">${text.lines[i + 1] ?? ''}</p>
+  </section>`;
+}
+
+export function secondsLeft(rollcall, skew) {
+  return Math.max(0, Math.ceil((Date.parse(rollcall.closesAt) - (Date.now() + skew)) / 1000));
+}
+
+export function rollcallSection(mirror, skew) {
+  const call = mirror.state.rollcall;
+  const me = mirror.you.member;
+  if (!call) {
+    const last = mirror.state.rollcalls.at(-1);
+    if (!last?.missing) return '';
+    return html`<section class="card"><p class="muted">${t('rollcallClosed', { a: last.answered.length, m: last.missing.length })}</p></section>`;
+  }
+  const done = call.answered.includes(me);
+  const onRoster = mirror.state.roster.some((line) => line.member === me);
+  return html`<section class="card rollcall">
+    <h2>${t('rollcall')} <span class="countdown" data-countdown>${t('secondsLeft', { s: secondsLeft(call, skew) })}</span></h2>
+    ${onRoster ? (done
+      ? html`<p class="done">✓ ${t('answered')}</p>`
+      : html`<button class="huge" data-action="rollcall.answer" data-testid="rollcall-answer">${t('here')}</button>`) : ''}
+  </section>`;
+}
+
+export function resultLine(result) {
+  return html`<p class="result ${result.passed ? 'passed' : 'failed'}">${result.passed ? t('passed') : t('failed')}</p>
+    <ul class="tally">${result.tally.map((row) => html`<li><span>${row.choice}</span><b>${row.count}</b></li>`)}</ul>
+    <p class="muted">${t('tally', { t: result.threshold, e: result.expected, p: result.present, c: result.cast })}</p>`;
+}
+
+export function voteSection(mirror) {
+  const vote = mirror.state.votes.at(-1);
+  if (!vote) return '';
+  const me = mirror.mine();
+  const voted = vote.voters.includes(mirror.you.member);
+  const mayVote = me && me.memberStatus === 'full' && me.presentNow;
+  let body;
+  if (vote.result) body = resultLine(vote.result);
+  else if (voted) body = html`<p class="done">✓ ${t('voted')}${vote.choices?.[mirror.you.member] ? ` · ${vote.choices[mirror.you.member]}` : ''}</p>`;
+  else if (mayVote) {
+    body = html`<div class="choices">${vote.options.map((option) =>
+      html`<button class="big" data-action="vote.cast" data-vote="${vote.vote}" data-choice="${option}" data-testid="vote-choice">${option}</button>`)}</div>`;
+  } else body = html`<p class="muted">${t('cannotVote')}</p>`;
+  return html`<section class="card vote"><h2>${t('vote')}</h2>
+    <p class="question">${vote.question}</p>
+    <p class="muted small">${vote.secret ? t('secret') : t('open')}</p>${raw(body)}</section>`;
+}
+
+export function mySection(mirror) {
+  const me = mirror.mine();
+  if (!me) return '';
+  const parts = [t('status_' + me.status)];
+  if (me.presentNow && me.firstJoin) parts.push(t('since', { t: new Date(me.firstJoin).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }));
+  parts.push(t('minutes', { m: Math.floor(me.secondsPresent / 60) }));
+  parts.push(t('rollcallsAnswered', { a: me.rollCallsAnswered, h: me.rollCallsHeld }));
+  return html`<section class="card mine" data-testid="my-attendance"><h2>${t('me')}</h2>
+    <p><span class="badge ${me.status}">${parts[0]}</span> ${parts.slice(1).join(' · ')}</p>
+    <p class="muted small">${me.excuse ? me.excuse + ' · ' : ''}${me.city ?? ''}</p>
+    <details><summary>${t('city')}</summary>
+      <form data-form="me.city" class="row"><input data-keep="city" name="city" maxlength="100" placeholder="${t('cityPlaceholder')}" required><button>${t('save')}</button></form>
+    </details></section>`;
+}
+
+export function threadsSection(mirror, { host = false } = {}) {
+  const { threads, posts } = mirror.state;
+  if (!threads.length) return '';
+  return html`<section class="card threads"><h2>${t('threads')}</h2>${threads.map((thread) => html`
+    <article class="thread"><h3>${thread.title}</h3>
+      ${posts.filter((p) => p.thread === thread.thread).map((p) => html`
+        <div class="post ${p.hidden ? 'hidden' : ''} ${p.replyTo ? 'reply' : ''}">
+          <b>${mirror.name(p.by)}</b>${p.replyTo ? html` <span class="muted small">${t('replyTo', { who: mirror.name(posts.find((q) => q.post === p.replyTo)?.by) })}</span>` : ''}
+          <p>${p.body ?? t('hidden')}${p.hidden && p.body ? html` <em class="muted">${t('hidden')}</em>` : ''}</p>
+          ${host && !p.hidden ? html`<button class="small" data-action="post.hide" data-post="${p.post}">${t('hide')}</button>` : ''}
+          ${!p.hidden && mirror.state.session.phase !== 'ended' ? html`<button class="link small" data-reply="${p.post}" data-thread="${thread.thread}">${t('reply')}</button>` : ''}
+        </div>`)}
+      ${mirror.state.session.phase !== 'ended' ? html`<form data-form="post.add" data-thread="${thread.thread}" class="row">
+        <input data-keep="post-${thread.thread}" name="body" maxlength="2000" placeholder="${t('post')}" required>
+        <input type="hidden" name="replyTo" data-keep="reply-${thread.thread}"><button>${t('send')}</button></form>` : ''}
+    </article>`)}</section>`;
+}

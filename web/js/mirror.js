@@ -1,0 +1,103 @@
+// The page's copy of the session: the server's `welcome.state`, kept current
+// by applying each event as it arrives. It copies what the server says and
+// decides nothing: attendance lines and the quorum come ready-made with the
+// events (docs/protocol.md).
+
+export class Mirror {
+  constructor() {
+    this.you = null;
+    this.seq = null;
+    this.state = null;
+  }
+
+  welcome(message) {
+    this.you = message.you;
+    if (!message.resumed || !this.state) this.state = message.state;
+    this.seq = message.seq;
+  }
+
+  /** Applies one `event` frame. Returns false if it was not the next one. */
+  event(message) {
+    if (!this.state || message.seq !== this.seq + 1) return false;
+    this.seq = message.seq;
+    const s = this.state;
+    const e = message.event;
+    const at = message.at;
+    s.quorum = message.quorum;
+    if (message.attendance) {
+      const byMember = new Map(message.attendance.map((line) => [line.member, line]));
+      if (e.kind === 'session.opened') s.roster = message.attendance;
+      else s.roster = s.roster.map((line) => byMember.get(line.member) ?? line);
+    }
+    switch (e.kind) {
+      case 'session.opened': s.session.phase = 'open'; s.session.openedAt = at; break;
+      case 'session.started': s.session.phase = 'started'; s.session.startedAt = at; break;
+      case 'session.ended': s.session.phase = 'ended'; s.session.endedAt = at; break;
+      case 'session.locked': s.session.locked = e.locked; break;
+      case 'rollcall.started': {
+        const call = { rollcall: e.rollcall, startedAt: at, closesAt: e.closesAt, answered: [] };
+        s.rollcall = call;
+        s.rollcalls.push({ ...call, answered: call.answered });
+        break;
+      }
+      case 'rollcall.answered':
+        if (s.rollcall && s.rollcall.rollcall === e.rollcall) s.rollcall.answered.push(e.member);
+        break;
+      case 'rollcall.closed': {
+        s.rollcall = null;
+        const call = s.rollcalls.find((r) => r.rollcall === e.rollcall);
+        if (call) Object.assign(call, { closedAt: at, answered: e.answered, missing: e.missing });
+        break;
+      }
+      case 'text.set': s.text = { title: e.title, lines: e.lines, current: 0 }; break;
+      case 'text.advanced': if (s.text) s.text.current = e.line; break;
+      case 'thread.opened': s.threads.push({ thread: e.thread, title: e.title, by: e.by, at }); break;
+      case 'post.added':
+        s.posts.push({ post: e.post, thread: e.thread, by: e.by, body: e.body, replyTo: e.replyTo ?? null, at, hidden: false });
+        break;
+      case 'post.hidden': {
+        const post = s.posts.find((p) => p.post === e.post);
+        if (post) {
+          post.hidden = true;
+          if (this.you?.role !== 'host') delete post.body;
+        }
+        break;
+      }
+      case 'vote.opened':
+        s.votes.push({
+          vote: e.vote, question: e.question, options: e.options, secret: e.secret, openedAt: at,
+          expected: e.expected, present: e.present, threshold: e.threshold, voters: [],
+          choices: e.secret ? undefined : {}, result: null,
+        });
+        break;
+      case 'vote.cast': {
+        const vote = s.votes.find((v) => v.vote === e.vote);
+        if (vote) {
+          vote.voters.push(e.member);
+          if (e.choice !== undefined && vote.choices) vote.choices[e.member] = e.choice;
+        }
+        break;
+      }
+      case 'vote.closed': {
+        const vote = s.votes.find((v) => v.vote === e.vote);
+        if (vote) vote.result = e;
+        break;
+      }
+      default: break;
+    }
+    return true;
+  }
+
+  name(member) {
+    return this.state?.roster.find((line) => line.member === member)?.name ?? member;
+  }
+
+  mine() {
+    return this.state?.roster.find((line) => line.member === this.you?.member) ?? null;
+  }
+
+  openVote() {
+    const last = this.state?.votes.at(-1);
+    return last && !last.result ? last : null;
+  }
+}

@@ -1,0 +1,69 @@
+// The big screen for the projector: no controls, large type, readable from
+// the back of the room. Opened by the secretary (its link carries their token).
+
+import { Connection } from './connection.js';
+import { Mirror } from './mirror.js';
+import { t, lang, setLang } from './i18n.js';
+import { html, raw, patch } from './view.js';
+import { secondsLeft, resultLine } from './member.js';
+
+const params = new URLSearchParams(location.hash.slice(1));
+const token = params.get('t');
+if (params.get('lang')) setLang(params.get('lang'));
+const root = document.getElementById('screen');
+const mirror = new Mirror();
+let status = 'connecting';
+let skew = 0;
+
+function qr() {
+  const address = `${location.origin}/`;
+  if (typeof globalThis.qrcode !== 'function') return html`<p class="address">${address}</p>`;
+  const code = globalThis.qrcode(0, 'M');
+  code.addData(address);
+  code.make();
+  return html`<div class="qr">${raw(code.createSvgTag({ cellSize: 6, margin: 2, scalable: true }))}</div><p class="address">${address}</p>`;
+}
+
+function draw() {
+  const s = mirror.state;
+  if (!s) { patch(root, html`<p class="waiting" data-testid="connection-status" data-status="${status}">${t(status)}</p>`); return; }
+  const text = s.text;
+  const call = s.rollcall;
+  const vote = s.votes.at(-1);
+  patch(root, html`
+    <header><h1>${s.session.title}</h1><span class="status ${status}" data-testid="connection-status" data-status="${status}">${t(status)}</span></header>
+    <div class="stage">
+      <p class="line" data-testid="current-line">${text ? text.lines[text.current] : ''}</p>
+      <p class="next">${text?.lines[text.current + 1] ?? ''}</p>
+    </div>
+    <footer>
+      <div class="count" data-testid="screen-quorum"><b>${s.quorum.present}</b> / ${s.quorum.expected}<span>${t('present')} / ${t('expected')}</span></div>
+      ${call ? html`<div class="count" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
+      ${vote ? html`<div class="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.voters.length} / ${vote.present}</p>`}</div>` : ''}
+      <div class="join">${raw(qr())}<span>${t('scanToJoin')}</span></div>
+    </footer>`);
+}
+
+function render() { requestAnimationFrame(draw); }
+
+if (token) {
+  const connection = new Connection({
+    token, watch: true, lastSeq: () => mirror.seq,
+    onStatus: (next) => { status = next; render(); },
+    onMessage: (message) => {
+      if (message.type === 'welcome') mirror.welcome(message);
+      if (message.type === 'event') {
+        skew = Date.parse(message.at) - Date.now();
+        if (!mirror.event(message)) { mirror.seq = null; mirror.state = null; connection.drop(); }
+      }
+      render();
+    },
+  });
+  connection.start();
+}
+setInterval(() => {
+  const call = mirror.state?.rollcall;
+  root.querySelectorAll('[data-countdown]').forEach((el) => { if (call) el.textContent = secondsLeft(call, skew); });
+}, 1000);
+document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
+draw();
