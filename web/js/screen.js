@@ -37,7 +37,7 @@ function draw() {
       <p class="next">${text?.lines[text.current + 1] ?? ''}</p>
     </div>
     <footer>
-      <div class="count" data-testid="screen-quorum"><b>${s.quorum.present}</b> / ${s.quorum.expected}<span>${t('present')} / ${t('expected')}</span></div>
+      <div class="count" data-testid="screen-quorum"><b>${s.quorum.present}<small> / ${s.quorum.expected}</small></b><span>${t('present')} / ${t('expected')}</span></div>
       ${call ? html`<div class="count" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
       ${vote ? html`<div class="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.voters.length} / ${vote.present}</p>`}</div>` : ''}
       <div class="join">${raw(qr())}<span>${t('scanToJoin')}</span></div>
