@@ -217,3 +217,24 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
                 driver.quit()
     shots = list((Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots").glob("*.png"))
     assert len(shots) >= 12
+
+
+def test_every_view_fits_a_320_pixel_phone(demo, server, browsers):
+    data, _ = demo
+
+    async def scene():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("session.open")
+        await host.ok("session.start")
+        await host.ok("thread.open", title="一个很长很长的讨论题目，看看窄屏幕上会不会超出边界而出现横向滚动条")
+        await host.ok("rollcall.start", seconds=120)
+        await host.close()
+
+    run(scene())
+    for token, path in ((data.members[0]["token"], "/"), (data.host["token"], "/"), (data.host["token"], "/screen/")):
+        driver = browsers(320, 640)
+        visit(driver, server, token, path)
+        time.sleep(0.3)
+        overflow = driver.execute_script("return document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px too wide at 320px"
