@@ -3,7 +3,7 @@
 ///
 /// Encodes as a bare JSON string, so the wire form stays `"member":"M…"`.
 public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
-    CustomStringConvertible, ExpressibleByStringInterpolation
+    CustomStringConvertible, ExpressibleByStringInterpolation, CodingKeyRepresentable
 {
     public let rawValue: String
 
@@ -21,6 +21,10 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    // As a dictionary key it encodes as a JSON object key (`{"M1": …}`), not as an array of pairs.
+    public var codingKey: any CodingKey { rawValue.codingKey }
+    public init?<T: CodingKey>(codingKey: T) { self.init(rawValue: codingKey.stringValue) }
     public var description: String { rawValue }
 }
 

@@ -1,7 +1,21 @@
+import Foundation
 import MusterCore
 import Testing
 
+
 @Suite struct ExportAndSnapshotTests {
+    @Test func openVoteChoicesAreAJSONObjectKeyedByMember() throws {
+        var scene = Scene.started()
+        scene.join(Scene.voters, at: 1)
+        scene.run(.openVote(question: "通过？", options: nil, secret: false), at: 2)
+        scene.run(.castVote("V1", choice: "赞成"), by: .member(Scene.fullMembers[0]), at: 3)
+        let data = try JSONEncoder().encode(scene.state.snapshot(for: .member, asOf: Scene.time(4)))
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let vote = (object["votes"] as! [[String: Any]])[0]
+        #expect(vote["choices"] as? [String: String] == [Scene.fullMembers[0].rawValue: "赞成"])
+        #expect(try JSONDecoder().decode(SessionSnapshot.self, from: data) == scene.state.snapshot(for: .member, asOf: Scene.time(4)))
+    }
+
     @Test func theAttendanceSheetOpensInExcelWithChineseNames() {
         var scene = Scene.started()
         let member = Scene.fullMembers[0]

@@ -101,7 +101,7 @@ def test_a_vote_with_quorum_is_cast_from_pages_and_the_result_shown_everywhere(d
     for driver in members:
         click(driver, "vote-choice")
     for driver in members:
-        wait(driver, lambda d: "您已投票" in d.page_source)
+        wait(driver, lambda d: "您已投票 · 赞成" in d.page_source, message="my open-ballot choice shown")
     click_css(secretary, '[data-action="vote.close"]')
     for driver in members + [secretary]:
         wait(driver, lambda d: "未通过" in d.page_source and "赞成需 7 票" in d.page_source, message="result everywhere")
