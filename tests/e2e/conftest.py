@@ -172,6 +172,15 @@ class Client:
             await self.ws.close()
 
 
+async def started_session(server, data):
+    """The secretary's device, with the demo session opened and started."""
+    host = Client(server.ws_url)
+    await host.connect(data.host["token"])
+    await host.ok("session.open")
+    await host.ok("session.start")
+    return host
+
+
 @pytest.fixture
 def demo(tmp_path):
     db = tmp_path / "muster.sqlite"

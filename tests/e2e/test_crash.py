@@ -6,7 +6,7 @@ import signal
 
 import websockets
 
-from conftest import Client, Server, run
+from conftest import Client, Server, run, started_session
 
 ROUNDS = 20
 
@@ -19,10 +19,7 @@ def test_every_acked_event_survives_kill_9_at_random_points(demo):
     setup = Server(db).start()
 
     async def prepare():
-        host = Client(setup.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(setup, data)
         await host.ok("thread.open", title="压力测试")
         await host.close()
 
@@ -94,10 +91,7 @@ def test_sigterm_commits_what_is_queued_and_closes_with_1001(demo):
     acks = {}
 
     async def scenario():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         await host.ok("thread.open", title="t")
         ids = [await host.cmd("post.add", thread="T1", body=f"p{i}") for i in range(15)]
         server.process.send_signal(signal.SIGTERM)

@@ -11,14 +11,11 @@ import time
 import pytest
 import websockets
 
-from conftest import MUSTER, Client, Server, run
+from conftest import Client, MUSTER, Server, run, started_session
 
 
 async def started(server, data):
-    host = Client(server.ws_url)
-    await host.connect(data.host["token"])
-    await host.ok("session.open")
-    await host.ok("session.start")
+    host = await started_session(server, data)
     return host
 
 
@@ -41,7 +38,7 @@ def test_frames_over_64_kib_are_refused_with_1009(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = await started(server, data)
+        host = await started_session(server, data)
         before = log_length(server, data)
         big = Client(server.ws_url)
         await big.connect(data.members[0]["token"])
@@ -75,7 +72,7 @@ def test_commands_beyond_the_rate_limit_are_refused_and_not_applied(demo, tmp_pa
     server = Server(db, "--commands-per-second", "2").start()
     try:
         async def scenario():
-            host = await started(server, data)
+            host = await started_session(server, data)
             before = log_length(server, data)
             ids = [await host.cmd("text.advance", line=i % 12) for i in range(60)]
             answers = [await host.reply(id) for id in ids]
@@ -159,7 +156,7 @@ def test_members_cannot_send_host_commands(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = await started(server, data)
+        host = await started_session(server, data)
         member = Client(server.ws_url)
         await member.connect(data.members[0]["token"])
         await member.event("member.joined")
@@ -178,7 +175,7 @@ def test_malformed_and_unknown_messages_are_bad_requests(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = await started(server, data)
+        host = await started_session(server, data)
         before = log_length(server, data)
         await host.ws.send("{not json")
         assert (await host.until(lambda m: m["type"] == "error"))["code"] == "bad_request"
@@ -202,7 +199,7 @@ def test_commands_after_the_end_are_refused(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = await started(server, data)
+        host = await started_session(server, data)
         await host.ok("session.end")
         before = log_length(server, data)
         await host.refused("text.advance", "session_ended", line=1)
@@ -222,7 +219,7 @@ def test_a_locked_session_keeps_newcomers_out(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = await started(server, data)
+        host = await started_session(server, data)
         await host.ok("session.lock", locked=True)
         ws = await websockets.connect(server.ws_url)
         await ws.send(json.dumps({"type": "hello", "token": data.members[0]["token"]}))
@@ -277,7 +274,7 @@ def test_a_client_that_stops_answering_pings_is_dropped_and_recorded_as_left(dem
     data, _ = demo
 
     async def scenario():
-        host = await started(server, data)
+        host = await started_session(server, data)
         sock = raw_websocket(server.port)
         send_text(sock, json.dumps({"type": "hello", "token": data.members[0]["token"]}))
         await host.event("member.joined")
@@ -295,7 +292,7 @@ def test_one_slow_phone_is_closed_and_does_not_hold_up_the_others(demo):
     server = Server(db, "--queue-limit", "8", "--commands-per-second", "1000").start()
     try:
         async def scenario():
-            host = await started(server, data)
+            host = await started_session(server, data)
             await host.ok("thread.open", title="长帖")
             slow = raw_websocket(server.port, receive_buffer=4096)
             send_text(slow, json.dumps({"type": "hello", "token": data.members[0]["token"]}))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from browser import by_testid, chromium, click, click_css, shoot, status, text_of, wait
-from conftest import Client, Server, run
+from conftest import Client, Server, run, started_session
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
@@ -114,10 +114,7 @@ def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, ser
     data, _ = demo
 
     async def start_roll_call():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         await host.ok("rollcall.start", seconds=300)
         await host.close()
 
@@ -174,10 +171,7 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
     data, _ = demo
 
     async def set_the_scene():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         members = []
         for member in data.members[:7]:
             client = Client(server.ws_url)
@@ -223,10 +217,7 @@ def test_every_view_fits_a_320_pixel_phone(demo, server, browsers):
     data, _ = demo
 
     async def scene():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         await host.ok("thread.open", title="一个很长很长的讨论题目，看看窄屏幕上会不会超出边界而出现横向滚动条")
         await host.ok("rollcall.start", seconds=120)
         await host.close()

@@ -1,16 +1,13 @@
 """Resume after a drop, resent commands, restarts."""
 
-from conftest import Client, Server, run
+from conftest import Client, Server, run, started_session
 
 
 def test_resume_with_since_gets_exactly_the_missed_events(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         phone = Client(server.ws_url)
         await phone.connect(data.members[0]["token"])
         await host.ok("text.advance", line=1)
@@ -59,10 +56,7 @@ def test_a_resent_command_id_gets_the_original_ack_and_no_new_event(demo, server
     data, _ = demo
 
     async def scenario():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         phone = Client(server.ws_url)
         await phone.connect(data.members[0]["token"])
         await host.ok("rollcall.start", seconds=60)
@@ -90,10 +84,7 @@ def test_a_restarted_server_rebuilds_sessions_and_serves_resumes(demo):
     data, db = demo
 
     async def before_restart(server):
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         phone = Client(server.ws_url)
         await phone.connect(data.members[0]["token"])
         await host.ok("text.advance", line=6)

@@ -4,7 +4,7 @@ import asyncio
 import csv
 import io
 
-from conftest import Client, run
+from conftest import Client, run, started_session
 
 
 def test_a_whole_session(demo, server):
@@ -125,10 +125,7 @@ def test_a_late_member_lands_on_the_current_line(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         for line in (1, 2, 3, 4):
             await host.ok("text.advance", line=line)
         late = Client(server.ws_url)
@@ -162,10 +159,7 @@ def test_a_roll_call_closes_by_itself_when_its_window_ends(demo, server):
     data, _ = demo
 
     async def scenario():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.open")
-        await host.ok("session.start")
+        host = await started_session(server, data)
         phone = Client(server.ws_url)
         await phone.connect(data.members[0]["token"])
         await host.ok("rollcall.start", seconds=10)
