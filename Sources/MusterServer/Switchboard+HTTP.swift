@@ -24,30 +24,15 @@ extension Switchboard {
         guard member.secretary, member.branchId == state.setup.branch else {
             return .problem(403, "only a secretary of this session's branch can export it")
         }
-        let now = clock()
-        switch parts[2] {
-        case "attendance.csv":
-            let csv = AttendanceExport.csv(state.attendance(asOf: now), utcOffsetSeconds: utcOffsetSeconds)
-            return HTTPResponse(
-                status: 200, contentType: "text/csv; charset=utf-8", body: Array(csv.utf8),
-                filename: "attendance-\(session).csv")
-        case "attendance.json":
-            guard let log = try? eventLog(session) else { return .problem(500, "cannot read the log") }
-            return .json(
-                ServerMessage.encode(
-                    AttendanceDocument(
-                        session: state.snapshot(for: .host, asOf: now).session, quorum: state.quorum,
-                        attendance: state.attendance(asOf: now), log: log)))
-        case "log.json":
-            guard let log = try? eventLog(session) else { return .problem(500, "cannot read the log") }
-            return .json(ServerMessage.encode(log))
-        default:
-            return .problem(404, "not found")
+        guard let export = SessionExport(rawValue: parts[2]) else { return .problem(404, "not found") }
+        do {
+            let log = export.needsLog ? try store.events(session) : []
+            let body = try export.render(state, log: log, asOf: clock(), utcOffsetSeconds: utcOffsetSeconds)
+            let download = export == .minutesHTML ? nil : "\(session)-\(export.rawValue)"
+            return HTTPResponse(status: 200, contentType: export.contentType, body: body, filename: download)
+        } catch {
+            return .problem(500, "cannot read the session's record")
         }
-    }
-
-    private func eventLog(_ session: SessionID) throws -> [LoggedEvent] {
-        try store.events(session).map { LoggedEvent(seq: $0.seq, at: $0.occurrence.at, event: $0.occurrence.event) }
     }
 
     static func bearerToken(_ header: String) -> String? {
@@ -60,18 +45,5 @@ extension Switchboard {
         var status: String
         var sessions: Int
         var connections: Int
-    }
-
-    private struct LoggedEvent: Encodable {
-        var seq: Int
-        var at: Instant
-        var event: Event
-    }
-
-    private struct AttendanceDocument: Encodable {
-        var session: SessionSnapshot.Info
-        var quorum: Quorum
-        var attendance: [AttendanceRecord]
-        var log: [LoggedEvent]
     }
 }

@@ -59,3 +59,30 @@ import Testing
         #expect(member.roster.count == Scene.roster.count)
     }
 }
+
+@Suite struct MinutesTests {
+    @Test func theMinutesHoldTheRollTheReadingTheDiscussionAndTheVotes() {
+        var scene = Scene.started()
+        scene.join(Array(Scene.voters.prefix(8)), at: 10)
+        scene.run(.advanceText(line: 1), at: 60)
+        scene.run(.openThread(title: "<b>村务</b>"), at: 70)
+        scene.run(.addPost(thread: "T1", body: "建议 & 意见", replyTo: nil), by: .member(Scene.fullMembers[0]), at: 80)
+        scene.run(.addPost(thread: "T1", body: "广告", replyTo: nil), by: .member(Scene.fullMembers[1]), at: 81)
+        scene.run(.hidePost("P2"), at: 82)
+        scene.run(.openVote(question: "通过？", options: nil, secret: true), at: 90)
+        for voter in Scene.voters.prefix(7) { scene.run(.castVote("V1", choice: "赞成"), by: .member(voter), at: 95) }
+        scene.run(.closeVote("V1"), at: 100)
+        scene.run(.end, at: 3600)
+        let page = MinutesDocument.html(scene.state, asOf: Scene.time(3600), utcOffsetSeconds: 8 * 3600)
+        #expect(page.contains("<h1>十一月主题党日</h1>"))
+        #expect(page.contains("开始：2026-11-24 18:00:00"))
+        #expect(page.contains("应到 15 人，实到 8 人；应到有表决权党员 13 人，法定人数 7 人"))
+        #expect(page.contains("<tr><td>2026-11-24 18:01:00</td><td>拥护党的纲领，</td></tr>"))
+        #expect(page.contains("讨论：&lt;b&gt;村务&lt;/b&gt;"), "titles are escaped")
+        #expect(page.contains("建议 &amp; 意见"))
+        #expect(!page.contains("广告"), "hidden posts stay hidden in the minutes")
+        #expect(page.contains("赞成 7 票，反对 0 票，弃权 0 票"))
+        #expect(page.contains("<b>通过</b>"))
+        #expect(page.contains("无记名投票"))
+    }
+}

@@ -207,3 +207,44 @@ extension MusterProcess {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+@Suite struct ExportCommandTests {
+    @Test func aSecretaryExportsTheRollTheMinutesAndTheLog() throws {
+        let muster = try MusterProcess()
+        try muster.run("branch", "add", "b")
+        let host = try muster.json("member", "add", "--branch", "b", "--name", "王书记", "--secretary") as! [String: Any]
+        try muster.run("member", "add", "--branch", "b", "--name", "李秀英")
+        let session = try muster.json("session", "add", "--branch", "b", "--title", "支部大会", "--starts", "2026-11-28T19:30Z", "--oath") as! [String: Any]
+        let id = SessionID(session["id"] as! String)
+        // Given a session that ran: its events, as the server would have stored them.
+        let database = try MusterDatabase.open(path: muster.databasePath)
+        var machine = try database.loadSession(id).machine
+        let secretary = Caller.host(MemberID(host["id"] as! String))
+        let start = Instant(iso8601: "2026-11-28T19:30Z")!
+        for (offset, command) in [Command.open(roster: try database.members(branch: "b").map(\.rosterEntry)), .start,
+                                  .join(device: "D1", mode: .remote), .advanceText(line: 1), .end].enumerated() {
+            try database.append(session: id, machine.handle(command, by: secretary, at: start.adding(seconds: offset * 60)).occurrences)
+        }
+
+        let csv = try muster.run("export", "attendance", id.rawValue)
+        #expect(csv.status == 0)
+        #expect(csv.stdout.hasPrefix("\u{FEFF}姓名 name"))
+        #expect(csv.stdout.contains("王书记,full,present,remote"))
+        #expect(csv.stdout.contains("李秀英,full,absent"))
+
+        let file = muster.directory.appendingPathComponent("纪要.html").path
+        let minutes = try muster.run("export", "minutes", id.rawValue, "-o", file)
+        #expect(minutes.status == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("<h1>支部大会</h1>"))
+
+        let log = try muster.json("export", "log", id.rawValue) as? [[String: Any]]
+        #expect(log?.count == 5)
+        #expect((log?.first?["event"] as? [String: Any])?["kind"] as? String == "session.opened")
+
+        let wrong = try muster.run("export", "minutes", id.rawValue, "--format", "csv")
+        #expect(wrong.status != 0)
+        let unknown = try muster.run("export", "log", "SNOPE")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("There is no session \"SNOPE\""))
+    }
+}

@@ -152,6 +152,10 @@ def test_exports_need_the_hosts_token(demo, server):
     assert status == 200
     assert b'"attendance"' in body and b'"log"' in body
     assert server.get("/sessions/SNOPE/attendance.json", data.host["token"])[0] == 404
+    status, headers, body = server.get(f"/sessions/{data.session}/minutes.html", data.host["token"])
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "会议纪要" in body.decode() and "出席情况" in body.decode()
+    assert server.get(f"/sessions/{data.session}/minutes.html", data.members[0]["token"])[0] == 403
     assert server.get("/healthz")[0] == 200
 
 

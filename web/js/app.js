@@ -176,11 +176,13 @@ addEventListener('keydown', (event) => {
 async function download(path, session) {
   const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) { notice = { code: response.status === 403 ? 'forbidden' : 'internal', message: '' }; render(); return; }
+  const url = URL.createObjectURL(await response.blob());
+  if (path.endsWith('.html')) { open(url, '_blank'); return; }  // the minutes: read and print
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(await response.blob());
+  link.href = url;
   link.download = `${session}-${path}`;
   link.click();
-  URL.revokeObjectURL(link.href);
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 setInterval(() => {

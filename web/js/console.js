@@ -93,6 +93,7 @@ export function voteControls(mirror) {
 
 export function exportLinks() {
   return html`<section class="card"><h2>${t('exports')}</h2><div class="row wrap">
+    <button data-action="export" data-path="minutes.html">${t('minutes')}</button>
     <button data-action="export" data-path="attendance.csv">${t('attendanceCsv')}</button>
     <button data-action="export" data-path="attendance.json">${t('attendanceJson')}</button>
     <button data-action="export" data-path="log.json">${t('eventLog')}</button></div></section>`;

@@ -1,0 +1,70 @@
+import Foundation
+import MusterCore
+
+/// The documents a secretary takes away from a session, rendered the same
+/// way for the HTTP exports and for `muster export`.
+public enum SessionExport: String, CaseIterable, Sendable {
+    /// The roll as a spreadsheet (UTF-8 with BOM).
+    case attendanceCSV = "attendance.csv"
+    /// The roll, the quorum and the whole event log.
+    case attendanceJSON = "attendance.json"
+    /// The printable minutes.
+    case minutesHTML = "minutes.html"
+    /// The event log alone.
+    case logJSON = "log.json"
+
+    public var contentType: String {
+        switch self {
+        case .attendanceCSV: "text/csv; charset=utf-8"
+        case .attendanceJSON, .logJSON: "application/json; charset=utf-8"
+        case .minutesHTML: "text/html; charset=utf-8"
+        }
+    }
+
+    /// Whether `render` reads the event log.
+    public var needsLog: Bool { self == .attendanceJSON || self == .logJSON }
+
+    /// Renders the document. `log` is the session's stored events (only the JSON documents use it).
+    public func render(
+        _ state: SessionState, log: [StoredEvent], asOf: Instant, utcOffsetSeconds: Int
+    ) throws -> [UInt8] {
+        switch self {
+        case .attendanceCSV:
+            return Array(AttendanceExport.csv(state.attendance(asOf: asOf), utcOffsetSeconds: utcOffsetSeconds).utf8)
+        case .minutesHTML:
+            return Array(MinutesDocument.html(state, asOf: asOf, utcOffsetSeconds: utcOffsetSeconds).utf8)
+        case .attendanceJSON:
+            return try Self.json(
+                AttendanceDocument(
+                    session: state.snapshot(for: .host, asOf: asOf).session, quorum: state.quorum,
+                    attendance: state.attendance(asOf: asOf), log: log.map(LoggedEvent.init)))
+        case .logJSON:
+            return try Self.json(log.map(LoggedEvent.init))
+        }
+    }
+
+    private static func json(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    private struct LoggedEvent: Encodable {
+        var seq: Int
+        var at: Instant
+        var event: Event
+
+        init(_ stored: StoredEvent) {
+            seq = stored.seq
+            at = stored.occurrence.at
+            event = stored.occurrence.event
+        }
+    }
+
+    private struct AttendanceDocument: Encodable {
+        var session: SessionSnapshot.Info
+        var quorum: Quorum
+        var attendance: [AttendanceRecord]
+        var log: [LoggedEvent]
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import MusterCore
+import MusterStore
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a session's attendance sheet, minutes or event log.",
+        discussion: """
+            muster export attendance S…              the roll as a spreadsheet (CSV, opens in Excel and WPS)
+            muster export attendance S… --format json  the roll and the whole record
+            muster export minutes S… -o 纪要.html     printable minutes
+            muster export log S…                     every event, in order
+            Times are written in this computer's time zone.
+            """)
+
+    enum Document: String, ExpressibleByArgument, CaseIterable {
+        case attendance, minutes, log
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json, html
+    }
+
+    @Argument(help: "attendance, minutes or log.")
+    var document: Document
+
+    @Argument(help: "The session's id (S…); `muster session list --branch …` shows them.")
+    var session: String
+
+    @Option(help: "csv or json for attendance; html for minutes; json for the log.")
+    var format: Format?
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of the screen.")
+    var output: String?
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let export = try choose()
+        let bytes = try reportingErrors {
+            let database = try store.open()
+            let id = SessionID(session)
+            let state = try database.loadSession(id).machine.state
+            let log = export.needsLog ? try database.events(id) : []
+            return try export.render(
+                state, log: log, asOf: state.endedAt ?? Instant.now(), utcOffsetSeconds: TimeZone.current.secondsFromGMT())
+        }
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
+                throw ValidationError("cannot write \(output)")
+            }
+            print("Wrote \(output).")
+        } else {
+            FileHandle.standardOutput.write(Data(bytes))
+        }
+    }
+
+    private func choose() throws -> SessionExport {
+        switch (document, format) {
+        case (.attendance, nil), (.attendance, .csv): return .attendanceCSV
+        case (.attendance, .json): return .attendanceJSON
+        case (.minutes, nil), (.minutes, .html): return .minutesHTML
+        case (.log, nil), (.log, .json): return .logJSON
+        default: throw ValidationError("\(document.rawValue) cannot be written as \(format!.rawValue)")
+        }
+    }
+}
