@@ -2,12 +2,6 @@ import Foundation
 import GRDB
 import MusterCore
 
-/// A session as the store lists it.
-public struct SessionSummary: Sendable, Hashable {
-    public var setup: SessionSetup
-    public var createdAt: Instant
-}
-
 extension MusterDatabase {
     /// Plans a session for a branch. Its voting rules are the branch's.
     public func addSession(
