@@ -37,19 +37,25 @@ def current_line(driver):
     return text_of(driver, "current-line")
 
 
+def meeting_in_browsers(data, server, browsers, members=3):
+    """The secretary opens the lobby from the console, members come in from their phones, the secretary starts."""
+    secretary = browsers(1280, 900)
+    visit(secretary, server, data.host["token"])
+    click(secretary, "session-open")
+    phones = [browsers() for _ in range(members)]
+    for driver, member in zip(phones, data.members):
+        visit(driver, server, member["token"])
+    click(secretary, "session-start")
+    return secretary, phones
+
+
 def log(server, data):
     return server.log(data.session, data.host["token"])
 
 
 def test_the_secretary_leads_and_every_member_sees_the_same_line(demo, server, browsers):
     data, _ = demo
-    secretary = browsers(1280, 900)
-    visit(secretary, server, data.host["token"])
-    click(secretary, "session-open")
-    members = [browsers() for _ in range(3)]
-    for driver, member in zip(members, data.members):
-        visit(driver, server, member["token"])
-    click(secretary, "session-start")
+    secretary, members = meeting_in_browsers(data, server, browsers)
     wait(secretary, lambda d: "9" not in (text_of(d, "quorum") or "") and "4" in text_of(d, "quorum"), message="4 present")
     assert len(by_testid(secretary, "member-row")) == 13
 
@@ -82,13 +88,7 @@ def test_the_secretary_leads_and_every_member_sees_the_same_line(demo, server, b
 
 def test_a_vote_with_quorum_is_cast_from_pages_and_the_result_shown_everywhere(demo, server, browsers):
     data, _ = demo
-    secretary = browsers(1280, 900)
-    visit(secretary, server, data.host["token"])
-    click(secretary, "session-open")
-    members = [browsers() for _ in range(3)]
-    for driver, member in zip(members, data.members):
-        visit(driver, server, member["token"])
-    click(secretary, "session-start")
+    secretary, members = meeting_in_browsers(data, server, browsers)
     wait(secretary, lambda d: text_of(d, "vote-open-reason") is not None, message="the reason is shown")
     assert not secretary.execute_script("return document.querySelector('[data-testid=vote-open]').disabled === false")
     assert "过半数" in text_of(secretary, "vote-open-reason")
