@@ -18,7 +18,7 @@ struct Muster: ParsableCommand {
         version: "muster \(version) (libwebsockets \(libWebSocketsVersion))",
         subcommands: [
             ServeCommand.self, BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self,
-            ExportCommand.self, DemoCommand.self,
+            ExportCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
 

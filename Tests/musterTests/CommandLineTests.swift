@@ -192,7 +192,8 @@ extension MusterProcess {
     func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = arguments + (arguments.contains("--version") ? [] : ["--db", databasePath])
+        let takesNoDatabase = arguments.contains("--version") || arguments.first == "bench"
+        process.arguments = arguments + (takesNoDatabase ? [] : ["--db", databasePath])
         process.currentDirectoryURL = directory
         let out = Pipe()
         let err = Pipe()
@@ -246,5 +247,16 @@ extension MusterProcess {
         let unknown = try muster.run("export", "log", "SNOPE")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("There is no session \"SNOPE\""))
+    }
+}
+
+@Suite struct BenchCommandTests {
+    @Test func theBenchPrintsFiguresAndChecksThatReplayMatches() throws {
+        let result = try MusterProcess().run(["bench", "--commands", "1000", "--members", "20"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { $0.hasSuffix("/s") })
+        #expect(lines[1].hasPrefix("replay: 1003 events"))
     }
 }
