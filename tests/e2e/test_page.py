@@ -132,6 +132,9 @@ def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, ser
     time.sleep(1.5)
     assert [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"] == []
     assert "等待发送" in phone.page_source
+    assert not by_testid(phone, "rollcall-answer"), "a tap waiting to be sent is shown as made, not offered again"
+    assert "（待发送）" in phone.page_source
+    shoot(phone, "member-offline-zh", 360, 740)
 
     phone.delete_network_conditions()
     wait(phone, lambda d: status(d) == "online", 20,

@@ -39,10 +39,11 @@ function draw() {
       ? html`<p class="banner offline">${t('stale', { time: clock(syncedAt) })}${pending ? ' · ' + t('pending', { n: pending }) : ''}</p>`
       : pending ? html`<p class="banner">${t('pending', { n: pending })}</p>` : '';
     const toast = notice ? html`<p class="banner error" role="alert" title="${notice.message}">${t('err_' + notice.code)}</p>` : '';
-    const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, skew), member.voteSection(mirror)];
+    const outbox = connection?.outbox ?? [];
+    const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, skew, outbox), member.voteSection(mirror, outbox)];
     const columns = isHost
       ? html`<div class="cols"><div>${raw(host.controls(mirror))}${raw(member.textSection(mirror))}${raw(host.textControls(mirror))}
-            ${raw(host.rollcallControls(mirror, skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror))}
+            ${raw(host.rollcallControls(mirror, skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror, outbox))}
             ${raw(host.threadControls(mirror))}${raw(member.threadsSection(mirror, { host: true }))}</div>
           <div>${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
       : html`${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;

@@ -19,7 +19,12 @@ export function secondsLeft(rollcall, skew) {
   return Math.max(0, Math.ceil((Date.parse(rollcall.closesAt) - (Date.now() + skew)) / 1000));
 }
 
-export function rollcallSection(mirror, skew) {
+/** Commands tapped but not yet answered by the server (the outbox). */
+function waiting(pending, cmd, test = () => true) {
+  return pending.some((message) => message.cmd === cmd && test(message));
+}
+
+export function rollcallSection(mirror, skew, pending = []) {
   const call = mirror.state.rollcall;
   const me = mirror.you.member;
   if (!call) {
@@ -28,11 +33,12 @@ export function rollcallSection(mirror, skew) {
     return html`<section class="card"><p class="muted">${t('rollcallClosed', { a: last.answered.length, m: last.missing.length })}</p></section>`;
   }
   const done = call.answered.includes(me);
+  const sent = !done && waiting(pending, 'rollcall.answer');
   const onRoster = mirror.state.roster.some((line) => line.member === me);
   return html`<section class="card rollcall">
     <h2>${t('rollcall')} <span class="countdown" data-countdown>${t('secondsLeft', { s: secondsLeft(call, skew) })}</span></h2>
-    ${onRoster ? (done
-      ? html`<p class="done">✓ ${t('answered')}</p>`
+    ${onRoster ? (done || sent
+      ? html`<p class="done">✓ ${t('answered')}${sent ? html` <span class="muted small">${t('waiting')}</span>` : ''}</p>`
       : html`<button class="huge" data-action="rollcall.answer" data-testid="rollcall-answer">${t('here')}</button>`) : ''}
   </section>`;
 }
@@ -43,15 +49,19 @@ export function resultLine(result) {
     <p class="muted">${t('tally', { t: result.threshold, e: result.expected, p: result.present, c: result.cast })}</p>`;
 }
 
-export function voteSection(mirror) {
+export function voteSection(mirror, pending = []) {
   const vote = mirror.state.votes.at(-1);
   if (!vote) return '';
   const me = mirror.mine();
-  const voted = vote.voters.includes(mirror.you.member);
+  const mine = pending.find((message) => message.cmd === 'vote.cast' && message.vote === vote.vote);
+  const voted = vote.voters.includes(mirror.you.member) || Boolean(mine);
   const mayVote = me && me.memberStatus === 'full' && me.presentNow;
   let body;
   if (vote.result) body = resultLine(vote.result);
-  else if (voted) body = html`<p class="done">✓ ${t('voted')}${vote.choices?.[mirror.you.member] ? ` · ${vote.choices[mirror.you.member]}` : ''}</p>`;
+  else if (voted) {
+    const choice = vote.choices?.[mirror.you.member] ?? (vote.secret ? null : mine?.choice);
+    body = html`<p class="done">✓ ${t('voted')}${choice ? ` · ${choice}` : ''}${mine ? html` <span class="muted small">${t('waiting')}</span>` : ''}</p>`;
+  }
   else if (mayVote) {
     body = html`<div class="choices">${vote.options.map((option) =>
       html`<button class="big" data-action="vote.cast" data-vote="${vote.vote}" data-choice="${option}" data-testid="vote-choice">${option}</button>`)}</div>`;
