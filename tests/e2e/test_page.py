@@ -127,7 +127,7 @@ def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, ser
     phone.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
     wait(phone, lambda d: status(d) == "offline",
          message="page shows it is offline")
-    assert "离线" in phone.page_source
+    assert "网络中断" in phone.page_source
     click(phone, "rollcall-answer")
     time.sleep(1.5)
     assert [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"] == []

@@ -3,8 +3,8 @@
 const words = {
   zh: {
     lang: 'EN', langName: '中文',
-    connecting: '正在连接…', online: '已连接', offline: '网络中断，正在重连…',
-    stale: '离线：以下是 {time} 的内容，恢复连接后自动更新', pending: '{n} 项操作等待发送', waiting: '（待发送）',
+    connecting: '连接中…', online: '已连接', offline: '重连中…',
+    stale: '网络中断：以下是 {time} 的内容，恢复连接后自动更新', pending: '{n} 项操作等待发送', waiting: '（待发送）',
     noToken: '请打开书记发给您的专属链接（微信或短信里的那个链接）。',
     phase_scheduled: '未开始', phase_open: '候会中', phase_started: '会议进行中', phase_ended: '已结束',
     text: '共同诵读', noText: '书记尚未选择诵读内容',
@@ -35,8 +35,8 @@ const words = {
   },
   en: {
     lang: '中文', langName: 'English',
-    connecting: 'Connecting…', online: 'Connected', offline: 'Connection lost, reconnecting…',
-    stale: 'Offline: showing what was true at {time}; it updates when you are back', pending: '{n} waiting to be sent', waiting: '(waiting to be sent)',
+    connecting: 'Connecting…', online: 'Connected', offline: 'Reconnecting…',
+    stale: 'Offline: this is how things stood at {time}; it updates when you are back', pending: '{n} waiting to be sent', waiting: '(waiting to be sent)',
     noToken: 'Open the personal link your secretary sent you (in the chat or text message).',
     phase_scheduled: 'Not started', phase_open: 'Lobby', phase_started: 'In session', phase_ended: 'Ended',
     text: 'Read together', noText: 'The secretary has not chosen a text yet',

@@ -1,7 +1,7 @@
 // What everyone sees: the text, the roll call, the vote, the discussion, their own record.
 
 import { t } from './i18n.js';
-import { html, raw } from './view.js';
+import { clock, html, raw } from './view.js';
 
 export function textSection(mirror, { big = false } = {}) {
   const text = mirror.state.text;
@@ -75,7 +75,7 @@ export function mySection(mirror) {
   const me = mirror.mine();
   if (!me) return '';
   const parts = [t('status_' + me.status)];
-  if (me.presentNow && me.firstJoin) parts.push(t('since', { t: new Date(me.firstJoin).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }));
+  if (me.presentNow && me.firstJoin) parts.push(t('since', { t: clock(me.firstJoin) }));
   parts.push(t('minutes', { m: Math.floor(me.secondsPresent / 60) }));
   parts.push(t('rollcallsAnswered', { a: me.rollCallsAnswered, h: me.rollCallsHeld }));
   return html`<section class="card mine" data-testid="my-attendance"><h2>${t('me')}</h2>

@@ -1,3 +1,5 @@
+import { lang } from './i18n.js';
+
 // Small helpers for building the page from strings safely.
 
 const escapes = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -54,8 +56,8 @@ export function patch(element, markup) {
   });
 }
 
-/** 14:03, in the viewer's own time. */
+/** 14:03, in the viewer's own time zone, 24-hour in both languages. */
 export function clock(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleTimeString(lang() === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false });
 }
