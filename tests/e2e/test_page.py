@@ -164,6 +164,23 @@ def test_the_english_switch_is_remembered(demo, server, browsers):
     wait(phone, lambda d: text_of(d, "connection-status") == "已连接")
 
 
+def test_a_bad_link_and_no_session_are_explained_in_words(demo, server, browsers):
+    data, db = demo
+    phone = browsers()
+    phone.get(f"{server.http_url}/#t=not-a-real-token")
+    wait(phone, lambda d: text_of(d, "refused") and "链接无效" in text_of(d, "refused"), message="bad link explained")
+    # Once the only session has ended, a member's link says there is nothing now.
+    async def end():
+        host = await started_session(server, data)
+        await host.ok("session.end")
+        await host.close()
+
+    run(end())
+    other = browsers()
+    other.get(f"{server.http_url}/#t={data.members[0]['token']}")
+    wait(other, lambda d: text_of(d, "refused") and "没有安排会议" in text_of(d, "refused"), message="no session explained")
+
+
 def test_the_page_weighs_at_most_60_kb():
     files = [p for p in WEB.rglob("*") if p.suffix in (".html", ".css", ".js")]
     total = sum(p.stat().st_size for p in files)

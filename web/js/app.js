@@ -31,7 +31,11 @@ function draw() {
     <button class="lang" data-action="lang" data-testid="lang-switch">${t('lang')}</button></header>`;
   let body;
   if (!token) body = html`<main><p class="card">${t('noToken')}</p></main>`;
-  else if (!s) body = html`<main><p class="card muted">${notice ? t('err_' + notice.code) : t('connecting')}</p></main>`;
+  else if (!s) {
+    // Refused before any welcome: say why in words a member understands.
+    const why = !notice ? t('connecting') : notice.code === 'not_found' ? t('noSession') : t('err_' + notice.code);
+    body = html`<main><p class="card" data-testid="refused">${why}</p></main>`;
+  }
   else {
     const stale = status !== 'online';
     const pending = connection?.pending ?? 0;
