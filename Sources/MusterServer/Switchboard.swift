@@ -120,7 +120,7 @@ final class Switchboard {
         var subscription = Subscription(
             session: hub.id, caller: caller, device: device, joined: false, watching: watch && caller.role == .host)
         do {
-            if !subscription.watching { subscription.joined = try join(&subscription, hub) }
+            if !subscription.watching { subscription.joined = try join(subscription, hub) }
         } catch {
             if caller.role == .member {
                 refuse(connection, error.code, error.message, sink)
@@ -130,11 +130,13 @@ final class Switchboard {
         peers[connection]?.subscription = subscription
         sink.helloAccepted(connection)
         let you = ServerMessage.You(member: member.id, role: caller.role, name: member.name, device: device)
-        for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock()) { sink.send(frame, to: connection) }
+        for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock()) {
+            sink.send(frame, to: connection)
+        }
     }
 
     /// Records the device's arrival when the session is open and the member on its roster.
-    private func join(_ subscription: inout Subscription, _ hub: SessionHub) throws(CommandError) -> Bool {
+    private func join(_ subscription: Subscription, _ hub: SessionHub) throws(CommandError) -> Bool {
         let state = hub.live.state
         guard state.phase == .open || state.phase == .started, state.entry(subscription.caller.member) != nil else {
             return false
@@ -167,14 +169,10 @@ final class Switchboard {
             return
         }
         var command = command
-        switch command {
-        case .open:
+        if case .open = command {
+            // The roster is frozen from the branch as it is now (ClientMessage never yields join or leave).
             let roster = (try? store.members(branch: hub.state.setup.branch.rawValue)) ?? []
             command = .open(roster: roster.map(\.rosterEntry))
-        case .join, .leave:
-            sink.send(ServerMessage.error(id: id, .badRequest, "unknown command"), to: connection)
-            return
-        default: break
         }
         do {
             let accepted = try hub.handle(command, by: subscription.caller, at: now, reply: (connection, id))
@@ -196,7 +194,7 @@ final class Switchboard {
             guard var subscription = peers[connection]?.subscription, !subscription.joined, !subscription.watching else {
                 continue
             }
-            subscription.joined = (try? join(&subscription, hub)) ?? false
+            subscription.joined = (try? join(subscription, hub)) ?? false
             peers[connection]?.subscription = subscription
         }
     }
