@@ -99,7 +99,7 @@ class Client:
         self.counter = 0
         self.inbox = []  # received, not yet looked for
 
-    async def connect(self, token, since=None, session=None):
+    async def connect(self, token, since=None, session=None, watch=False):
         headers = {"Origin": self.origin} if self.origin else None
         self.ws = await websockets.connect(self.url, additional_headers=headers, max_size=None, max_queue=None)
         hello = {"type": "hello", "token": token}
@@ -107,6 +107,8 @@ class Client:
             hello["since"] = since
         if session is not None:
             hello["session"] = session
+        if watch:
+            hello["watch"] = True
         await self.send(hello)
         self.welcome = await self.recv()
         assert self.welcome["type"] == "welcome", self.welcome

@@ -181,3 +181,28 @@ def test_a_roll_call_closes_by_itself_when_its_window_ends(demo, server):
         await host.close()
 
     run(scenario())
+
+
+def test_the_big_screen_watches_without_being_counted(demo, server):
+    data, _ = demo
+
+    async def scenario():
+        host = await started_session(server, data)
+        await host.close()
+        await asyncio.sleep(0.3)
+        before = len(server.log(data.session, data.host["token"]))
+        screen = Client(server.ws_url)
+        welcome = await screen.connect(data.host["token"], watch=True)
+        assert welcome["state"]["quorum"]["present"] == 0
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        joined = await screen.event("member.joined")
+        assert joined["event"]["member"] == data.members[0]["id"]
+        assert joined["quorum"]["present"] == 1
+        await screen.close()
+        await phone.close()
+        await asyncio.sleep(0.3)
+        kinds = [e["event"]["kind"] for e in server.log(data.session, data.host["token"])[before:]]
+        assert kinds == ["member.joined", "member.left"], "only the phone came and went"
+
+    run(scenario())
