@@ -23,13 +23,13 @@ public final class LWSServer: @unchecked Sendable {
     private var nextConnection: ConnectionID = 1
     /// HTTP answers waiting for their writeable callback, by request number.
     var httpResponses: [Int: HTTPResponse] = [:]
-    private var nextRequest = 1
+    var nextRequest = 1
     /// lws_write needs `LWS_PRE` free bytes before the payload: one scratch buffer, grown as needed.
     private var scratch: UnsafeMutableRawPointer
     private var scratchSize: Int
     private let stopFlag = Atomic<Bool>(false)
     private var stopDeadline: ContinuousClock.Instant?
-    private let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
+    let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
     /// Called on the service thread once the port is open.
     public var onListening: (@Sendable (Int) -> Void)?
 
@@ -249,79 +249,6 @@ public final class LWSServer: @unchecked Sendable {
     private func closeReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
         var bytes = Array(reason.utf8.prefix(120))
         lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
-    }
-
-    // MARK: Upgrades and HTTP (service thread)
-
-    /// Only `/ws`, and only from our own page: a cross-origin upgrade gets 403.
-    func confirmUpgrade(_ wsi: OpaquePointer) -> Int32 {
-        let path = header(wsi, WSI_TOKEN_GET_URI) ?? ""
-        let origin = header(wsi, WSI_TOKEN_ORIGIN)?.lowercased()
-        let host = header(wsi, WSI_TOKEN_HOST)?.lowercased() ?? ""
-        let allowed = configuration.allowedOrigin.map { [$0] } ?? ["http://\(host)", "https://\(host)"]
-        let pathOK = path == "/ws" || path.hasPrefix("/ws?")
-        if pathOK, origin == nil || allowed.contains(origin!) { return 0 }
-        let status: UInt32 = pathOK ? 403 : 404
-        return lws_return_http_status(wsi, status, nil) != 0 ? -1 : 1
-    }
-
-    func http(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
-        let path = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
-        let response = switchboard.respond(
-            to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), utcOffsetSeconds: utcOffsetSeconds)
-        var headers = [UInt8](repeating: 0, count: muster_lws_pre + 1024)
-        let ok = headers.withUnsafeMutableBufferPointer { buffer -> Bool in
-            let start = buffer.baseAddress! + muster_lws_pre
-            var cursor: UnsafeMutablePointer<UInt8>? = start
-            let end = buffer.baseAddress! + buffer.count - 1
-            guard
-                lws_add_http_common_headers(
-                    wsi, UInt32(response.status), response.contentType, lws_filepos_t(response.body.count), &cursor, end) == 0
-            else { return false }
-            if let filename = response.filename {
-                let value = Array("attachment; filename=\"\(filename)\"".utf8)
-                guard lws_add_http_header_by_name(wsi, "content-disposition:", value, Int32(value.count), &cursor, end) == 0
-                else { return false }
-            }
-            let noStore = Array("no-store".utf8)
-            guard lws_add_http_header_by_name(wsi, "cache-control:", noStore, Int32(noStore.count), &cursor, end) == 0,
-                lws_finalize_write_http_header(wsi, start, &cursor, end) == 0
-            else { return false }
-            return true
-        }
-        guard ok else { return 1 }
-        let request = nextRequest
-        nextRequest += 1
-        user?.storeBytes(of: request, as: Int.self)
-        httpResponses[request] = response
-        lws_callback_on_writable(wsi)
-        return 0
-    }
-
-    func httpWriteable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
-        guard let request = user?.load(as: Int.self), let response = httpResponses.removeValue(forKey: request) else {
-            return 0
-        }
-        var body = [UInt8](repeating: 0, count: muster_lws_pre + response.body.count)
-        body.replaceSubrange(muster_lws_pre..., with: response.body)
-        let written = body.withUnsafeMutableBufferPointer {
-            lws_write(wsi, $0.baseAddress! + muster_lws_pre, response.body.count, LWS_WRITE_HTTP_FINAL)
-        }
-        guard written >= response.body.count else { return -1 }
-        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
-    }
-
-    func httpDone(_ user: UnsafeMutableRawPointer?) {
-        guard let request = user?.load(as: Int.self) else { return }
-        httpResponses.removeValue(forKey: request)
-    }
-
-    private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
-        let length = lws_hdr_total_length(wsi, token)
-        guard length > 0 else { return nil }
-        var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-        guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
