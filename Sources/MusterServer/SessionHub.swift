@@ -30,16 +30,12 @@ final class SessionHub {
     /// Connections following this session.
     private(set) var subscribers: Set<ConnectionID> = []
 
-    init(loaded: LoadedSession, events: [StoredEvent], commandSeqs: [CommandKey: Int]) {
+    /// - Parameter log: the frames of the stored events (`frame(seq:_:after:)`, built while
+    ///   loading, so each carries the quorum and attendance of its moment).
+    init(loaded: LoadedSession, log: [Frame], commandSeqs: [CommandKey: Int]) {
         id = loaded.machine.state.setup.id
         self.commandSeqs = commandSeqs
-        // Rebuild the frames clients may resume from by replaying, so each
-        // frame carries the quorum and attendance of its moment.
-        var replay = SessionMachine(setup: loaded.machine.state.setup)
-        for stored in events {
-            replay.apply(stored.occurrence)
-            log.append(Self.frame(seq: stored.seq, stored.occurrence, after: replay.state))
-        }
+        self.log = log
         live = loaded.machine
         durable = loaded.machine
         liveSeq = loaded.seq

@@ -251,8 +251,11 @@ final class Switchboard {
     /// recorded moment, so no presence is credited that cannot be proven.
     @discardableResult
     private func loadHub(_ id: SessionID) throws -> SessionHub? {
-        let hub = SessionHub(
-            loaded: try store.loadSession(id), events: try store.events(id), commandSeqs: try store.commandSeqs(id))
+        var log: [Frame] = []
+        let loaded = try store.loadSession(id) { stored, state in
+            log.append(SessionHub.frame(seq: stored.seq, stored.occurrence, after: state))
+        }
+        let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id))
         hubs[id] = hub
         let state = hub.live.state
         guard state.phase == .open || state.phase == .started, let lastAt = state.lastEventAt else { return hub }

@@ -134,11 +134,19 @@ extension MusterDatabase {
     }
 
     /// Rebuilds a session by replaying its log through the core.
-    public func loadSession(_ id: SessionID) throws -> LoadedSession {
+    ///
+    /// `observe` sees each event with the state right after it, in the same
+    /// pass (the server builds its resume frames this way).
+    public func loadSession(
+        _ id: SessionID, observe: (StoredEvent, SessionState) -> Void = { _, _ in }
+    ) throws -> LoadedSession {
         try writer.read { db in
             var machine = SessionMachine(setup: try Self.setup(id, in: db))
             let events = try Self.events(id, after: 0, in: db)
-            for event in events { machine.apply(event.occurrence) }
+            for event in events {
+                machine.apply(event.occurrence)
+                observe(event, machine.state)
+            }
             let counts = try BallotCountRecord.filter(Column("sessionId") == id).fetchAll(db)
             machine.restoreSealedCounts(
                 Dictionary(grouping: counts, by: \.vote).mapValues { rows in

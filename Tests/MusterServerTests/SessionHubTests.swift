@@ -28,7 +28,7 @@ final class RecordingSink: ConnectionSink {
     func hub() -> SessionHub {
         let setup = SessionSetup(id: "S1", branch: "B1", title: "会", scheduledStart: Self.start, text: .partyOath)
         return SessionHub(
-            loaded: LoadedSession(machine: SessionMachine(setup: setup), seq: 0), events: [], commandSeqs: [:])
+            loaded: LoadedSession(machine: SessionMachine(setup: setup), seq: 0), log: [], commandSeqs: [:])
     }
 
     func at(_ seconds: Int) -> Instant { Self.start.adding(seconds: seconds) }
