@@ -108,15 +108,8 @@ extension SessionMachine {
         case .setText(let title, let lines):
             try requireHost(caller)
             try requireOpen()
-            let title = try text(title, field: "title", limit: FieldLimits.title)
-            let kept = lines.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-            guard FieldLimits.lines.contains(kept.count) else {
-                throw kept.isEmpty ? .badRequest("the text has no lines") : .tooLarge("the text has more than 1000 lines")
-            }
-            guard kept.allSatisfy({ $0.count <= FieldLimits.line }) else {
-                throw .tooLarge("a line is longer than \(FieldLimits.line) characters")
-            }
-            events = [.textSet(.init(title: title, lines: kept))]
+            let text = try SharedText.checked(title: title, lines: lines)
+            events = [.textSet(.init(title: text.title, lines: text.lines))]
 
         case .advanceText(let line):
             try requireHost(caller)

@@ -42,6 +42,25 @@ public struct SharedText: Codable, Sendable, Hashable {
         self.lines = lines
     }
 
+    /// A text within the limits everyone can read on a phone: title and lines
+    /// trimmed, blank lines dropped, 1–1000 lines of at most 500 characters.
+    /// The one check for a text, whether set live or planned with a session.
+    public static func checked(title: String, lines: [String]) throws(CommandError) -> SharedText {
+        let title = title.trimmingWhitespace()
+        guard !title.isEmpty else { throw .badRequest("the title is empty") }
+        guard title.count <= FieldLimits.title else {
+            throw .tooLarge("the title is longer than \(FieldLimits.title) characters")
+        }
+        let kept = lines.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard FieldLimits.lines.contains(kept.count) else {
+            throw kept.isEmpty ? .badRequest("the text has no lines") : .tooLarge("the text has more than 1000 lines")
+        }
+        guard kept.allSatisfy({ $0.count <= FieldLimits.line }) else {
+            throw .tooLarge("a line is longer than \(FieldLimits.line) characters")
+        }
+        return SharedText(title: title, lines: kept)
+    }
+
     /// Splits pasted text into lines, dropping blank ones.
     public init(title: String, pasted: String) {
         self.title = title

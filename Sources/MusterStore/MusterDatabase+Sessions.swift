@@ -12,19 +12,19 @@ extension MusterDatabase {
         guard !title.isEmpty else { throw StoreError.invalid("A session needs a title.") }
         guard title.count <= FieldLimits.title else { throw StoreError.invalid("The title is longer than \(FieldLimits.title) characters.") }
         guard (0...3600).contains(graceSeconds) else { throw StoreError.invalid("The grace period is 0 to 3600 seconds.") }
+        var checkedText: SharedText?
         if let text {
-            guard FieldLimits.lines.contains(text.lines.count) else {
-                throw StoreError.invalid("The text needs 1 to \(FieldLimits.lines.upperBound) lines.")
-            }
-            guard text.lines.allSatisfy({ $0.count <= FieldLimits.line }) else {
-                throw StoreError.invalid("A line of the text is longer than \(FieldLimits.line) characters.")
+            do {
+                checkedText = try SharedText.checked(title: text.title, lines: text.lines)
+            } catch {
+                throw StoreError.invalid("The text cannot be used: \(error.message).")
             }
         }
         return try writer.write { db in
             let branch = try Self.branch(idOrName, in: db)
             let setup = SessionSetup(
                 id: random.identifier("S"), branch: branch.id, title: title, kind: kind, scheduledStart: startsAt,
-                graceSeconds: graceSeconds, rules: branch.rules, text: text)
+                graceSeconds: graceSeconds, rules: branch.rules, text: checkedText)
             try SessionRecord(
                 id: setup.id, branchId: branch.id, title: title, startsAt: startsAt,
                 setup: String(decoding: try JSONEncoder().encode(setup), as: UTF8.self), createdAt: now()
