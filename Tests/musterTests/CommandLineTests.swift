@@ -42,16 +42,9 @@ struct MusterProcess {
     func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
     func json(_ arguments: String...) throws -> Any {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments + ["--db", databasePath, "--json"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(arguments) failed")
-        return try JSONSerialization.jsonObject(with: data)
+        let result = try run(arguments + ["--json"])
+        #expect(result.status == 0, "\(arguments) failed: \(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
     /// Everything in the database, to show a refused command changed nothing.
