@@ -17,7 +17,6 @@ const root = document.getElementById('app');
 const mirror = new Mirror();
 let status = 'connecting';
 let syncedAt = null;
-let skew = 0;
 let notice = null;
 let connection = null;
 
@@ -44,10 +43,10 @@ function draw() {
       : pending ? html`<p class="banner">${t('pending', { n: pending })}</p>` : '';
     const toast = notice ? html`<p class="banner error" role="alert" title="${notice.message}">${t('err_' + notice.code)}</p>` : '';
     const outbox = connection?.outbox ?? [];
-    const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, skew, outbox), member.voteSection(mirror, outbox)];
+    const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, mirror.skew, outbox), member.voteSection(mirror, outbox)];
     const columns = isHost
       ? html`<div class="cols"><div>${raw(host.controls(mirror))}${raw(member.textSection(mirror))}${raw(host.textControls(mirror))}
-            ${raw(host.rollcallControls(mirror, skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror, outbox))}
+            ${raw(host.rollcallControls(mirror, mirror.skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror, outbox))}
             ${raw(host.threadControls(mirror))}${raw(member.threadsSection(mirror, { host: true }))}</div>
           <div>${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
       : html`${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;
@@ -64,19 +63,10 @@ function render() {
 }
 
 function onMessage(message) {
+  if (!mirror.receive(message)) connection.drop();  // out of step: start again from a full picture
   switch (message.type) {
     case 'welcome':
-      mirror.welcome(message);
       notice = null;
-      break;
-    case 'event':
-      skew = Date.parse(message.at) - Date.now();
-      if (!mirror.event(message)) {
-        // Out of step: start again from a full picture.
-        mirror.seq = null;
-        mirror.state = null;
-        connection.drop();
-      }
       break;
     case 'error':
       notice = message;
@@ -194,7 +184,7 @@ setInterval(() => {
   const call = mirror.state?.rollcall;
   if (!call) return;
   root.querySelectorAll('[data-countdown]').forEach((el) => {
-    el.textContent = t('secondsLeft', { s: member.secondsLeft(call, skew) });
+    el.textContent = t('secondsLeft', { s: member.secondsLeft(call, mirror.skew) });
   });
 }, 1000);
 

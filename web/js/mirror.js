@@ -8,6 +8,22 @@ export class Mirror {
     this.you = null;
     this.seq = null;
     this.state = null;
+    /** Server time minus this device's time, from the latest event (for countdowns). */
+    this.skew = 0;
+  }
+
+  /**
+   * Takes any frame from the server. Returns false when an event was out of
+   * step: the copy is dropped, and the caller reconnects for a full picture.
+   */
+  receive(message) {
+    if (message.type === 'welcome') this.welcome(message);
+    if (message.type !== 'event') return true;
+    this.skew = Date.parse(message.at) - Date.now();
+    if (this.event(message)) return true;
+    this.seq = null;
+    this.state = null;
+    return false;
   }
 
   welcome(message) {

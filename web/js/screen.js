@@ -13,7 +13,6 @@ if (params.get('lang')) setLang(params.get('lang'));
 const root = document.getElementById('screen');
 const mirror = new Mirror();
 let status = 'connecting';
-let skew = 0;
 
 function qr() {
   const address = `${location.origin}/`;
@@ -38,7 +37,7 @@ function draw() {
     </div>
     <footer>
       <div class="count" data-testid="screen-quorum"><b>${s.quorum.present}<small> / ${s.quorum.expected}</small></b><span>${t('present')} / ${t('expected')}</span></div>
-      ${call ? html`<div class="count" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
+      ${call ? html`<div class="count" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, mirror.skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
       ${vote ? html`<div class="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.voters.length} / ${vote.present}</p>`}</div>` : ''}
       <div class="join">${raw(qr())}<span>${t('scanToJoin')}</span></div>
     </footer>`);
@@ -51,11 +50,7 @@ if (token) {
     token, watch: true, lastSeq: () => mirror.seq,
     onStatus: (next) => { status = next; render(); },
     onMessage: (message) => {
-      if (message.type === 'welcome') mirror.welcome(message);
-      if (message.type === 'event') {
-        skew = Date.parse(message.at) - Date.now();
-        if (!mirror.event(message)) { mirror.seq = null; mirror.state = null; connection.drop(); }
-      }
+      if (!mirror.receive(message)) connection.drop();
       render();
     },
   });
@@ -63,7 +58,7 @@ if (token) {
 }
 setInterval(() => {
   const call = mirror.state?.rollcall;
-  root.querySelectorAll('[data-countdown]').forEach((el) => { if (call) el.textContent = secondsLeft(call, skew); });
+  root.querySelectorAll('[data-countdown]').forEach((el) => { if (call) el.textContent = secondsLeft(call, mirror.skew); });
 }, 1000);
 document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
 draw();
