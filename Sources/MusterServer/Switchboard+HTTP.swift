@@ -16,8 +16,15 @@ extension Switchboard {
             return .problem(401, "send the secretary's link token as Authorization: Bearer TOKEN")
         }
         let state: SessionState
+        var stored: [StoredEvent]?  // read while replaying a session that is not live
         do {
-            state = try hubs[session]?.state ?? store.loadSession(session).machine.state
+            if let hub = hubs[session] {
+                state = hub.state
+            } else {
+                var events: [StoredEvent] = []
+                state = try store.loadSession(session) { event, _ in events.append(event) }.machine.state
+                stored = events
+            }
         } catch {
             return .problem(404, "there is no session \(session)")
         }
@@ -26,7 +33,7 @@ extension Switchboard {
         }
         guard let export = SessionExport(rawValue: parts[2]) else { return .problem(404, "not found") }
         do {
-            let log = export.needsLog ? try store.events(session) : []
+            let log = export.needsLog ? try stored ?? store.events(session) : []
             let body = try export.render(state, log: log, asOf: clock(), utcOffsetSeconds: utcOffsetSeconds)
             let download = export == .minutesHTML ? nil : "\(session)-\(export.rawValue)"
             return HTTPResponse(status: 200, contentType: export.contentType, body: body, filename: download)

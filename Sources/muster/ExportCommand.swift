@@ -42,8 +42,8 @@ struct ExportCommand: ParsableCommand {
         let bytes = try reportingErrors {
             let database = try store.open()
             let id = SessionID(session)
-            let state = try database.loadSession(id).machine.state
-            let log = export.needsLog ? try database.events(id) : []
+            var log: [StoredEvent] = []
+            let state = try database.loadSession(id) { event, _ in log.append(event) }.machine.state
             return try export.render(
                 state, log: log, asOf: state.endedAt ?? Instant.now(), utcOffsetSeconds: TimeZone.current.secondsFromGMT())
         }
