@@ -16,7 +16,8 @@ public enum Command: Sendable, Hashable {
     case markOnSite(member: MemberID, present: Bool)
     case excuse(member: MemberID, reason: String)
     case startRollCall(seconds: Int)
-    case answerRollCall
+    /// `rollcall`: the roll call the tap was made for; a tap for one that is over is refused.
+    case answerRollCall(RollCallID? = nil)
     case closeRollCall
     case setText(title: String, lines: [String])
     /// Moves every screen to `line`: next, back and jump are all this.
@@ -31,30 +32,58 @@ public enum Command: Sendable, Hashable {
     case moveCity(String)
 }
 
+/// The protocol's name of each command (`text.advance`): the one list the
+/// decoder, the errors and the tests all use. Raw values are the wire names.
+public enum CommandName: String, Sendable, CaseIterable {
+    case open = "session.open"
+    case start = "session.start"
+    case end = "session.end"
+    case lock = "session.lock"
+    case join = "member.join"
+    case leave = "member.leave"
+    case markOnSite = "member.onsite"
+    case excuse = "member.excuse"
+    case startRollCall = "rollcall.start"
+    case answerRollCall = "rollcall.answer"
+    case closeRollCall = "rollcall.close"
+    case setText = "text.set"
+    case advanceText = "text.advance"
+    case openThread = "thread.open"
+    case addPost = "post.add"
+    case hidePost = "post.hide"
+    case openVote = "vote.open"
+    case castVote = "vote.cast"
+    case closeVote = "vote.close"
+    case moveCity = "me.city"
+
+    /// Commands only the server issues (a device arriving or leaving); a client cannot send them.
+    public var isServerOnly: Bool { self == .join || self == .leave }
+}
+
 extension Command {
-    /// The protocol's name of this command (`text.advance`), for logs and errors.
-    public var name: String {
+    /// The protocol's name of this command, for logs and errors.
+    public var name: CommandName {
         switch self {
-        case .open: "session.open"
-        case .start: "session.start"
-        case .end: "session.end"
-        case .lock: "session.lock"
-        case .join: "member.join"
-        case .leave: "member.leave"
-        case .markOnSite: "member.onsite"
-        case .excuse: "member.excuse"
-        case .startRollCall: "rollcall.start"
-        case .answerRollCall: "rollcall.answer"
-        case .closeRollCall: "rollcall.close"
-        case .setText: "text.set"
-        case .advanceText: "text.advance"
-        case .openThread: "thread.open"
-        case .addPost: "post.add"
-        case .hidePost: "post.hide"
-        case .openVote: "vote.open"
-        case .castVote: "vote.cast"
-        case .closeVote: "vote.close"
-        case .moveCity: "me.city"
+        case .open: .open
+        case .start: .start
+        case .end: .end
+        case .lock: .lock
+        case .join: .join
+        case .leave: .leave
+        case .markOnSite: .markOnSite
+        case .excuse: .excuse
+        case .startRollCall: .startRollCall
+        case .answerRollCall: .answerRollCall
+        case .closeRollCall: .closeRollCall
+        case .setText: .setText
+        case .advanceText: .advanceText
+        case .openThread: .openThread
+        case .addPost: .addPost
+        case .hidePost: .hidePost
+        case .openVote: .openVote
+        case .castVote: .castVote
+        case .closeVote: .closeVote
+        case .moveCity: .moveCity
         }
     }
 }

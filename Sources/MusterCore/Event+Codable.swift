@@ -1,29 +1,59 @@
+/// The protocol's name of each kind of event: the one list the coder, the
+/// store and the tests use. Raw values are the wire names.
+public enum EventKind: String, Sendable, CaseIterable {
+    case sessionOpened = "session.opened"
+    case sessionStarted = "session.started"
+    case sessionEnded = "session.ended"
+    case sessionLocked = "session.locked"
+    case memberJoined = "member.joined"
+    case memberLeft = "member.left"
+    case memberOnSite = "member.onsite"
+    case memberExcused = "member.excused"
+    case memberMoved = "member.moved"
+    case rollCallStarted = "rollcall.started"
+    case rollCallAnswered = "rollcall.answered"
+    case rollCallClosed = "rollcall.closed"
+    case textSet = "text.set"
+    case textAdvanced = "text.advanced"
+    case threadOpened = "thread.opened"
+    case postAdded = "post.added"
+    case postHidden = "post.hidden"
+    case voteOpened = "vote.opened"
+    case voteCast = "vote.cast"
+    case voteClosed = "vote.closed"
+    case voteVoided = "vote.voided"
+}
+
 extension Event: Codable {
-    /// The protocol's name of each kind of event.
-    public var kind: String {
+    /// What kind of event this is.
+    public var eventKind: EventKind {
         switch self {
-        case .sessionOpened: "session.opened"
-        case .sessionStarted: "session.started"
-        case .sessionEnded: "session.ended"
-        case .sessionLocked: "session.locked"
-        case .memberJoined: "member.joined"
-        case .memberLeft: "member.left"
-        case .memberOnSite: "member.onsite"
-        case .memberExcused: "member.excused"
-        case .memberMoved: "member.moved"
-        case .rollCallStarted: "rollcall.started"
-        case .rollCallAnswered: "rollcall.answered"
-        case .rollCallClosed: "rollcall.closed"
-        case .textSet: "text.set"
-        case .textAdvanced: "text.advanced"
-        case .threadOpened: "thread.opened"
-        case .postAdded: "post.added"
-        case .postHidden: "post.hidden"
-        case .voteOpened: "vote.opened"
-        case .voteCast: "vote.cast"
-        case .voteClosed: "vote.closed"
+        case .sessionOpened: .sessionOpened
+        case .sessionStarted: .sessionStarted
+        case .sessionEnded: .sessionEnded
+        case .sessionLocked: .sessionLocked
+        case .memberJoined: .memberJoined
+        case .memberLeft: .memberLeft
+        case .memberOnSite: .memberOnSite
+        case .memberExcused: .memberExcused
+        case .memberMoved: .memberMoved
+        case .rollCallStarted: .rollCallStarted
+        case .rollCallAnswered: .rollCallAnswered
+        case .rollCallClosed: .rollCallClosed
+        case .textSet: .textSet
+        case .textAdvanced: .textAdvanced
+        case .threadOpened: .threadOpened
+        case .postAdded: .postAdded
+        case .postHidden: .postHidden
+        case .voteOpened: .voteOpened
+        case .voteCast: .voteCast
+        case .voteClosed: .voteClosed
+        case .voteVoided: .voteVoided
         }
     }
+
+    /// The protocol's name of this kind of event (`text.advanced`).
+    public var kind: String { eventKind.rawValue }
 
     private enum KindKey: String, CodingKey { case kind }
 
@@ -51,36 +81,38 @@ extension Event: Codable {
         case .voteOpened(let payload): try payload.encode(to: encoder)
         case .voteCast(let payload): try payload.encode(to: encoder)
         case .voteClosed(let payload): try payload.encode(to: encoder)
+        case .voteVoided(let payload): try payload.encode(to: encoder)
         }
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: KindKey.self)
-        let kind = try container.decode(String.self, forKey: .kind)
+        let name = try container.decode(String.self, forKey: .kind)
+        guard let kind = EventKind(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown event kind \(name)")
+        }
         switch kind {
-        case "session.opened": self = .sessionOpened(try .init(from: decoder))
-        case "session.started": self = .sessionStarted
-        case "session.ended": self = .sessionEnded
-        case "session.locked": self = .sessionLocked(try .init(from: decoder))
-        case "member.joined": self = .memberJoined(try .init(from: decoder))
-        case "member.left": self = .memberLeft(try .init(from: decoder))
-        case "member.onsite": self = .memberOnSite(try .init(from: decoder))
-        case "member.excused": self = .memberExcused(try .init(from: decoder))
-        case "member.moved": self = .memberMoved(try .init(from: decoder))
-        case "rollcall.started": self = .rollCallStarted(try .init(from: decoder))
-        case "rollcall.answered": self = .rollCallAnswered(try .init(from: decoder))
-        case "rollcall.closed": self = .rollCallClosed(try .init(from: decoder))
-        case "text.set": self = .textSet(try .init(from: decoder))
-        case "text.advanced": self = .textAdvanced(try .init(from: decoder))
-        case "thread.opened": self = .threadOpened(try .init(from: decoder))
-        case "post.added": self = .postAdded(try .init(from: decoder))
-        case "post.hidden": self = .postHidden(try .init(from: decoder))
-        case "vote.opened": self = .voteOpened(try .init(from: decoder))
-        case "vote.cast": self = .voteCast(try .init(from: decoder))
-        case "vote.closed": self = .voteClosed(try .init(from: decoder))
-        default:
-            throw DecodingError.dataCorruptedError(
-                forKey: .kind, in: container, debugDescription: "unknown event kind \(kind)")
+        case .sessionOpened: self = .sessionOpened(try .init(from: decoder))
+        case .sessionStarted: self = .sessionStarted
+        case .sessionEnded: self = .sessionEnded
+        case .sessionLocked: self = .sessionLocked(try .init(from: decoder))
+        case .memberJoined: self = .memberJoined(try .init(from: decoder))
+        case .memberLeft: self = .memberLeft(try .init(from: decoder))
+        case .memberOnSite: self = .memberOnSite(try .init(from: decoder))
+        case .memberExcused: self = .memberExcused(try .init(from: decoder))
+        case .memberMoved: self = .memberMoved(try .init(from: decoder))
+        case .rollCallStarted: self = .rollCallStarted(try .init(from: decoder))
+        case .rollCallAnswered: self = .rollCallAnswered(try .init(from: decoder))
+        case .rollCallClosed: self = .rollCallClosed(try .init(from: decoder))
+        case .textSet: self = .textSet(try .init(from: decoder))
+        case .textAdvanced: self = .textAdvanced(try .init(from: decoder))
+        case .threadOpened: self = .threadOpened(try .init(from: decoder))
+        case .postAdded: self = .postAdded(try .init(from: decoder))
+        case .postHidden: self = .postHidden(try .init(from: decoder))
+        case .voteOpened: self = .voteOpened(try .init(from: decoder))
+        case .voteCast: self = .voteCast(try .init(from: decoder))
+        case .voteClosed: self = .voteClosed(try .init(from: decoder))
+        case .voteVoided: self = .voteVoided(try .init(from: decoder))
         }
     }
 }

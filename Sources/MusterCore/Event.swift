@@ -23,6 +23,7 @@ public enum Event: Sendable, Hashable {
     case voteOpened(VoteOpened)
     case voteCast(VoteCast)
     case voteClosed(VoteClosed)
+    case voteVoided(VoteVoided)
 }
 
 /// An event and when it happened.
@@ -249,6 +250,23 @@ extension Event {
             self.present = present
             self.cast = cast
             self.threshold = threshold
+        }
+    }
+
+    /// A vote that can no longer be counted, with why; it may be held again as a new vote.
+    public struct VoteVoided: Codable, Sendable, Hashable {
+        /// Why, as a stable code clients translate: `server_restarted` (a secret
+        /// vote's running count is never written to disk, so a restart loses it).
+        public enum Reason: String, Codable, Sendable, Hashable {
+            case serverRestarted = "server_restarted"
+        }
+
+        public var vote: VoteID
+        public var reason: Reason
+
+        public init(vote: VoteID, reason: Reason) {
+            self.vote = vote
+            self.reason = reason
         }
     }
 

@@ -55,6 +55,8 @@ public enum MinutesDocument {
                 let tally = result.tally.map { "\(escape($0.choice)) \($0.count) 票" }.joined(separator: "，")
                 page += "<p>\(tally)。应到 \(result.expected)，到会 \(result.present)，投票 \(result.cast)，通过需赞成 \(result.threshold) 票。"
                 page += "<b>\(result.passed ? "通过" : "未通过")</b>。</p>\n"
+            } else if vote.voided != nil {
+                page += "<p><b>作废</b>：无记名投票进行中服务器重启，计票不写入磁盘（为保护投票秘密），本次表决无效。</p>\n"
             } else {
                 page += "<p class=\"muted\">表决未结束。</p>\n"
             }

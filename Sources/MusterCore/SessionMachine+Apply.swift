@@ -111,6 +111,12 @@ extension SessionMachine {
             state.votes[index].result = closed
             state.votes[index].closedAt = at
             state.votes[index].sealedCounts = [:]
+
+        case .voteVoided(let voided):
+            let index = voteIndex(voided.vote)
+            state.votes[index].voided = voided.reason
+            state.votes[index].closedAt = at
+            state.votes[index].sealedCounts = [:]
         }
         state.lastEventAt = max(at, state.lastEventAt ?? at)
     }

@@ -93,9 +93,11 @@ extension SessionMachine {
             let id = RollCallID.numbered("R", state.rollCalls.count + 1)
             events = [.rollCallStarted(.init(rollcall: id, seconds: seconds, closesAt: now.adding(seconds: seconds)))]
 
-        case .answerRollCall:
+        case .answerRollCall(let named):
             let presence = try requireOnRoster(caller.member)
-            guard let rollCall = state.openRollCall else { throw .conflict("no roll call is open") }
+            guard let rollCall = state.openRollCall, named == nil || named == rollCall.id else {
+                throw .conflict(named.map { "roll call \($0) is over" } ?? "no roll call is open")
+            }
             guard !rollCall.answered.contains(caller.member) else { throw .conflict("already answered") }
             guard presence.isPresent else { throw .conflict("join the session before answering") }
             events = [.rollCallAnswered(.init(rollcall: rollCall.id, member: caller.member))]
@@ -171,7 +173,7 @@ extension SessionMachine {
         case .castVote(let id, let choice):
             let presence = try requireOnRoster(caller.member)
             guard let vote = vote(id) else { throw .notFound("no vote \(id)") }
-            guard vote.result == nil else { throw .conflict("vote \(id) is closed") }
+            guard !vote.isOver else { throw .conflict("vote \(id) is closed") }
             guard state.entry(caller.member)?.status.votes == true else {
                 throw .forbidden("only full members vote")
             }
@@ -188,7 +190,7 @@ extension SessionMachine {
         case .closeVote(let id):
             try requireHost(caller)
             guard let vote = vote(id) else { throw .notFound("no vote \(id)") }
-            guard vote.result == nil else { throw .conflict("vote \(id) is already closed") }
+            guard !vote.isOver else { throw .conflict("vote \(id) is already closed") }
             events = [.voteClosed(closing(vote))]
 
         case .moveCity(let city):

@@ -69,15 +69,16 @@ public struct SessionMachine: Sendable {
         if let ballot = outcome.sealedBallot { count(ballot) }
     }
 
-    /// Puts back the running counts of secret votes still open, as the store
-    /// kept them, after the events have been replayed.
-    public mutating func restoreSealedCounts(_ counts: [VoteID: [String: Int]]) {
-        for (vote, choices) in counts {
-            guard let index = vote.index(prefix: "V"), state.votes.indices.contains(index),
-                state.votes[index].result == nil
-            else { continue }
-            state.votes[index].sealedCounts = choices
-        }
+    /// After a restart: a secret vote that was open and had ballots cannot be
+    /// counted (its running count was only ever in memory), so it is void,
+    /// with its reason, and may be held again. A secret vote without ballots
+    /// goes on, and so does an open vote (its choices are in the log).
+    public mutating func voidUncountableVotes(at time: Instant) -> [Occurrence] {
+        guard let vote = state.openVote, vote.secret, !vote.voters.isEmpty else { return [] }
+        let occurrence = Occurrence(
+            at: max(time, state.lastEventAt ?? time), event: .voteVoided(.init(vote: vote.id, reason: .serverRestarted)))
+        apply(occurrence)
+        return [occurrence]
     }
 
     func dueOccurrences(at now: Instant) -> [Occurrence] {

@@ -67,6 +67,8 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
         /// Each voter's choice, for open votes only.
         public var choices: [MemberID: String]?
         public var result: Event.VoteClosed?
+        /// Why the vote is void (`server_restarted`); absent for a vote that counts.
+        public var void: Event.VoteVoided.Reason?
     }
 
     public var session: Info
@@ -109,7 +111,8 @@ extension SessionState {
                 .init(
                     vote: $0.id, question: $0.question, options: $0.options, secret: $0.secret, openedAt: $0.openedAt,
                     expected: $0.expectedAtOpening, present: $0.presentAtOpening, threshold: $0.thresholdAtOpening,
-                    voters: $0.voters, choices: $0.secret ? nil : $0.choices, result: $0.result)
+                    voters: $0.voters, choices: $0.secret ? nil : $0.choices, result: $0.result,
+                    void: $0.voided)
             })
     }
 }

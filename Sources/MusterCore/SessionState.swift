@@ -49,7 +49,7 @@ public struct SessionState: Sendable, Hashable {
 
     /// The vote being held, if any.
     public var openVote: Vote? {
-        guard let last = votes.last, last.result == nil else { return nil }
+        guard let last = votes.last, !last.isOver else { return nil }
         return last
     }
 
@@ -162,7 +162,12 @@ public struct Vote: Sendable, Hashable {
     /// would reveal each ballot as it comes in) and never stored beside a member.
     public internal(set) var sealedCounts: [String: Int] = [:]
     public internal(set) var result: Event.VoteClosed?
+    /// Set when the vote could not be counted; it has no result.
+    public internal(set) var voided: Event.VoteVoided.Reason?
     public internal(set) var closedAt: Instant?
+
+    /// Closed with a result, or void: no more ballots.
+    public var isOver: Bool { result != nil || voided != nil }
 
     /// Options in this vote that count as abstaining: `弃权` or `abstain`.
     var abstainOptions: Set<String> {
@@ -172,8 +177,11 @@ public struct Vote: Sendable, Hashable {
 
 /// A secret ballot's choice, kept apart from the event that says who voted.
 ///
-/// The machine hands it to the store, which only ever adds it to a count per
-/// choice; `SessionMachine.restoreSealedCounts` puts those counts back.
+/// It lives in the server's memory only, as a count per choice: nothing on
+/// disk ever holds it (each commit of a running count would show, commit by
+/// commit, who chose what). The counts reach the log once, as the tally of
+/// `vote.closed`; a restart while the vote is open voids it
+/// (`SessionMachine.voidUncountableVotes`).
 public struct SecretBallot: Sendable, Hashable {
     public var vote: VoteID
     public var choice: String

@@ -5,22 +5,35 @@ import MusterCore
 enum ClientMessage: Equatable {
     /// `watch`: a screen that follows the session without counting as a device (hosts only).
     case hello(token: String, session: SessionID?, since: Int?, watch: Bool)
-    case command(id: String, Command)
+    case command(ClientCommand)
 
-    /// Why a frame could not be understood; the id is echoed when it was readable.
+    /// Why a frame could not be understood; the id is echoed whenever the frame had a readable one.
     struct Malformed: Error, Equatable {
         var id: String?
         var message: String
     }
 
+    /// The two fields read before anything else, so an error can always name the command it answers.
+    private struct Envelope: Decodable {
+        var type: String?
+        var id: String?
+
+        private enum CodingKeys: String, CodingKey { case type, id }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            type = try? container.decodeIfPresent(String.self, forKey: .type)
+            id = try? container.decodeIfPresent(String.self, forKey: .id)
+        }
+    }
+
     /// Every field any message may carry; which ones matter depends on `type` and `cmd`.
+    /// Each is read on its own, so a wrong one is named.
     private struct Fields: Decodable {
-        var type: String
         var token: String?
         var session: String?
         var since: Int?
         var watch: Bool?
-        var id: String?
         var cmd: String?
         var locked: Bool?
         var member: String?
@@ -30,6 +43,7 @@ enum ClientMessage: Equatable {
         var title: String?
         var lines: [String]?
         var line: Int?
+        var rollcall: String?
         var thread: String?
         var body: String?
         var replyTo: String?
@@ -40,82 +54,168 @@ enum ClientMessage: Equatable {
         var vote: String?
         var choice: String?
         var city: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            func read<T: Decodable>(_ key: CodingKeys) throws -> T? {
+                do {
+                    return try container.decodeIfPresent(T.self, forKey: key)
+                } catch {
+                    throw WrongField(name: key.stringValue, expected: T.self)
+                }
+            }
+            token = try read(.token)
+            session = try read(.session)
+            since = try read(.since)
+            watch = try read(.watch)
+            cmd = try read(.cmd)
+            locked = try read(.locked)
+            member = try read(.member)
+            present = try read(.present)
+            reason = try read(.reason)
+            seconds = try read(.seconds)
+            title = try read(.title)
+            lines = try read(.lines)
+            line = try read(.line)
+            rollcall = try read(.rollcall)
+            thread = try read(.thread)
+            body = try read(.body)
+            replyTo = try read(.replyTo)
+            post = try read(.post)
+            question = try read(.question)
+            options = try read(.options)
+            secret = try read(.secret)
+            vote = try read(.vote)
+            choice = try read(.choice)
+            city = try read(.city)
+        }
+    }
+
+    /// A field of the wrong type (`"line":"three"`, `"line":2.5`).
+    private struct WrongField: Error {
+        var name: String
+        var expected: Any.Type
     }
 
     static func decode(_ bytes: [UInt8]) throws(Malformed) -> ClientMessage {
+        let data = Data(bytes)
+        let envelope: Envelope
+        do {
+            envelope = try JSONDecoder().decode(Envelope.self, from: data)
+        } catch {
+            throw Malformed(id: nil, message: "not a protocol message: malformed JSON (a message is one JSON object)")
+        }
+        let id = envelope.id.flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
         let fields: Fields
         do {
-            fields = try JSONDecoder().decode(Fields.self, from: Data(bytes))
+            fields = try JSONDecoder().decode(Fields.self, from: data)
         } catch {
-            throw Malformed(id: nil, message: "not a protocol message: \(Self.explain(error))")
+            throw Malformed(id: id, message: Self.explain(error))
         }
-        switch fields.type {
+        switch envelope.type {
         case "hello":
             guard let token = fields.token, !token.isEmpty else { throw Malformed(id: nil, message: "hello needs a token") }
             if let since = fields.since, since < 0 { throw Malformed(id: nil, message: "since cannot be negative") }
-            return .hello(token: token, session: fields.session.map { SessionID($0) }, since: fields.since, watch: fields.watch ?? false)
+            if fields.since != nil, fields.session == nil {
+                throw Malformed(id: nil, message: "since needs the session it counts in (\"session\")")
+            }
+            return .hello(
+                token: token, session: fields.session.map { SessionID($0) }, since: fields.since,
+                watch: fields.watch ?? false)
         case "cmd":
-            guard let id = fields.id, !id.isEmpty, id.count <= 64 else {
-                throw Malformed(id: nil, message: "a command needs an id of 1 to 64 characters")
-            }
+            guard let id else { throw Malformed(id: nil, message: "a command needs an id of 1 to 64 characters") }
             guard let name = fields.cmd else { throw Malformed(id: id, message: "a command needs a cmd") }
-            do {
-                return .command(id: id, try command(name, fields))
-            } catch let missing as MissingField {
-                throw Malformed(id: id, message: "\(name) needs \(missing.name)")
-            } catch {
-                throw Malformed(id: id, message: "\(error)")
+            guard let known = CommandName(rawValue: name), !known.isServerOnly else {
+                throw Malformed(id: id, message: "unknown command \"\(name)\"")
             }
-        default:
-            throw Malformed(id: fields.id, message: "unknown message type \"\(fields.type)\"")
+            do {
+                return .command(
+                    ClientCommand(id: id, session: fields.session.map { SessionID($0) }, action: try action(known, fields)))
+            } catch {
+                throw Malformed(id: id, message: "\(name) needs \(error.name)")
+            }
+        case let type:
+            throw Malformed(id: id, message: type.map { "unknown message type \"\($0)\"" } ?? "a message needs a type")
         }
     }
 
     private struct MissingField: Error { var name: String }
-    private struct UnknownCommand: Error, CustomStringConvertible {
-        var name: String
-        var description: String { "unknown command \"\(name)\"" }
-    }
 
-    private static func command(_ name: String, _ f: Fields) throws -> Command {
-        func need<T>(_ value: T?, _ field: String) throws -> T {
+    private static func action(_ name: CommandName, _ f: Fields) throws(MissingField) -> ClientCommand.Action {
+        func need<T>(_ value: T?, _ field: String) throws(MissingField) -> T {
             guard let value else { throw MissingField(name: field) }
             return value
         }
+        let command: Command
         switch name {
-        case "session.open": return .open(roster: [])  // the server fills in the branch's roster
-        case "session.start": return .start
-        case "session.end": return .end
-        case "session.lock": return .lock(try need(f.locked, "locked"))
-        case "member.onsite":
-            return .markOnSite(member: MemberID(try need(f.member, "member")), present: try need(f.present, "present"))
-        case "member.excuse":
-            return .excuse(member: MemberID(try need(f.member, "member")), reason: try need(f.reason, "reason"))
-        case "rollcall.start": return .startRollCall(seconds: try need(f.seconds, "seconds"))
-        case "rollcall.answer": return .answerRollCall
-        case "rollcall.close": return .closeRollCall
-        case "text.set": return .setText(title: try need(f.title, "title"), lines: try need(f.lines, "lines"))
-        case "text.advance": return .advanceText(line: try need(f.line, "line"))
-        case "thread.open": return .openThread(title: try need(f.title, "title"))
-        case "post.add":
-            return .addPost(
+        case .open: return .openSession
+        case .start: command = .start
+        case .end: command = .end
+        case .lock: command = .lock(try need(f.locked, "locked"))
+        case .markOnSite:
+            command = .markOnSite(member: MemberID(try need(f.member, "member")), present: try need(f.present, "present"))
+        case .excuse:
+            command = .excuse(member: MemberID(try need(f.member, "member")), reason: try need(f.reason, "reason"))
+        case .startRollCall: command = .startRollCall(seconds: try need(f.seconds, "seconds"))
+        case .answerRollCall: command = .answerRollCall(f.rollcall.map { RollCallID($0) })
+        case .closeRollCall: command = .closeRollCall
+        case .setText: command = .setText(title: try need(f.title, "title"), lines: try need(f.lines, "lines"))
+        case .advanceText: command = .advanceText(line: try need(f.line, "line"))
+        case .openThread: command = .openThread(title: try need(f.title, "title"))
+        case .addPost:
+            command = .addPost(
                 thread: ThreadID(try need(f.thread, "thread")), body: try need(f.body, "body"),
                 replyTo: f.replyTo.map { PostID($0) })
-        case "post.hide": return .hidePost(PostID(try need(f.post, "post")))
-        case "vote.open":
-            return .openVote(question: try need(f.question, "question"), options: f.options, secret: f.secret ?? false)
-        case "vote.cast": return .castVote(VoteID(try need(f.vote, "vote")), choice: try need(f.choice, "choice"))
-        case "vote.close": return .closeVote(VoteID(try need(f.vote, "vote")))
-        case "me.city": return .moveCity(try need(f.city, "city"))
-        default: throw UnknownCommand(name: name)
+        case .hidePost: command = .hidePost(PostID(try need(f.post, "post")))
+        case .openVote:
+            command = .openVote(question: try need(f.question, "question"), options: f.options, secret: f.secret ?? false)
+        case .castVote: command = .castVote(VoteID(try need(f.vote, "vote")), choice: try need(f.choice, "choice"))
+        case .closeVote: command = .closeVote(VoteID(try need(f.vote, "vote")))
+        case .moveCity: command = .moveCity(try need(f.city, "city"))
+        case .join, .leave: preconditionFailure("server-only commands are refused before this")
         }
+        return .command(command)
     }
 
+    /// Names the field that is wrong, and what it should be.
     private static func explain(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "missing \"\(key.stringValue)\""
-        case DecodingError.typeMismatch(_, let context): "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        default: "malformed JSON"
+        guard let wrong = error as? WrongField else { return "not a protocol message: malformed JSON" }
+        return "\"\(wrong.name)\" must be \(describe(wrong.expected))"
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "a whole number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        case is [String].Type: "an array of strings"
+        default: "of another type"
+        }
+    }
+}
+
+/// A command as a client sent it: what to do, and what it was made for.
+struct ClientCommand: Equatable {
+    /// The client's id, echoed in the ack or error.
+    var id: String
+    /// The session the command was made for; a command for another session is refused.
+    var session: SessionID?
+    var action: Action
+
+    enum Action: Equatable {
+        /// `session.open`: the server freezes the branch's roster as it is now.
+        case openSession
+        case command(Command)
+    }
+
+    var name: CommandName {
+        switch action {
+        case .openSession: .open
+        case .command(let command): command.name
         }
     }
 }

@@ -37,13 +37,15 @@ enum ServerMessage {
         var type = "welcome"
         var protocolVersion = 1
         var you: You
+        /// The session this welcome, and every event after it, belongs to.
+        var session: SessionID
         var seq: Int
         var resumed: Bool
         var state: SessionSnapshot?
     }
 
-    static func welcome(you: You, seq: Int, state: SessionSnapshot?) -> Frame {
-        encode(Welcome(you: you, seq: seq, resumed: state == nil, state: state))
+    static func welcome(you: You, session: SessionID, seq: Int, state: SessionSnapshot?) -> Frame {
+        encode(Welcome(you: you, session: session, seq: seq, resumed: state == nil, state: state))
     }
 
     private struct EventMessage: Encodable {

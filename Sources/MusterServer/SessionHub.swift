@@ -82,6 +82,13 @@ final class SessionHub {
         return occurrences.isEmpty ? nil : accept(.init(occurrences: occurrences), command: nil)
     }
 
+    /// After a restart: voids a secret vote whose running count died with the
+    /// previous server (it is never on disk).
+    func voidUncountableVotes(at now: Instant) -> EventBatch? {
+        let occurrences = live.voidUncountableVotes(at: now)
+        return occurrences.isEmpty ? nil : accept(.init(occurrences: occurrences), command: nil)
+    }
+
     private func accept(_ outcome: SessionMachine.Outcome, command: CommandKey?) -> EventBatch {
         let first = liveSeq + 1
         for (index, occurrence) in outcome.occurrences.enumerated() {
@@ -89,9 +96,9 @@ final class SessionHub {
             let last = index == outcome.occurrences.count - 1
             pending.append((liveSeq, occurrence, last ? outcome.sealedBallot : nil))
         }
-        return EventBatch(
-            session: id, firstSeq: first, occurrences: outcome.occurrences,
-            sealedBallots: outcome.sealedBallot.map { [$0] } ?? [], command: command)
+        // A secret ballot's choice stays here, in `pending` and then `durable`'s
+        // in-memory count: it never goes to the store.
+        return EventBatch(session: id, firstSeq: first, occurrences: outcome.occurrences, command: command)
     }
 
     // MARK: Commits
@@ -142,9 +149,9 @@ final class SessionHub {
     ) -> [Frame] {
         subscribers.insert(connection)
         if let since, since <= durableSeq, since >= 0, durableSeq - since <= maxReplay {
-            return [ServerMessage.welcome(you: you, seq: since, state: nil)] + log[since..<durableSeq]
+            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil)] + log[since..<durableSeq]
         }
-        return [ServerMessage.welcome(you: you, seq: durableSeq, state: durable.state.snapshot(for: you.role, asOf: now))]
+        return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: durable.state.snapshot(for: you.role, asOf: now))]
     }
 
     func unsubscribe(_ connection: ConnectionID) {
@@ -172,7 +179,7 @@ final class SessionHub {
         case .sessionOpened, .sessionStarted, .sessionEnded, .rollCallClosed:
             return state.attendance(asOf: occurrence.at)
         case .sessionLocked, .rollCallStarted, .rollCallAnswered, .textSet, .textAdvanced, .threadOpened,
-            .postAdded, .postHidden, .voteOpened, .voteCast, .voteClosed:
+            .postAdded, .postHidden, .voteOpened, .voteCast, .voteClosed, .voteVoided:
             return nil
         }
         return state.entry(member).map { [state.attendance(of: $0, asOf: occurrence.at)] }

@@ -71,8 +71,8 @@ final class Switchboard {
         switch message {
         case .hello(let token, let session, let since, let watch):
             hello(connection, token: token, session: session, since: since, watch: watch, sink: sink)
-        case .command(let id, let command):
-            self.command(command, id: id, from: connection, sink: sink)
+        case .command(let command):
+            self.command(command, from: connection, sink: sink)
         }
     }
 
@@ -154,7 +154,8 @@ final class Switchboard {
 
     // MARK: Commands
 
-    private func command(_ command: Command, id: String, from connection: ConnectionID, sink: any ConnectionSink) {
+    private func command(_ clientCommand: ClientCommand, from connection: ConnectionID, sink: any ConnectionSink) {
+        let id = clientCommand.id
         guard let subscription = peers[connection]?.subscription, let hub = hubs[subscription.session] else {
             sink.send(ServerMessage.error(id: id, .unauthorized, "say hello with your link's token first"), to: connection)
             return
@@ -163,16 +164,26 @@ final class Switchboard {
             sink.send(ServerMessage.error(id: id, .internal, "the server is restarting; this will be sent again"), to: connection)
             return
         }
+        if let made = clientCommand.session, made != subscription.session {
+            sink.send(
+                ServerMessage.error(
+                    id: id, .conflict, "this was made for another session (\(made)); it was not applied to this one"),
+                to: connection)
+            return
+        }
         let now = clock()
         guard peers[connection]!.bucket.take(at: now) else {
             sink.send(ServerMessage.error(id: id, .rateLimited, "too many commands; wait a moment"), to: connection)
             return
         }
-        var command = command
-        if case .open = command {
-            // The roster is frozen from the branch as it is now (ClientMessage never yields join or leave).
+        let command: Command
+        switch clientCommand.action {
+        case .openSession:
+            // The roster is frozen from the branch as it is now.
             let roster = (try? store.members(branch: hub.state.setup.branch.rawValue)) ?? []
             command = .open(roster: roster.map(\.rosterEntry))
+        case .command(let core):
+            command = core
         }
         do {
             let accepted = try hub.handle(command, by: subscription.caller, at: now, reply: (connection, id))
@@ -259,6 +270,10 @@ final class Switchboard {
         hubs[id] = hub
         let state = hub.live.state
         guard state.phase == .open || state.phase == .started, let lastAt = state.lastEventAt else { return hub }
+        if let batch = hub.voidUncountableVotes(at: clock()) {
+            try store.append([batch])
+            hub.committed(upTo: batch.firstSeq + batch.occurrences.count - 1, sink: NoSink())
+        }
         for entry in state.roster {
             for device in (state.presence[entry.id]?.devices ?? []).sorted() {
                 if case .batch(let batch) = try? hub.handle(.leave(device: device), by: .member(entry.id), at: lastAt, reply: nil) {

@@ -20,18 +20,15 @@ public struct EventBatch: Sendable, Hashable {
     /// The seq the first occurrence must get: the log stays dense.
     public var firstSeq: Int
     public var occurrences: [Occurrence]
-    public var sealedBallots: [SecretBallot]
     /// The client's command these events answer, kept to recognise a resend.
     public var command: CommandKey?
 
     public init(
-        session: SessionID, firstSeq: Int, occurrences: [Occurrence], sealedBallots: [SecretBallot] = [],
-        command: CommandKey? = nil
+        session: SessionID, firstSeq: Int, occurrences: [Occurrence], command: CommandKey? = nil
     ) {
         self.session = session
         self.firstSeq = firstSeq
         self.occurrences = occurrences
-        self.sealedBallots = sealedBallots
         self.command = command
     }
 }
@@ -70,14 +67,6 @@ extension MusterDatabase {
                         callerId: batch.command?.member, commandId: batch.command?.id
                     ).insert(db)
                 }
-                for ballot in batch.sealedBallots {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO ballotCount (sessionId, vote, choice, count) VALUES (?, ?, ?, 1)
-                            ON CONFLICT (sessionId, vote, choice) DO UPDATE SET count = count + 1
-                            """,
-                        arguments: [batch.session, ballot.vote, ballot.choice])
-                }
             }
         }
     }
@@ -85,12 +74,10 @@ extension MusterDatabase {
     /// Appends one session's occurrences after its last stored event and
     /// returns the seqs they got.
     @discardableResult
-    public func append(
-        session: SessionID, _ occurrences: [Occurrence], sealedBallots: [SecretBallot] = []
-    ) throws -> ClosedRange<Int>? {
+    public func append(session: SessionID, _ occurrences: [Occurrence]) throws -> ClosedRange<Int>? {
         guard !occurrences.isEmpty else { return nil }
         let first = try lastSeq(session) + 1
-        try append([EventBatch(session: session, firstSeq: first, occurrences: occurrences, sealedBallots: sealedBallots)])
+        try append([EventBatch(session: session, firstSeq: first, occurrences: occurrences)])
         return first...(first + occurrences.count - 1)
     }
 
@@ -147,11 +134,6 @@ extension MusterDatabase {
                 machine.apply(event.occurrence)
                 observe(event, machine.state)
             }
-            let counts = try BallotCountRecord.filter(Column("sessionId") == id).fetchAll(db)
-            machine.restoreSealedCounts(
-                Dictionary(grouping: counts, by: \.vote).mapValues { rows in
-                    Dictionary(uniqueKeysWithValues: rows.map { ($0.choice, $0.count) })
-                })
             return LoadedSession(machine: machine, seq: events.last?.seq ?? 0)
         }
     }

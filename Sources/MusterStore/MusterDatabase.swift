@@ -28,16 +28,34 @@ public struct MusterDatabase: Sendable {
     ///
     /// WAL lets exports read while the server writes; `synchronous=FULL`
     /// makes every commit durable before it returns, which acks rely on.
+    /// `secure_delete` zeroes what is deleted, so freed pages keep nothing.
+    /// The file is made readable by its owner only (SQLite gives the WAL and
+    /// its index the main file's mode).
     public static func open(
         path: String, random: RandomSource = .system, now: @escaping @Sendable () -> Instant = Instant.now
     ) throws -> MusterDatabase {
+        try ownerOnly(path)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         configuration.busyMode = .timeout(5)
         let pool = try DatabasePool(path: path, configuration: configuration)
-        return try MusterDatabase(pool, random: random, now: now)
+        let database = try MusterDatabase(pool, random: random, now: now)
+        // Old page images (a dropped table's among them) leave the WAL.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return database
+    }
+
+    /// Creates the file with mode 0600, or narrows an existing one to it.
+    private static func ownerOnly(_ path: String) throws {
+        let descriptor = Foundation.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            chmod(path + suffix, 0o600)
+        }
     }
 
     /// An empty database in memory, for tests.
@@ -99,6 +117,12 @@ public struct MusterDatabase: Sendable {
                 t.add(column: "callerId", .text)
                 t.add(column: "commandId", .text)
             }
+        }
+        // Secret ballots' running counts were kept on disk, updated in each voter's
+        // own commit: replaying the WAL showed who chose what. They now live in
+        // memory only (see `SecretBallot`); the table and every page it used go.
+        migrator.registerMigration("v3-no-ballot-counts") { db in
+            try db.drop(table: "ballotCount")
         }
         return migrator
     }

@@ -55,15 +55,6 @@ struct EventRecord: Codable, FetchableRecord, PersistableRecord {
     var commandId: String?
 }
 
-/// How many secret ballots chose one option: counts only, never a member.
-struct BallotCountRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "ballotCount"
-    var sessionId: SessionID
-    var vote: VoteID
-    var choice: String
-    var count: Int
-}
-
 /// An event as stored: its place in the session's log and when it happened.
 public struct StoredEvent: Sendable, Hashable {
     public var session: SessionID

@@ -10,6 +10,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case rosterLine(Int, String)
     /// The event log does not continue where the store expects (a bug, or two writers).
     case sequenceGap(session: String, expected: Int, got: Int)
+    /// The data file cannot be created or opened.
+    case cannotOpen(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rosterLine(let line, let message): "Line \(line): \(message). Nothing was imported."
         case .sequenceGap(let session, let expected, let got):
             "Session \(session): expected event \(expected), got \(got)."
+        case .cannotOpen(let path, let reason): "Cannot open the data file \(path): \(reason)."
         }
     }
 }

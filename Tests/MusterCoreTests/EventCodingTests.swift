@@ -26,6 +26,7 @@ import Testing
         .voteCast(.init(vote: "V1", member: "M01", choice: nil)),
         .voteCast(.init(vote: "V1", member: "M01", choice: "赞成")),
         .voteClosed(.init(vote: "V1", tally: [.init(choice: "赞成", count: 7)], passed: true, expected: 13, present: 8, cast: 7, threshold: 7)),
+        .voteVoided(.init(vote: "V2", reason: .serverRestarted)),
     ]
 
     @Test(arguments: everyKind)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func kindsAreTheProtocolNames() {
-        #expect(Set(Self.everyKind.map(\.kind)).count == 20)
+        #expect(Set(Self.everyKind.map(\.eventKind)) == Set(EventKind.allCases))
     }
 
     @Test func theWireFormIsFlat() throws {

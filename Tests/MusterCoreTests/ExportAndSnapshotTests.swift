@@ -22,7 +22,7 @@ import Testing
         scene.join([member], at: 65)
         scene.run(.excuse(member: Scene.fullMembers[1], reason: "夜班, \"加班\""), at: 70)
         scene.run(.startRollCall(seconds: 30), at: 80)
-        scene.run(.answerRollCall, by: .member(member), at: 90)
+        scene.run(.answerRollCall(), by: .member(member), at: 90)
         scene.run(.end, at: 3665)
         let csv = AttendanceExport.csv(scene.state.attendance(asOf: Scene.time(3665)), utcOffsetSeconds: 8 * 3600)
         #expect(csv.hasPrefix("\u{FEFF}姓名 name,"))

@@ -53,7 +53,7 @@ import Testing
             (.join(device: "D9", mode: .remote), member), (.leave(device: "D-M01"), member),
             (.markOnSite(member: Scene.fullMembers[1], present: true), Scene.host),
             (.excuse(member: Scene.fullMembers[1], reason: "病假"), Scene.host),
-            (.startRollCall(seconds: 60), Scene.host), (.answerRollCall, member), (.closeRollCall, Scene.host),
+            (.startRollCall(seconds: 60), Scene.host), (.answerRollCall(), member), (.closeRollCall, Scene.host),
             (.setText(title: "t", lines: ["a"]), Scene.host), (.advanceText(line: 1), Scene.host),
             (.openThread(title: "t"), Scene.host), (.addPost(thread: "T1", body: "b", replyTo: nil), member),
             (.hidePost("P1"), Scene.host), (.openVote(question: "q", options: nil, secret: false), Scene.host),

@@ -1,5 +1,5 @@
 import Foundation
-import MusterCore
+@testable import MusterCore
 import PropertyBased
 import Testing
 
@@ -32,8 +32,14 @@ import Testing
             for occurrence in try JSONDecoder().decode([Occurrence].self, from: stored) {
                 replayed.apply(occurrence)
             }
-            replayed.restoreSealedCounts(sealed)
-            #expect(replayed.state == live.state)
+            // Everything replays but the running count of an open secret vote,
+            // which is never stored (it would link choices to voters).
+            var expected = live.state
+            for index in expected.votes.indices where !expected.votes[index].isOver {
+                #expect(expected.votes[index].sealedCounts == sealed[expected.votes[index].id] ?? [:])
+                expected.votes[index].sealedCounts = [:]
+            }
+            #expect(replayed.state == expected)
             #expect(
                 replayed.state.attendance(asOf: Scene.time(seconds)) == live.state.attendance(asOf: Scene.time(seconds)))
         }
@@ -54,7 +60,9 @@ import Testing
             }
             if scene.state.phase == .ended { scene = Scene() }
         }
-        #expect(kinds.count == 20, "missing: \(Set(EventCodingTests.everyKind.map(\.kind)).subtracting(kinds))")
+        // A void vote comes from a restart (`voidUncountableVotes`), not from a command.
+        let reachable = Set(EventKind.allCases.map(\.rawValue)).subtracting([EventKind.voteVoided.rawValue])
+        #expect(kinds == reachable, "missing: \(reachable.subtracting(kinds))")
     }
 
     /// Turns a random number into a plausible command from a plausible caller.
@@ -75,7 +83,7 @@ import Testing
         case 12: return (.markOnSite(member: someone, present: pick % 2 == 0), Scene.host)
         case 13: return (.excuse(member: someone, reason: "事假\(pick % 5)"), Scene.host)
         case 14: return (.startRollCall(seconds: 10 + pick % 120), Scene.host)
-        case 15, 16: return (.answerRollCall, member)
+        case 15, 16: return (.answerRollCall(), member)
         case 17: return (.closeRollCall, Scene.host)
         case 18: return (.setText(title: "文\(pick % 3)", lines: ["一", "二", "三"]), Scene.host)
         case 19: return (.advanceText(line: pick % 13), Scene.host)

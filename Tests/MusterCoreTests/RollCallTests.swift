@@ -10,9 +10,9 @@ import Testing
         #expect(
             scene.run(.startRollCall(seconds: 60), at: 10)
                 == [.rollCallStarted(.init(rollcall: "R1", seconds: 60, closesAt: Scene.time(70)))])
-        scene.run(.answerRollCall, by: .member(second), at: 20)
-        scene.run(.answerRollCall, by: .member(first), at: 30)
-        scene.refuse(.answerRollCall, by: .member(first), at: 31, .conflict)
+        scene.run(.answerRollCall(), by: .member(second), at: 20)
+        scene.run(.answerRollCall(), by: .member(first), at: 30)
+        scene.refuse(.answerRollCall(), by: .member(first), at: 31, .conflict)
         let events = scene.run(.closeRollCall, at: 40)
         guard case .rollCallClosed(let closed) = events.first else {
             Issue.record("expected rollcall.closed, got \(events)")
@@ -25,13 +25,26 @@ import Testing
         #expect(scene.record(first, asOf: 50).rollCallsHeld == 1)
     }
 
+    /// A 到 tapped offline for R1 must not answer R2 (the trust issue, finding 2).
+    @Test func aTapForARollCallThatIsOverIsRefused() {
+        var scene = Scene.started()
+        let member = Scene.fullMembers[0]
+        scene.join([member], at: 5)
+        scene.run(.startRollCall(seconds: 60), at: 10)
+        scene.run(.closeRollCall, at: 20)
+        scene.run(.startRollCall(seconds: 60), at: 30)
+        scene.refuse(.answerRollCall("R1"), by: .member(member), at: 31, .conflict)
+        scene.run(.answerRollCall("R2"), by: .member(member), at: 32)
+        #expect(scene.state.rollCalls.map(\.answered) == [[], [member]])
+    }
+
     @Test func theWindowClosesByItselfWithTheNextCommand() {
         var scene = Scene.started()
         let member = Scene.fullMembers[0]
         scene.join([member], at: 5)
         scene.run(.startRollCall(seconds: 60), at: 10)
         // The answer comes too late: the close is produced, the answer refused.
-        scene.refuse(.answerRollCall, by: .member(member), at: 70, .conflict)
+        scene.refuse(.answerRollCall(), by: .member(member), at: 70, .conflict)
         #expect(scene.state.openRollCall?.id == "R1", "a refused command changes nothing, not even the clock")
         let events = try! scene.machine.handle(.advanceText(line: 1), by: Scene.host, at: Scene.time(90))
         #expect(events.occurrences.map(\.event.kind) == ["rollcall.closed", "text.advanced"])
@@ -66,9 +79,9 @@ import Testing
     @Test func answeringNeedsAnOpenRollCallAndPresence() {
         var scene = Scene.started()
         let member = Scene.fullMembers[0]
-        scene.refuse(.answerRollCall, by: .member(member), at: 1, .conflict)
+        scene.refuse(.answerRollCall(), by: .member(member), at: 1, .conflict)
         scene.refuse(.closeRollCall, at: 1, .conflict)
         scene.run(.startRollCall(seconds: 60), at: 2)
-        scene.refuse(.answerRollCall, by: .member(member), at: 3, .conflict)
+        scene.refuse(.answerRollCall(), by: .member(member), at: 3, .conflict)
     }
 }

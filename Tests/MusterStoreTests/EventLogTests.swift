@@ -26,8 +26,8 @@ import Testing
         let stored = try database.events(setup.id)
         #expect(stored.map(\.occurrence) == occurrences)
         #expect(stored.map(\.seq) == Array(1...occurrences.count))
-        #expect(Set(stored.map(\.occurrence.event.kind)).count == 20)
-        #expect(try database.events(setup.id, after: 20).map(\.seq) == [21, 22])
+        #expect(Set(stored.map(\.occurrence.event.eventKind)) == Set(EventKind.allCases))
+        #expect(try database.events(setup.id, after: 20).map(\.seq) == Array(21...occurrences.count))
     }
 
     @Test func aBatchThatDoesNotFollowTheLogIsRefusedWhole() throws {
@@ -63,21 +63,28 @@ import Testing
             commands += members.map { (.join(device: DeviceID("D-\($0)"), mode: .remote), Caller.member($0)) }
             commands += [(.advanceText(line: 3), host), (.openVote(question: "通过？", options: nil, secret: true), host)]
             commands += members.map { (.castVote("V1", choice: $0 == members[2] ? "反对" : "赞成"), Caller.member($0)) }
-            commands += [(.startRollCall(seconds: 30), host), (.answerRollCall, .member(members[1]))]
+            commands += [(.startRollCall(seconds: 30), host), (.answerRollCall(), .member(members[1]))]
             for (offset, (command, caller)) in commands.enumerated() {
                 let outcome = try machine.handle(command, by: caller, at: Self.start.adding(seconds: offset))
-                try database.append(
-                    session: setup.id, outcome.occurrences, sealedBallots: outcome.sealedBallot.map { [$0] } ?? [])
+                try database.append(session: setup.id, outcome.occurrences)
             }
         }
         // Reopen the file: a new process would do exactly this.
         let reopened = try MusterDatabase.open(path: path, now: FixedClock().now)
-        let loaded = try reopened.loadSession(setup.id)
-        #expect(loaded.machine.state == machine.state)
+        var loaded = try reopened.loadSession(setup.id)
+        // The running count of the open secret vote lived in memory only: the vote
+        // is the same but for it, and after a restart it cannot be counted.
+        #expect(loaded.machine.state.votes[0].voters == machine.state.votes[0].voters)
+        #expect(loaded.machine.state.votes[0].sealedCounts == [:])
+        #expect(machine.state.votes[0].sealedCounts == ["赞成": 2, "反对": 1])
+        #expect(loaded.machine.state.roster == machine.state.roster)
+        #expect(loaded.machine.state.presence == machine.state.presence)
         let lastSeq = try reopened.lastSeq(setup.id)
         #expect(loaded.seq == lastSeq)
         #expect(loaded.machine.state.text?.current == 3)
-        #expect(loaded.machine.state.votes[0].sealedCounts == ["赞成": 2, "反对": 1])
+        let voided = loaded.machine.voidUncountableVotes(at: Self.start.adding(seconds: 99))
+        #expect(voided.map(\.event) == [.voteVoided(.init(vote: "V1", reason: .serverRestarted))])
+        #expect(loaded.machine.state.openVote == nil)
         // The secret ballots are nowhere in the log.
         let bodies = try reopened.events(setup.id).map(\.occurrence.event)
         #expect(bodies.allSatisfy { if case .voteCast(let cast) = $0 { cast.choice == nil } else { true } })
@@ -112,6 +119,7 @@ import Testing
         .voteCast(.init(vote: "V1", member: "M1", choice: "赞成")),
         .voteCast(.init(vote: "V1", member: "M1", choice: nil)),
         .voteClosed(.init(vote: "V1", tally: [.init(choice: "赞成", count: 1)], passed: true, expected: 1, present: 1, cast: 1, threshold: 1)),
+        .voteVoided(.init(vote: "V1", reason: .serverRestarted)),
         .sessionLocked(.init(locked: false)),
     ]
 }

@@ -20,7 +20,7 @@ def test_resume_with_since_gets_exactly_the_missed_events(demo, server):
         await host.ok("thread.open", title="讨论")
 
         again = Client(server.ws_url)
-        welcome = await again.connect(data.members[0]["token"], since=seen)
+        welcome = await again.connect(data.members[0]["token"], since=seen, session=data.session)
         assert welcome["resumed"] is True
         assert welcome["seq"] == seen
         assert "state" not in welcome or welcome["state"] is None
@@ -44,7 +44,7 @@ def test_an_unknown_since_gets_a_fresh_welcome(demo, server):
 
     async def scenario():
         client = Client(server.ws_url)
-        welcome = await client.connect(data.host["token"], since=10_000)
+        welcome = await client.connect(data.host["token"], since=10_000, session=data.session)
         assert welcome["resumed"] is False
         assert welcome["state"]["session"]["id"] == data.session
         await client.close()
@@ -101,7 +101,7 @@ def test_a_restarted_server_rebuilds_sessions_and_serves_resumes(demo):
     try:
         async def after_restart():
             phone = Client(second.ws_url)
-            welcome = await phone.connect(data.members[0]["token"], since=seen)
+            welcome = await phone.connect(data.members[0]["token"], since=seen, session=data.session)
             assert welcome["resumed"] is True
             # The dead sockets left at the last recorded moment; the phone rejoins.
             left = await phone.event("member.left")

@@ -41,7 +41,7 @@ function draw() {
     const banner = stale
       ? html`<p class="banner offline">${t('stale', { time: clock(syncedAt) })}${pending ? ' · ' + t('pending', { n: pending }) : ''}</p>`
       : pending ? html`<p class="banner">${t('pending', { n: pending })}</p>` : '';
-    const toast = notice ? html`<p class="banner error" role="alert" title="${notice.message}">${t('err_' + notice.code)}</p>` : '';
+    const toast = notice ? html`<p class="banner error" role="alert" data-testid="notice" data-code="${notice.code}" title="${notice.message}">${t('err_' + notice.code, { n: notice.n })}</p>` : '';
     const outbox = connection?.outbox ?? [];
     const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, mirror.skew, outbox), member.voteSection(mirror, outbox)];
     const columns = isHost
@@ -66,7 +66,7 @@ function onMessage(message) {
   if (!mirror.receive(message)) connection.drop();  // out of step: start again from a full picture
   switch (message.type) {
     case 'welcome':
-      notice = null;
+      if (notice?.code !== 'stale_taps') notice = null;
       break;
     case 'error':
       notice = message;
@@ -103,7 +103,7 @@ root.addEventListener('click', async (event) => {
   const s = mirror.state;
   switch (d.action) {
     case 'lang': setLang(lang() === 'zh' ? 'en' : 'zh'); render(); break;
-    case 'rollcall.answer': send('rollcall.answer'); break;
+    case 'rollcall.answer': if (s.rollcall) send('rollcall.answer', { rollcall: s.rollcall.rollcall }); break;
     case 'vote.cast': send('vote.cast', { vote: d.vote, choice: d.choice }); break;
     case 'post.hide': send('post.hide', { post: d.post }); break;
     case 'session.open': case 'session.start': case 'rollcall.close': send(d.action); break;
@@ -189,7 +189,17 @@ setInterval(() => {
 }, 1000);
 
 if (token) {
-  connection = new Connection({ token, session: params.get('s') || undefined, onMessage, onStatus, lastSeq: () => mirror.seq });
+  connection = new Connection({
+    token, session: params.get('s') || undefined, onMessage, onStatus, lastSeq: () => mirror.seq,
+    // A 到 waiting for a roll call that has closed since (the page is reloaded, or the welcome is fresh).
+    isStale: (m) => m.cmd === 'rollcall.answer' && mirror.state && mirror.state.rollcall?.rollcall !== m.rollcall,
+    onDropped: (dropped) => {
+      notice = { code: 'stale_taps', message: '', n: dropped.length };
+      clearTimeout(onMessage.timer);
+      onMessage.timer = setTimeout(() => { notice = null; render(); }, 10000);
+      render();
+    },
+  });
   connection.start();
 }
 draw();

@@ -12,6 +12,8 @@ export class Connection {
    * @param {(message: object) => void} options.onMessage  every frame from the server
    * @param {(status: string) => void} options.onStatus  'connecting' | 'online' | 'offline'
    * @param {() => number|null} options.lastSeq  the last seq applied, for resuming
+   * @param {(dropped: object[]) => void} [options.onDropped]  taps thrown away because what they were made for is over
+   * @param {(message: object) => boolean} [options.isStale]  after a welcome: is this waiting tap for something that is over?
    */
   constructor(options) {
     this.options = options;
@@ -22,6 +24,8 @@ export class Connection {
     this.storageKey = 'muster.outbox.' + options.token.slice(0, 8);
     this.outbox = JSON.parse(localStorage.getItem(this.storageKey) || '[]');
     this.counter = 0;
+    /** The session of the last welcome: every command is bound to it (docs/protocol.md). */
+    this.session = null;
     addEventListener('online', () => this.reconnectNow());
     addEventListener('offline', () => this.drop());
     document.addEventListener('visibilitychange', () => {
@@ -36,7 +40,7 @@ export class Connection {
   /** Sends a command now, or as soon as the connection is back. Returns its id. */
   send(cmd, fields = {}) {
     const id = `${Date.now().toString(36)}-${(++this.counter).toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-    const message = { type: 'cmd', id, cmd, ...fields };
+    const message = { type: 'cmd', id, cmd, session: this.session, ...fields };
     this.outbox.push(message);
     this.save();
     if (this.welcomed) this.socket.send(JSON.stringify(message));
@@ -57,10 +61,12 @@ export class Connection {
     this.socket = socket;
     socket.onopen = () => {
       const hello = { type: 'hello', token: this.options.token };
-      if (this.options.session) hello.session = this.options.session;
+      // A resume is only ever into the session this page was following.
+      const session = this.session ?? this.options.session;
+      if (session) hello.session = session;
       if (this.options.watch) hello.watch = true;
       const since = this.options.lastSeq();
-      if (since !== null && since !== undefined) hello.since = since;
+      if (session && since !== null && since !== undefined) hello.since = since;
       socket.send(JSON.stringify(hello));
     };
     socket.onmessage = (frame) => {
@@ -69,7 +75,9 @@ export class Connection {
       if (message.type === 'welcome') {
         this.welcomed = true;
         this.attempt = 0;
+        this.session = message.session;
         this.options.onMessage(message);
+        this.dropStale(message.session);
         for (const waiting of this.outbox) socket.send(JSON.stringify(waiting));
         this.options.onStatus('online');
         return;
@@ -89,6 +97,19 @@ export class Connection {
       this.welcomed = false;
       this.retryLater();
     };
+  }
+
+  /**
+   * Throws away taps made for another session, or for a roll call that is
+   * over, and says so: a tap is never applied to something it was not made for.
+   */
+  dropStale(session) {
+    const isStale = this.options.isStale ?? (() => false);
+    const dropped = this.outbox.filter((m) => (m.session && m.session !== session) || isStale(m));
+    if (!dropped.length) return;
+    this.outbox = this.outbox.filter((m) => !dropped.includes(m));
+    this.save();
+    this.options.onDropped?.(dropped);
   }
 
   /** The network went away: stop trusting the socket, keep taps in the outbox. */

@@ -33,6 +33,8 @@ const words = {
     err_bad_request: '操作有误', err_unauthorized: '链接无效或已更换，请向书记索取新链接', err_forbidden: '您没有这个权限',
     err_not_found: '找不到该内容', err_conflict: '现在不能这样做', err_too_large: '内容太长', err_rate_limited: '操作太快，请稍候',
     err_session_ended: '会议已结束', err_internal: '服务器暂时出错，请重试',
+    void_server_restarted: '本次表决作废：无记名投票进行中服务器重启，为保护投票秘密计票从不写入磁盘，请书记重新发起表决',
+    err_stale_taps: '断网期间的 {n} 项操作属于已经结束的会议或点名，没有发送',
   },
   en: {
     lang: '中文', langName: 'English',
@@ -66,6 +68,8 @@ const words = {
     err_bad_request: 'That did not work', err_unauthorized: 'This link is not valid any more; ask your secretary for a new one', err_forbidden: 'You may not do that',
     err_not_found: 'Not found', err_conflict: 'Not possible right now', err_too_large: 'Too long', err_rate_limited: 'Too fast; wait a moment',
     err_session_ended: 'The session has ended', err_internal: 'The server had a problem; try again',
+    void_server_restarted: 'This vote is void: the server restarted during a secret ballot, whose count is never written to disk to keep it secret; the secretary can hold it again',
+    err_stale_taps: '{n} taps made while offline belonged to a meeting or roll call that is over; they were not sent',
   },
 };
 

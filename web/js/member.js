@@ -57,7 +57,8 @@ export function voteSection(mirror, pending = []) {
   const voted = vote.voters.includes(mirror.you.member) || Boolean(mine);
   const mayVote = me && me.memberStatus === 'full' && me.presentNow;
   let body;
-  if (vote.result) body = resultLine(vote.result);
+  if (vote.void) body = html`<p class="result failed" data-testid="vote-void">${t('void_' + vote.void)}</p>`;
+  else if (vote.result) body = resultLine(vote.result);
   else if (voted) {
     const choice = vote.choices?.[mirror.you.member] ?? (vote.secret ? null : mine?.choice);
     body = html`<p class="done">✓ ${t('voted')}${choice ? ` · ${choice}` : ''}${mine ? html` <span class="muted small">${t('waiting')}</span>` : ''}</p>`;

@@ -28,7 +28,7 @@ export class Mirror {
 
   welcome(message) {
     this.you = message.you;
-    if (!message.resumed || !this.state) this.state = message.state;
+    if (!message.resumed || !this.state || this.state.session.id !== message.session) this.state = message.state;
     this.seq = message.seq;
   }
 
@@ -99,7 +99,15 @@ export class Mirror {
         if (vote) vote.result = e;
         break;
       }
-      default: break;
+      case 'vote.voided': {
+        const vote = s.votes.find((v) => v.vote === e.vote);
+        if (vote) vote.void = e.reason;
+        break;
+      }
+      case 'member.joined': case 'member.left': case 'member.onsite': case 'member.excused': case 'member.moved':
+        break;  // their attendance lines came with the event
+      default:
+        return false;  // a kind this page does not know: start again from a full picture
     }
     return true;
   }
@@ -114,6 +122,6 @@ export class Mirror {
 
   openVote() {
     const last = this.state?.votes.at(-1);
-    return last && !last.result ? last : null;
+    return last && !last.result && !last.void ? last : null;
   }
 }
