@@ -23,15 +23,23 @@ final class Switchboard {
     private var endedSessions: Set<SessionID> = []
     private var peers: [ConnectionID: Peer] = [:]
     private var stopping = false
+    /// The last link revocation acted on, and when the store was last asked.
+    private var lastRevocation: Int
+    private var revocationsCheckedAt: Instant?
 
     private struct Peer {
         var subscription: Subscription?
         var bucket: TokenBucket
+        /// Its link was replaced: it is being closed and may do nothing more.
+        var revoked = false
     }
 
     private struct Subscription {
         var session: SessionID
         var caller: Caller
+        /// The hash of the token this device said hello with: once the member's
+        /// link is replaced, it no longer matches and the device is closed.
+        var tokenHash: Data
         var device: DeviceID
         var joined: Bool
         /// A big screen: follows the session, never recorded as present.
@@ -48,6 +56,7 @@ final class Switchboard {
         self.writer = writer
         self.clock = clock
         self.bootID = bootID
+        lastRevocation = try store.lastLinkRevocation()
         for setup in try store.unendedSessions() { _ = try loadHub(setup.id) }
     }
 
@@ -118,7 +127,8 @@ final class Switchboard {
         let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
         let device = DeviceID("D\(bootID)-\(connection)")
         var subscription = Subscription(
-            session: hub.id, caller: caller, device: device, joined: false, watching: watch && caller.role == .host)
+            session: hub.id, caller: caller, tokenHash: member.tokenHash, device: device, joined: false,
+            watching: watch && caller.role == .host)
         do {
             if !subscription.watching { subscription.joined = try join(subscription, hub) }
         } catch {
@@ -156,8 +166,10 @@ final class Switchboard {
 
     private func command(_ clientCommand: ClientCommand, from connection: ConnectionID, sink: any ConnectionSink) {
         let id = clientCommand.id
-        guard let subscription = peers[connection]?.subscription, let hub = hubs[subscription.session] else {
-            sink.send(ServerMessage.error(id: id, .unauthorized, "say hello with your link's token first"), to: connection)
+        guard let peer = peers[connection], !peer.revoked, let subscription = peer.subscription,
+            let hub = hubs[subscription.session]
+        else {
+            sink.send(ServerMessage.error(id: id, .unauthorized, "say hello with a valid link's token first"), to: connection)
             return
         }
         guard !stopping else {
@@ -227,9 +239,29 @@ final class Switchboard {
         case .tick:
             let now = clock()
             for hub in hubs.values { submit(hub.tick(at: now).map { .batch($0) }, hub) }
+            closeReplacedLinks(at: now, sink: sink)
         case .stop:
             stopping = true
             for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }
+        }
+    }
+
+    // MARK: Links
+
+    /// Closes, within a second, every device still using a link that
+    /// `muster member relink` (another process) has replaced.
+    private func closeReplacedLinks(at now: Instant, sink: any ConnectionSink) {
+        if let last = revocationsCheckedAt, last.milliseconds(to: now) < 1000 { return }
+        revocationsCheckedAt = now
+        guard let replaced = try? store.linksReplaced(after: lastRevocation), !replaced.members.isEmpty else { return }
+        lastRevocation = replaced.last
+        for (connection, peer) in peers {
+            guard let subscription = peer.subscription, let current = replaced.members[subscription.caller.member],
+                current != subscription.tokenHash
+            else { continue }
+            peers[connection]?.revoked = true
+            sink.send(ServerMessage.error(id: nil, .unauthorized, "this link has been replaced; ask your secretary for the new one"), to: connection)
+            sink.close(connection, code: .policyViolation, reason: CommandError.Code.unauthorized.rawValue)
         }
     }
 

@@ -92,6 +92,8 @@ extension MusterDatabase {
             let token = LinkToken.generate(using: random)
             member.tokenHash = LinkToken.hash(token)
             try member.update(db)
+            try db.execute(
+                sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])
             return IssuedLink(member: member, token: token)
         }
     }
@@ -100,6 +102,29 @@ extension MusterDatabase {
     public func member(token: String) throws -> Member? {
         let hash = LinkToken.hash(token)
         return try writer.read { db in try Member.filter(Column("tokenHash") == hash).fetchOne(db) }
+    }
+
+    /// Links replaced since revocation `after` (0: since ever): the members
+    /// concerned, with their current token hash, and the newest revocation seen.
+    /// One indexed read, cheap enough to poll every second.
+    public func linksReplaced(after: Int) throws -> (members: [MemberID: Data], last: Int) {
+        try writer.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.memberId, m.tokenHash FROM linkRevocation r
+                    JOIN member m ON m.id = r.memberId WHERE r.id > ? ORDER BY r.id
+                    """,
+                arguments: [after])
+            var members: [MemberID: Data] = [:]
+            for row in rows { members[MemberID(row["memberId"] as String)] = row["tokenHash"] }
+            return (members, rows.last?["id"] ?? after)
+        }
+    }
+
+    /// The newest link revocation, to start polling from.
+    public func lastLinkRevocation() throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT MAX(id) FROM linkRevocation") ?? 0 }
     }
 
     public func member(_ id: MemberID) throws -> Member? {

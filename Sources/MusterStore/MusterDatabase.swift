@@ -124,6 +124,15 @@ public struct MusterDatabase: Sendable {
         migrator.registerMigration("v3-no-ballot-counts") { db in
             try db.drop(table: "ballotCount")
         }
+        // Every replaced link, in order: a running server polls this cheaply and
+        // closes the sockets still using an old token (`linksReplaced(after:)`).
+        migrator.registerMigration("v4-link-revocations") { db in
+            try db.create(table: "linkRevocation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("memberId", .text).notNull()
+                t.column("at", .text).notNull()
+            }
+        }
         return migrator
     }
 }

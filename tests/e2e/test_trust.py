@@ -136,3 +136,34 @@ def test_resuming_needs_the_session_it_counts_in(demo, server):
         assert answer["type"] == "error" and answer["code"] == "bad_request", answer
 
     run(scenario())
+
+
+def test_a_relinked_token_is_closed_on_open_sockets(demo, server):
+    data, db = demo
+    member = data.members[0]
+
+    async def scenario():
+        await started_session(server, data)
+        phone = Client(server.ws_url)
+        await phone.connect(member["token"])
+        other = Client(server.ws_url)
+        await other.connect(data.members[1]["token"])
+        started = time.monotonic()
+        muster("member", "relink", member["id"], db=db)
+        refused = await phone.until(lambda m: m["type"] == "error" and m["code"] == "unauthorized", timeout=3)
+        assert "id" not in refused
+        try:
+            await asyncio.wait_for(phone.ws.wait_closed(), 3)
+        finally:
+            elapsed = time.monotonic() - started
+        assert phone.ws.close_code == 1008, phone.ws.close_code
+        assert elapsed < 2.0, f"closed after {elapsed:.1f} s"
+        # The other member's device is untouched, and the old link cannot come back.
+        await other.ok("me.city", city="广州")
+        again = Client(server.ws_url)
+        again.ws = await __import__("websockets").connect(server.ws_url)
+        await again.send({"type": "hello", "token": member["token"]})
+        answer = await again.recv()
+        assert answer["type"] == "error" and answer["code"] == "unauthorized"
+
+    run(scenario())
