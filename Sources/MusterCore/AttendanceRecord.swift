@@ -31,6 +31,16 @@ public struct AttendanceRecord: Codable, Sendable, Hashable {
     public var city: String?
 }
 
+extension AttendanceRecord {
+    /// This line as a member may see it: the excuse reason only when it is their own.
+    public func shown(to viewer: MemberID?) -> AttendanceRecord {
+        guard excuse != nil, member != viewer else { return self }
+        var line = self
+        line.excuse = nil
+        return line
+    }
+}
+
 extension SessionState {
     /// When a first join turns late: the later of the scheduled and the actual
     /// start, plus the grace. A secretary who starts late makes nobody late.

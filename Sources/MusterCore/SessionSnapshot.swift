@@ -84,8 +84,9 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
 }
 
 extension SessionState {
-    /// The session as `viewer` may see it at `asOf`.
-    public func snapshot(for role: Caller.Role, asOf: Instant) -> SessionSnapshot {
+    /// The session as a `role` may see it at `asOf`. A member (`viewer`) sees
+    /// no excuse reason but their own: reasons are for hosts and the member concerned.
+    public func snapshot(for role: Caller.Role, viewer: MemberID? = nil, asOf: Instant) -> SessionSnapshot {
         let rollCallViews = rollCalls.map {
             SessionSnapshot.RollCallView(
                 rollcall: $0.id, startedAt: $0.startedAt, closesAt: $0.closesAt, closedAt: $0.closedAt,
@@ -96,7 +97,7 @@ extension SessionState {
                 id: setup.id, branch: setup.branch, title: setup.title, kind: setup.kind, phase: phase,
                 scheduledStart: setup.scheduledStart, graceSeconds: setup.graceSeconds, rules: setup.rules,
                 locked: locked, openedAt: openedAt, startedAt: startedAt, endedAt: endedAt, lateAfter: lateAfter),
-            roster: attendance(asOf: asOf),
+            roster: attendance(asOf: asOf).map { role == .host ? $0 : $0.shown(to: viewer) },
             quorum: quorum,
             text: text.map { .init(title: $0.text.title, lines: $0.text.lines, current: $0.current) },
             rollcall: openRollCall.flatMap { open in rollCallViews.last { $0.rollcall == open.id } },

@@ -52,7 +52,7 @@ enum ServerMessage {
         var type = "event"
         var seq: Int
         var at: Instant
-        var event: Event
+        var event: WireEvent
         /// The quorum after this event, so clients need not count.
         var quorum: Quorum
         /// Attendance lines this event changed, so clients need not derive them.
@@ -60,7 +60,11 @@ enum ServerMessage {
     }
 
     static func event(seq: Int, occurrence: Occurrence, quorum: Quorum, attendance: [AttendanceRecord]?) -> Frame {
-        encode(EventMessage(seq: seq, at: occurrence.at, event: occurrence.event, quorum: quorum, attendance: attendance))
+        event(seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum, attendance: attendance)
+    }
+
+    static func event(seq: Int, at: Instant, event: WireEvent, quorum: Quorum, attendance: [AttendanceRecord]?) -> Frame {
+        encode(EventMessage(seq: seq, at: at, event: event, quorum: quorum, attendance: attendance))
     }
 
     private struct Ack: Encodable {

@@ -16,8 +16,10 @@ final class SessionHub {
     private(set) var durable: SessionMachine
     private(set) var liveSeq: Int
     private(set) var durableSeq: Int
-    /// Every durable event's frame, for resumes: index `seq - 1`.
-    private(set) var log: [Frame] = []
+    /// Every durable event's frames, for resumes: index `seq - 1`.
+    private(set) var log: [EventFrames] = []
+    /// Where each post was added in `log`, so hiding it can redact the resume log.
+    private var postSeqs: [PostID: Int] = [:]
     /// Accepted, not yet durable, in seq order.
     /// A secret ballot rides with the last event of its command.
     private var pending: [(seq: Int, occurrence: Occurrence, ballot: SecretBallot?)] = []
@@ -27,19 +29,19 @@ final class SessionHub {
     private var commandSeqs: [CommandKey: Int]
     /// Bumped on every rollback; batches carry it so stale failures are ignored.
     private(set) var generation = 0
-    /// Connections following this session.
-    private(set) var subscribers: Set<ConnectionID> = []
+    /// Connections following this session, and who is behind each.
+    private(set) var subscribers: [ConnectionID: Viewer] = [:]
 
-    /// - Parameter log: the frames of the stored events (`frame(seq:_:after:)`, built while
+    /// - Parameter log: the frames of the stored events (``EventFrames`, built while
     ///   loading, so each carries the quorum and attendance of its moment).
-    init(loaded: LoadedSession, log: [Frame], commandSeqs: [CommandKey: Int]) {
+    init(loaded: LoadedSession, log: [EventFrames], commandSeqs: [CommandKey: Int]) {
         id = loaded.machine.state.setup.id
         self.commandSeqs = commandSeqs
-        self.log = log
         live = loaded.machine
         durable = loaded.machine
         liveSeq = loaded.seq
         durableSeq = loaded.seq
+        for frames in log { record(frames) }
     }
 
     var state: SessionState { durable.state }
@@ -109,9 +111,9 @@ final class SessionHub {
             pending.removeFirst()
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
-            let frame = Self.frame(seq: next.seq, next.occurrence, after: durable.state)
-            log.append(frame)
-            for connection in subscribers { sink.send(frame, to: connection) }
+            let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
+            record(frames)
+            for (connection, viewer) in subscribers { sink.send(frames.frame(for: viewer), to: connection) }
         }
         answerWaiters(sink: sink)
     }
@@ -131,6 +133,13 @@ final class SessionHub {
         answerWaiters(sink: sink)
     }
 
+    /// Appends to the resume log; a hidden post's `post.added` loses its body for members.
+    private func record(_ frames: EventFrames) {
+        log.append(frames)
+        if let post = frames.addedPost { postSeqs[post] = log.count }
+        if case .postHidden(let hidden) = frames.event, let seq = postSeqs[hidden.post] { log[seq - 1].hidingBody() }
+    }
+
     private func answerWaiters(sink: any ConnectionSink) {
         guard waiters.contains(where: { $0.seq <= durableSeq }) else { return }
         for waiter in waiters where waiter.seq <= durableSeq {
@@ -147,41 +156,18 @@ final class SessionHub {
     func subscribe(
         _ connection: ConnectionID, you: ServerMessage.You, since: Int?, maxReplay: Int, at now: Instant
     ) -> [Frame] {
-        subscribers.insert(connection)
+        let viewer = Viewer(member: you.member, role: you.role)
+        subscribers[connection] = viewer
         if let since, since <= durableSeq, since >= 0, durableSeq - since <= maxReplay {
-            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil)] + log[since..<durableSeq]
+            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil)]
+                + log[since..<durableSeq].map { $0.frame(for: viewer) }
         }
-        return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: durable.state.snapshot(for: you.role, asOf: now))]
+        let state = durable.state.snapshot(for: you.role, viewer: you.member, asOf: now)
+        return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state)]
     }
 
     func unsubscribe(_ connection: ConnectionID) {
-        subscribers.remove(connection)
+        subscribers[connection] = nil
         waiters.removeAll { $0.connection == connection }
-    }
-
-    // MARK: Frames
-
-    static func frame(seq: Int, _ occurrence: Occurrence, after state: SessionState) -> Frame {
-        ServerMessage.event(
-            seq: seq, occurrence: occurrence, quorum: state.quorum,
-            attendance: changedAttendance(occurrence, state: state))
-    }
-
-    /// The attendance lines an event changed: one member's, or everyone's.
-    static func changedAttendance(_ occurrence: Occurrence, state: SessionState) -> [AttendanceRecord]? {
-        let member: MemberID
-        switch occurrence.event {
-        case .memberJoined(let e): member = e.member
-        case .memberLeft(let e): member = e.member
-        case .memberOnSite(let e): member = e.member
-        case .memberExcused(let e): member = e.member
-        case .memberMoved(let e): member = e.member
-        case .sessionOpened, .sessionStarted, .sessionEnded, .rollCallClosed:
-            return state.attendance(asOf: occurrence.at)
-        case .sessionLocked, .rollCallStarted, .rollCallAnswered, .textSet, .textAdvanced, .threadOpened,
-            .postAdded, .postHidden, .voteOpened, .voteCast, .voteClosed, .voteVoided:
-            return nil
-        }
-        return state.entry(member).map { [state.attendance(of: $0, asOf: occurrence.at)] }
     }
 }

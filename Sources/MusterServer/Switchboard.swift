@@ -213,7 +213,7 @@ final class Switchboard {
 
     /// When a session opens, the devices already waiting in it join.
     private func joinEveryone(_ hub: SessionHub) {
-        for connection in hub.subscribers.sorted() {
+        for connection in hub.subscribers.keys.sorted() {
             guard var subscription = peers[connection]?.subscription, !subscription.joined, !subscription.watching else {
                 continue
             }
@@ -294,9 +294,9 @@ final class Switchboard {
     /// recorded moment, so no presence is credited that cannot be proven.
     @discardableResult
     private func loadHub(_ id: SessionID) throws -> SessionHub? {
-        var log: [Frame] = []
+        var log: [EventFrames] = []
         let loaded = try store.loadSession(id) { stored, state in
-            log.append(SessionHub.frame(seq: stored.seq, stored.occurrence, after: state))
+            log.append(EventFrames(seq: stored.seq, stored.occurrence, after: state))
         }
         let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id))
         hubs[id] = hub

@@ -58,6 +58,18 @@ import Testing
         #expect(member.text?.current == 0)
         #expect(member.roster.count == Scene.roster.count)
     }
+
+    /// Reasons go to hosts and the member concerned only (the trust issue, finding 13).
+    @Test func anExcuseReasonIsShownToHostsAndTheMemberConcernedOnly() {
+        var scene = Scene.started()
+        let (excused, other) = (Scene.fullMembers[0], Scene.fullMembers[1])
+        scene.run(.excuse(member: excused, reason: "住院治疗"), at: 2)
+        func reason(_ snapshot: SessionSnapshot) -> String? { snapshot.roster.first { $0.member == excused }?.excuse }
+        #expect(reason(scene.state.snapshot(for: .host, asOf: Scene.time(3))) == "住院治疗")
+        #expect(reason(scene.state.snapshot(for: .member, viewer: excused, asOf: Scene.time(3))) == "住院治疗")
+        #expect(reason(scene.state.snapshot(for: .member, viewer: other, asOf: Scene.time(3))) == nil)
+        #expect(scene.state.snapshot(for: .member, viewer: other, asOf: Scene.time(3)).roster.allSatisfy { $0.excuse == nil })
+    }
 }
 
 @Suite struct MinutesTests {

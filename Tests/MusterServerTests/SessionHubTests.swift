@@ -41,7 +41,10 @@ final class RecordingSink: ConnectionSink {
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: (7, "c1"))
         #expect(hub.live.state.phase == .open)
         #expect(hub.state.phase == .scheduled)
-        #expect(sink.sent.isEmpty)
+        // A device arriving now is shown the durable picture only, and no event.
+        let arriving = hub.subscribe(8, you: you, since: nil, maxReplay: 100, at: at(1)).map(\.text)
+        #expect(arriving.count == 1 && arriving[0].contains(#""phase":"scheduled""#))
+        #expect(hub.subscribe(9, you: you, since: 0, maxReplay: 100, at: at(1)).count == 1)
         hub.committed(upTo: 1, sink: sink)
         #expect(hub.state.phase == .open)
         #expect(sink.messages(to: 7).map { $0["type"] as! String } == ["event", "ack"])
@@ -109,5 +112,59 @@ final class RecordingSink: ConnectionSink {
             #expect(fresh.count == 1)
             #expect(fresh[0].text.contains(#""resumed":false"#))
         }
+    }
+
+    func object(_ frame: Frame) -> [String: Any] {
+        try! JSONSerialization.jsonObject(with: Data(frame.bytes)) as! [String: Any]
+    }
+
+    func event(_ frame: Frame) -> [String: Any] { object(frame)["event"] as! [String: Any] }
+
+    /// A member resuming over a post hidden since is not sent its body (the trust issue, finding 5).
+    @Test func resumingOverAHiddenPostDoesNotShowItsBodyToMembers() throws {
+        let hub = hub()
+        let sink = RecordingSink()
+        _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: nil)
+        _ = try hub.handle(.start, by: Self.host, at: at(2), reply: nil)
+        _ = try hub.handle(.openThread(title: "议题"), by: Self.host, at: at(3), reply: nil)
+        _ = try hub.handle(.join(device: "D1", mode: .remote), by: .member("M1"), at: at(4), reply: nil)
+        _ = try hub.handle(.addPost(thread: "T1", body: "不当言论", replyTo: nil), by: .member("M1"), at: at(5), reply: nil)
+        hub.committed(upTo: 5, sink: sink)
+        _ = try hub.handle(.hidePost("P1"), by: Self.host, at: at(6), reply: nil)
+        hub.committed(upTo: 6, sink: sink)
+
+        let member = hub.subscribe(1, you: you, since: 4, maxReplay: 100, at: at(7))
+        #expect(event(member[1])["kind"] as? String == "post.added")
+        #expect(event(member[1])["body"] == nil)
+        #expect(event(member[1])["hidden"] as? Bool == true)
+        #expect(!member.contains { $0.text.contains("不当言论") })
+        let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
+        let hosts = hub.subscribe(2, you: host, since: 4, maxReplay: 100, at: at(7))
+        #expect(event(hosts[1])["body"] as? String == "不当言论")
+    }
+
+    /// Reasons go to hosts and the member concerned only (the trust issue, finding 13).
+    @Test func anExcuseReasonGoesToHostsAndTheMemberConcernedOnly() throws {
+        let hub = hub()
+        let sink = RecordingSink()
+        let roster = Self.roster + [RosterEntry(id: "M2", name: "张")]
+        _ = try hub.handle(.open(roster: roster), by: Self.host, at: at(1), reply: nil)
+        hub.committed(upTo: 1, sink: sink)
+        let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
+        let other = ServerMessage.You(member: "M2", role: .member, name: "张", device: "D2")
+        _ = hub.subscribe(1, you: host, since: nil, maxReplay: 100, at: at(1))
+        _ = hub.subscribe(2, you: you, since: nil, maxReplay: 100, at: at(1))
+        _ = hub.subscribe(3, you: other, since: nil, maxReplay: 100, at: at(1))
+        _ = try hub.handle(.excuse(member: "M1", reason: "住院治疗"), by: Self.host, at: at(2), reply: nil)
+        _ = try hub.handle(.start, by: Self.host, at: at(3), reply: nil)
+        hub.committed(upTo: 3, sink: sink)
+        func saw(_ connection: ConnectionID) -> Bool { sink.sent.contains { $0.0 == connection && $0.1.contains("住院治疗") } }
+        #expect(saw(1) && saw(2))
+        #expect(!saw(3))
+        let excused = sink.messages(to: 3).first { ($0["event"] as? [String: Any])?["kind"] as? String == "member.excused" }
+        #expect((excused?["event"] as? [String: Any])?["member"] as? String == "M1")
+        // Nor in a fresh welcome, nor on a resume.
+        let fresh = hub.subscribe(4, you: other, since: nil, maxReplay: 100, at: at(4)) + hub.subscribe(5, you: other, since: 1, maxReplay: 100, at: at(4))
+        #expect(!fresh.contains { $0.text.contains("住院治疗") })
     }
 }

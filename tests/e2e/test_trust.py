@@ -167,3 +167,42 @@ def test_a_relinked_token_is_closed_on_open_sockets(demo, server):
         assert answer["type"] == "error" and answer["code"] == "unauthorized"
 
     run(scenario())
+
+
+def test_no_path_shows_a_member_a_hidden_body_or_anothers_excuse(demo, server):
+    data, _ = demo
+
+    async def scenario():
+        host = await started_session(server, data)
+        author = Client(server.ws_url)
+        await author.connect(data.members[0]["token"])
+        reader = Client(server.ws_url)
+        await reader.connect(data.members[1]["token"])
+        seen = reader.seq
+        await reader.close()
+        await host.ok("thread.open", title="议题")
+        await author.ok("post.add", thread="T1", body="不当言论xq")
+        await host.ok("post.hide", post="P1")
+        await host.ok("member.excuse", member=data.members[2]["id"], reason="住院治疗xq")
+        excused = Client(server.ws_url)
+        await excused.connect(data.members[2]["token"])
+        mine = [line for line in excused.welcome["state"]["roster"] if line["member"] == data.members[2]["id"]][0]
+        assert mine["excuse"] == "住院治疗xq", "the member concerned sees their own reason"
+        # Resuming, and a fresh welcome: neither carries the hidden body nor the reason.
+        resumed = Client(server.ws_url)
+        await resumed.connect(data.members[1]["token"], since=seen, session=data.session)
+        await resumed.until(lambda m: m["type"] == "event" and m["event"]["kind"] == "member.excused")
+        fresh = Client(server.ws_url)
+        await fresh.connect(data.members[3]["token"])
+        await asyncio.sleep(0.3)
+        while True:
+            try:
+                resumed.inbox.append(await resumed.recv(timeout=0.2))
+            except (asyncio.TimeoutError, TimeoutError):
+                break
+        import json
+        frames = json.dumps([resumed.welcome, *resumed.events, fresh.welcome], ensure_ascii=False)
+        assert "不当言论xq" not in frames
+        assert "住院治疗xq" not in frames
+
+    run(scenario())

@@ -69,7 +69,7 @@ export class Mirror {
       case 'text.advanced': if (s.text) s.text.current = e.line; break;
       case 'thread.opened': s.threads.push({ thread: e.thread, title: e.title, by: e.by, at }); break;
       case 'post.added':
-        s.posts.push({ post: e.post, thread: e.thread, by: e.by, body: e.body, replyTo: e.replyTo ?? null, at, hidden: false });
+        s.posts.push({ post: e.post, thread: e.thread, by: e.by, body: e.body, replyTo: e.replyTo ?? null, at, hidden: e.hidden ?? false });
         break;
       case 'post.hidden': {
         const post = s.posts.find((p) => p.post === e.post);
