@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -35,7 +36,9 @@ let package = Package(
         ),
         .target(
             name: "MusterServer",
-            dependencies: ["MusterCore", "MusterStore", "CLibWebSockets"]
+            dependencies: [
+                "MusterCore", "MusterStore", "CLibWebSockets", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "muster",
@@ -53,7 +56,9 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "MusterStoreTests", dependencies: ["MusterStore", "MusterCore"]),
+        .testTarget(
+            name: "MusterStoreTests",
+            dependencies: ["MusterStore", "MusterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MusterServerTests", dependencies: ["MusterServer", "MusterStore", "MusterCore"]),
         .testTarget(name: "musterTests", dependencies: ["muster", "MusterStore"]),
     ],

@@ -7,7 +7,12 @@ extension Switchboard {
     /// bearer token: `Authorization: Bearer TOKEN`.
     func respond(to path: String, authorization: String?, utcOffsetSeconds: Int) -> HTTPResponse {
         if path == "/healthz" {
-            return .json(ServerMessage.encode(Health(status: "ok", sessions: hubs.count, connections: connectionCount)))
+            let damaged = self.damaged.sorted { $0.key < $1.key }.map { Health.Damaged(session: $0.key, problem: $0.value) }
+            return .json(
+                ServerMessage.encode(
+                    Health(
+                        status: damaged.isEmpty ? "ok" : "degraded", sessions: hubs.count, connections: connectionCount,
+                        damaged: damaged)))
         }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count == 3, parts[0] == "sessions" else { return .problem(404, "not found") }
@@ -25,6 +30,8 @@ extension Switchboard {
                 state = try store.loadSession(session) { event, _ in events.append(event) }.machine.state
                 stored = events
             }
+        } catch StoreError.damaged(let id, let seq, let problem) {
+            return .problem(500, "session \(id)'s record is damaged at event \(seq) (\(problem)); it cannot be exported until it is repaired")
         } catch {
             return .problem(404, "there is no session \(session)")
         }
@@ -52,5 +59,12 @@ extension Switchboard {
         var status: String
         var sessions: Int
         var connections: Int
+        /// Sessions set aside because their log cannot be replayed.
+        var damaged: [Damaged]
+
+        struct Damaged: Encodable {
+            var session: SessionID
+            var problem: String
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MusterCore
 import MusterStore
 
@@ -19,6 +20,9 @@ final class Switchboard {
     private let maxReplay: Int
     weak var sink: (any ConnectionSink)?
     private(set) var hubs: [SessionID: SessionHub] = [:]
+    /// Sessions whose log cannot be replayed, with what is wrong: set aside, named on `/healthz`.
+    private(set) var damaged: [SessionID: String] = [:]
+    let logger: Logger
     /// Sessions known to be over, so a member's hello does not reload them.
     private var endedSessions: Set<SessionID> = []
     private var peers: [ConnectionID: Peer] = [:]
@@ -48,8 +52,10 @@ final class Switchboard {
 
     init(
         store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String,
-        commandBurst: Double = 20, commandsPerSecond: Double = 10, maxReplay: Int = 512
+        commandBurst: Double = 20, commandsPerSecond: Double = 10, maxReplay: Int = 512,
+        logger: Logger = Logger(label: "muster")
     ) throws {
+        self.logger = logger
         self.maxReplay = maxReplay
         newBucket = { TokenBucket(capacity: commandBurst, perSecond: commandsPerSecond) }
         self.store = store
@@ -57,7 +63,7 @@ final class Switchboard {
         self.clock = clock
         self.bootID = bootID
         lastRevocation = try store.lastLinkRevocation()
-        for setup in try store.unendedSessions() { _ = try loadHub(setup.id) }
+        for setup in try store.unendedSessions() { _ = try? loadHub(setup.id) }
     }
 
     var connectionCount: Int { peers.count }
@@ -117,7 +123,11 @@ final class Switchboard {
             }
             hub = found
         } catch {
-            refuse(connection, .notFound, "there is no session \(session?.rawValue ?? "")", sink)
+            if let id = session, damaged[id] != nil {
+                refuse(connection, .internal, "this session's record is damaged and set aside; the secretary can see why on /healthz", sink)
+            } else {
+                refuse(connection, .notFound, "there is no session \(session?.rawValue ?? "")", sink)
+            }
             return
         }
         guard hub.state.setup.branch == member.branchId else {
@@ -271,9 +281,10 @@ final class Switchboard {
     /// Sessions planned since the server started (with `muster session add`) are picked up here.
     private func currentSession(of branch: BranchID) throws -> SessionID? {
         let now = clock()
-        for id in try store.sessionIDs(branch: branch) where hubs[id] == nil && !endedSessions.contains(id) {
-            let hub = try loadHub(id)
-            if hub?.state.phase == .ended {
+        for id in try store.sessionIDs(branch: branch)
+        where hubs[id] == nil && !endedSessions.contains(id) && damaged[id] == nil {
+            guard let hub = try? loadHub(id) else { continue }
+            if hub.state.phase == .ended {
                 hubs[id] = nil
                 endedSessions.insert(id)
             }
@@ -294,9 +305,19 @@ final class Switchboard {
     /// recorded moment, so no presence is credited that cannot be proven.
     @discardableResult
     private func loadHub(_ id: SessionID) throws -> SessionHub? {
+        if let problem = damaged[id] { throw StoreError.invalid(problem) }
         var log: [EventFrames] = []
-        let loaded = try store.loadSession(id) { stored, state in
-            log.append(EventFrames(seq: stored.seq, stored.occurrence, after: state))
+        let loaded: LoadedSession
+        do {
+            loaded = try store.loadSession(id) { stored, state in
+                log.append(EventFrames(seq: stored.seq, stored.occurrence, after: state))
+            }
+        } catch let error as StoreError {
+            if case .damaged = error {
+                damaged[id] = "\(error)"
+                logger.error("session set aside: \(error)", metadata: ["session": "\(id)"])
+            }
+            throw error
         }
         let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id))
         hubs[id] = hub

@@ -123,7 +123,8 @@ extension MusterDatabase {
     /// Rebuilds a session by replaying its log through the core.
     ///
     /// `observe` sees each event with the state right after it, in the same
-    /// pass (the server builds its resume frames this way).
+    /// pass (the server builds its resume frames this way). An event that
+    /// cannot be read or does not fit throws `StoreError.damaged` naming it.
     public func loadSession(
         _ id: SessionID, observe: (StoredEvent, SessionState) -> Void = { _, _ in }
     ) throws -> LoadedSession {
@@ -131,7 +132,11 @@ extension MusterDatabase {
             var machine = SessionMachine(setup: try Self.setup(id, in: db))
             let events = try Self.events(id, after: 0, in: db)
             for event in events {
-                machine.apply(event.occurrence)
+                do {
+                    try machine.replay(event.occurrence)
+                } catch let error as ReplayError {
+                    throw StoreError.damaged(session: id.rawValue, seq: event.seq, problem: error.problem)
+                }
                 observe(event, machine.state)
             }
             return LoadedSession(machine: machine, seq: events.last?.seq ?? 0)
@@ -144,13 +149,23 @@ extension MusterDatabase {
 
     static func events(_ session: SessionID, after seq: Int, in db: Database) throws -> [StoredEvent] {
         let decoder = JSONDecoder()
-        return try EventRecord.filter(Column("sessionId") == session && Column("seq") > seq)
-            .order(Column("seq")).fetchAll(db)
-            .map { record in
-                StoredEvent(
-                    session: record.sessionId, seq: record.seq,
-                    occurrence: Occurrence(
-                        at: record.at, event: try decoder.decode(Event.self, from: Data(record.body.utf8))))
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT seq, at, body FROM event WHERE sessionId = ? AND seq > ? ORDER BY seq",
+            arguments: [session, seq])
+        var expected = seq + 1
+        return try rows.map { row in
+            let seq: Int = row["seq"]
+            guard seq == expected else {
+                throw StoreError.damaged(session: session.rawValue, seq: expected, problem: "the event is missing")
             }
+            expected += 1
+            guard let at = (row["at"] as String?).flatMap({ Instant(iso8601: $0) }),
+                let body = row["body"] as String?,
+                let event = try? decoder.decode(Event.self, from: Data(body.utf8))
+            else {
+                throw StoreError.damaged(session: session.rawValue, seq: seq, problem: "the event cannot be read")
+            }
+            return StoredEvent(session: session, seq: seq, occurrence: Occurrence(at: at, event: event))
+        }
     }
 }

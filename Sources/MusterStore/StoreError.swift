@@ -10,6 +10,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case rosterLine(Int, String)
     /// The event log does not continue where the store expects (a bug, or two writers).
     case sequenceGap(session: String, expected: Int, got: Int)
+    /// A session's log cannot be replayed from this event on: it is set aside, named.
+    case damaged(session: String, seq: Int, problem: String)
     /// The data file cannot be created or opened.
     case cannotOpen(path: String, reason: String)
 
@@ -25,6 +27,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rosterLine(let line, let message): "Line \(line): \(message). Nothing was imported."
         case .sequenceGap(let session, let expected, let got):
             "Session \(session): expected event \(expected), got \(got)."
+        case .damaged(let session, let seq, let problem):
+            "Session \(session)'s record is damaged at event \(seq) (\(problem)); it cannot be shown or exported until it is repaired."
         case .cannotOpen(let path, let reason): "Cannot open the data file \(path): \(reason)."
         }
     }

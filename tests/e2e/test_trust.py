@@ -206,3 +206,50 @@ def test_no_path_shows_a_member_a_hidden_body_or_anothers_excuse(demo, server):
         assert "住院治疗xq" not in frames
 
     run(scenario())
+
+
+def test_a_damaged_session_is_set_aside_and_named(demo):
+    import json
+    import sqlite3
+    import subprocess
+    from conftest import MUSTER
+
+    data, db = demo
+    server = Server(db).start()
+    run(started_session(server, data))
+    server.stop()
+    # Another branch, healthy, with its own session.
+    muster("branch", "add", "西村党支部", db=db)
+    secretary = muster("member", "add", "--branch", "西村党支部", "--name", "赵书记", "--secretary", db=db)
+    muster("member", "add", "--branch", "西村党支部", "--name", "钱党员", db=db)
+    muster("session", "add", "--branch", "西村党支部", "--title", "十二月党日", "--starts", "2026-12-01T19:30", db=db)
+    # The demo session's log: an impossible line at seq 2, as a bad disk or a hand edit leaves it.
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE event SET body = ? WHERE sessionId = ? AND seq = 2",
+                           ('{"kind":"text.advanced","line":99999}', data.session))
+
+    server = Server(db).start()
+    try:
+        status, _, body = server.get("/healthz")
+        health = json.loads(body)
+        assert status == 200 and health["status"] == "degraded", health
+        assert health["damaged"][0]["session"] == data.session and "event 2" in health["damaged"][0]["problem"]
+
+        async def scenario():
+            host = Client(server.ws_url)
+            await host.connect(secretary["token"])
+            await host.ok("session.open")
+            refused = Client(server.ws_url)
+            refused.ws = await __import__("websockets").connect(server.ws_url)
+            await refused.send({"type": "hello", "token": data.host["token"], "session": data.session})
+            answer = await refused.recv()
+            assert answer["type"] == "error" and answer["code"] == "internal" and "damaged" in answer["message"]
+
+        run(scenario())
+        status, _, body = server.get(f"/sessions/{data.session}/minutes.html", data.host["token"])
+        assert status == 500 and b"damaged at event 2" in body
+    finally:
+        server.stop()
+    cli = subprocess.run([MUSTER, "export", "minutes", data.session, "--db", str(db)], capture_output=True, text=True)
+    assert cli.returncode == 1, (cli.returncode, cli.stderr)
+    assert "damaged at event 2" in cli.stderr
