@@ -75,6 +75,22 @@ enum ServerMessage {
 
     static func ack(id: String, seq: Int) -> Frame { encode(Ack(id: id, seq: seq)) }
 
+    /// Something the server tells hosts about itself, not about the session.
+    enum NoticeCode: String, Encodable {
+        /// A commit failed (disk full, the file locked): what was done since the last save is undone.
+        case saveFailed = "save_failed"
+        /// Saving works again.
+        case saveRecovered = "save_recovered"
+    }
+
+    private struct Notice: Encodable {
+        var type = "notice"
+        var code: NoticeCode
+        var message: String
+    }
+
+    static func notice(_ code: NoticeCode, _ message: String) -> Frame { encode(Notice(code: code, message: message)) }
+
     private struct ErrorMessage: Encodable {
         var type = "error"
         var id: String?

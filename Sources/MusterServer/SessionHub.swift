@@ -29,6 +29,12 @@ final class SessionHub {
     private var commandSeqs: [CommandKey: Int]
     /// Bumped on every rollback; batches carry it so stale failures are ignored.
     private(set) var generation = 0
+    /// Set by a failed commit: presence may no longer match the sockets
+    /// (a lost join or leave) until `reconcilePresence` runs.
+    private(set) var needsReconcile = false
+    /// Hosts have been told that saving failed, and not yet that it works again.
+    private var saveFailing = false
+    private(set) var lastReconcile: Instant?
     /// Connections following this session, and who is behind each.
     private(set) var subscribers: [ConnectionID: Viewer] = [:]
 
@@ -116,12 +122,58 @@ final class SessionHub {
             for (connection, viewer) in subscribers { sink.send(frames.frame(for: viewer), to: connection) }
         }
         answerWaiters(sink: sink)
+        if saveFailing, pending.isEmpty, !needsReconcile {
+            saveFailing = false
+            notifyHosts(.saveRecovered, "saving works again; everything shown is saved", sink: sink)
+        }
+    }
+
+    private func notifyHosts(_ code: ServerMessage.NoticeCode, _ message: String, sink: any ConnectionSink) {
+        let frame = ServerMessage.notice(code, message)
+        for (connection, viewer) in subscribers where viewer.role == .host { sink.send(frame, to: connection) }
+    }
+
+    var hasPending: Bool { !pending.isEmpty }
+
+    /// After a failed commit: makes the record's presence match the sockets
+    /// again, joining connected devices it lost and leaving closed ones it
+    /// kept. Returns the batches to commit (empty when it already matches).
+    func reconcilePresence(connected: [DeviceID: Caller], at now: Instant) -> [EventBatch] {
+        needsReconcile = false
+        lastReconcile = now
+        let state = live.state
+        guard state.phase == .open || state.phase == .started else { return [] }
+        var batches: [EventBatch] = []
+        for entry in state.roster {
+            for device in (state.presence[entry.id]?.devices ?? []).sorted() where connected[device] == nil {
+                if case .batch(let batch) = try? handle(.leave(device: device), by: .member(entry.id), at: now, reply: nil) {
+                    batches.append(batch)
+                }
+            }
+        }
+        for (device, caller) in connected.sorted(by: { $0.key < $1.key })
+        where live.state.presence[caller.member]?.devices.contains(device) == false {
+            if case .batch(let batch) = try? handle(.join(device: device, mode: .remote), by: caller, at: now, reply: nil) {
+                batches.append(batch)
+            }
+        }
+        return batches
+    }
+
+    /// Whether `device` is present in the record as it will be once committed.
+    func isJoined(_ device: DeviceID, member: MemberID) -> Bool {
+        live.state.presence[member]?.devices.contains(device) == true
     }
 
     /// The commit failed: forget everything not durable and answer `internal`.
     func commitFailed(generation failed: Int, sink: any ConnectionSink) {
         guard failed == generation else { return }
         generation += 1
+        needsReconcile = true
+        if !saveFailing {
+            saveFailing = true
+            notifyHosts(.saveFailed, "the server could not save (the disk may be full); the last changes are undone", sink: sink)
+        }
         live = durable
         liveSeq = durableSeq
         pending.removeAll()

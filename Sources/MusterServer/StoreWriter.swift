@@ -7,12 +7,19 @@ import Synchronization
 ///
 /// Hubs hand it batches and never wait. It commits everything queued in one
 /// transaction (group commit: one fsync for many commands), then tells the
-/// service thread how far each session is durable. If the group fails, it
-/// retries each session alone, so one bad session does not sink the others.
+/// service thread how far each session is durable. If the group fails
+/// because one session's batch does not follow its log, the others are
+/// committed without it; if the disk or the file fails (full, locked, an I/O
+/// error), the whole group fails at once, with no retry that would hold
+/// every other ack up. After a failure, batches the hub made before it heard
+/// (an older generation) are dropped unwritten: they follow the lost ones, and
+/// would only fail the new batches queued behind them.
 final class StoreWriter: Sendable {
     private let database: MusterDatabase
     private let mailbox: Mailbox
     private let queue = Mutex<(batches: [Submission], stopping: Bool)>(([], false))
+    /// Per session, the newest generation that failed.
+    private let failedGenerations = Mutex<[SessionID: Int]>([:])
 
     /// A batch and the hub generation that made it: a failure reported for
     /// an older generation is one the hub has already rolled back.
@@ -61,24 +68,46 @@ final class StoreWriter: Sendable {
         }
     }
 
-    private func commit(_ submissions: [Submission]) {
+    /// Commits one group; `run()` calls it with whatever is queued (tests call it directly).
+    func commit(_ queued: [Submission]) {
+        let failedBefore = failedGenerations.withLock { $0 }
+        let submissions = queued.filter { submission in
+            failedBefore[submission.batch.session].map { submission.generation > $0 } ?? true
+        }
+        guard !submissions.isEmpty else { return }
         do {
             try database.append(submissions.map(\.batch))
             mailbox.post(.committed(Self.lastSeqs(submissions.map(\.batch))))
-        } catch {
+        } catch StoreError.sequenceGap {
+            // One session's log is out of step: commit the others without it.
             var committed: [SessionID: Int] = [:]
             var failed: [SessionID: Int] = [:]
+            var reason = ""
             for (session, group) in Dictionary(grouping: submissions, by: \.batch.session) {
                 do {
                     try database.append(group.map(\.batch))
                     committed.merge(Self.lastSeqs(group.map(\.batch))) { max($0, $1) }
                 } catch {
                     failed[session] = group.map(\.generation).max()
+                    reason = "\(error)"
                 }
             }
             if !committed.isEmpty { mailbox.post(.committed(committed)) }
-            if !failed.isEmpty { mailbox.post(.commitFailed(failed, "\(error)")) }
+            report(failed, reason)
+        } catch {
+            // The disk or the file: every session in the group failed alike.
+            var failed: [SessionID: Int] = [:]
+            for submission in submissions {
+                failed[submission.batch.session] = max(failed[submission.batch.session] ?? 0, submission.generation)
+            }
+            report(failed, "\(error)")
         }
+    }
+
+    private func report(_ failed: [SessionID: Int], _ reason: String) {
+        guard !failed.isEmpty else { return }
+        failedGenerations.withLock { $0.merge(failed) { max($0, $1) } }
+        mailbox.post(.commitFailed(failed, reason))
     }
 
     private static func lastSeqs(_ batches: [EventBatch]) -> [SessionID: Int] {

@@ -248,11 +248,33 @@ final class Switchboard {
             for (session, generation) in generations { hubs[session]?.commitFailed(generation: generation, sink: sink) }
         case .tick:
             let now = clock()
-            for hub in hubs.values { submit(hub.tick(at: now).map { .batch($0) }, hub) }
+            for hub in hubs.values {
+                submit(hub.tick(at: now).map { .batch($0) }, hub)
+                reconcileIfDue(hub, at: now)
+            }
             closeReplacedLinks(at: now, sink: sink)
         case .stop:
             stopping = true
             for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }
+        }
+    }
+
+    /// After a failed commit, at most once a second (the disk may still be
+    /// full): the record's presence is made to match the sockets again.
+    private func reconcileIfDue(_ hub: SessionHub, at now: Instant) {
+        guard hub.needsReconcile, !hub.hasPending else { return }
+        if let last = hub.lastReconcile, last.milliseconds(to: now) < 1000 { return }
+        var connected: [DeviceID: Caller] = [:]
+        for connection in hub.subscribers.keys {
+            guard let subscription = peers[connection]?.subscription, !subscription.watching else { continue }
+            connected[subscription.device] = subscription.caller
+        }
+        // Only devices that may be present: on the roster, and the session open.
+        connected = connected.filter { hub.live.state.entry($0.value.member) != nil }
+        for batch in hub.reconcilePresence(connected: connected, at: now) { writer.submit(batch, generation: hub.generation) }
+        for connection in hub.subscribers.keys {
+            guard let subscription = peers[connection]?.subscription else { continue }
+            peers[connection]?.subscription?.joined = hub.isJoined(subscription.device, member: subscription.caller.member)
         }
     }
 

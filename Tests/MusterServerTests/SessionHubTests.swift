@@ -167,4 +167,32 @@ final class RecordingSink: ConnectionSink {
         let fresh = hub.subscribe(4, you: other, since: nil, maxReplay: 100, at: at(4)) + hub.subscribe(5, you: other, since: 1, maxReplay: 100, at: at(4))
         #expect(!fresh.contains { $0.text.contains("住院治疗") })
     }
+
+    /// A failed commit loses a join and a leave: presence is made to match the
+    /// sockets again, and hosts are told saving failed, then that it works (finding 4).
+    @Test func afterAFailedCommitPresenceMatchesTheSocketsAgain() throws {
+        let hub = hub()
+        let sink = RecordingSink()
+        let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
+        _ = hub.subscribe(1, you: host, since: nil, maxReplay: 100, at: at(0))
+        _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: nil)
+        _ = try hub.handle(.join(device: "D-old", mode: .remote), by: .member("M0"), at: at(2), reply: nil)
+        hub.committed(upTo: 2, sink: sink)
+        // D-old's socket closes and D-new connects; both records are lost.
+        _ = try hub.handle(.leave(device: "D-old"), by: .member("M0"), at: at(3), reply: nil)
+        _ = try hub.handle(.join(device: "D-new", mode: .remote), by: .member("M1"), at: at(3), reply: nil)
+        hub.commitFailed(generation: hub.generation, sink: sink)
+        #expect(hub.needsReconcile)
+        #expect(hub.state.presence["M0"]?.devices == ["D-old"], "the record says the closed device is still here")
+        #expect(sink.messages(to: 1).last?["code"] as? String == "save_failed")
+
+        let batches = hub.reconcilePresence(connected: ["D-new": .member("M1")], at: at(4))
+        #expect(batches.flatMap(\.occurrences).map(\.event.kind) == ["member.left", "member.joined"])
+        hub.committed(upTo: batches.last!.firstSeq + batches.last!.occurrences.count - 1, sink: sink)
+        #expect(hub.state.presence["M0"]?.devices == [])
+        #expect(hub.state.presence["M1"]?.devices == ["D-new"])
+        #expect(!hub.needsReconcile)
+        #expect(sink.messages(to: 1).last?["code"] as? String == "save_recovered")
+        #expect(hub.reconcilePresence(connected: ["D-new": .member("M1")], at: at(5)).isEmpty)
+    }
 }

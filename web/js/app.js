@@ -18,6 +18,8 @@ const mirror = new Mirror();
 let status = 'connecting';
 let syncedAt = null;
 let notice = null;
+/** The server's word on saving (hosts only): set while commits fail. */
+let saveTrouble = null;
 let connection = null;
 
 function draw() {
@@ -41,6 +43,7 @@ function draw() {
     const banner = stale
       ? html`<p class="banner offline">${t('stale', { time: clock(syncedAt) })}${pending ? ' · ' + t('pending', { n: pending }) : ''}</p>`
       : pending ? html`<p class="banner">${t('pending', { n: pending })}</p>` : '';
+    const saving = isHost && saveTrouble ? html`<p class="banner error" role="alert" data-testid="save-failed">${t('saveFailed')}</p>` : '';
     const toast = notice ? html`<p class="banner error" role="alert" data-testid="notice" data-code="${notice.code}" title="${notice.message}">${t('err_' + notice.code, { n: notice.n })}</p>` : '';
     const outbox = connection?.outbox ?? [];
     const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, mirror.skew, outbox), member.voteSection(mirror, outbox)];
@@ -50,7 +53,7 @@ function draw() {
             ${raw(host.threadControls(mirror))}${raw(member.threadsSection(mirror, { host: true }))}</div>
           <div>${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
       : html`${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;
-    body = html`<main class="${stale ? 'stale' : ''} ${isHost ? 'host' : 'member'}">${raw(banner)}${raw(toast)}${raw(columns)}</main>`;
+    body = html`<main class="${stale ? 'stale' : ''} ${isHost ? 'host' : 'member'}">${raw(banner)}${raw(saving)}${raw(toast)}${raw(columns)}</main>`;
   }
   patch(root, header + body);
 }
@@ -67,6 +70,9 @@ function onMessage(message) {
   switch (message.type) {
     case 'welcome':
       if (notice?.code !== 'stale_taps') notice = null;
+      break;
+    case 'notice':
+      saveTrouble = message.code === 'save_failed' ? message : null;
       break;
     case 'error':
       notice = message;

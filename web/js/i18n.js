@@ -34,6 +34,7 @@ const words = {
     err_not_found: '找不到该内容', err_conflict: '现在不能这样做', err_too_large: '内容太长', err_rate_limited: '操作太快，请稍候',
     err_session_ended: '会议已结束', err_internal: '服务器暂时出错，请重试',
     void_server_restarted: '本次表决作废：无记名投票进行中服务器重启，为保护投票秘密计票从不写入磁盘，请书记重新发起表决',
+    saveFailed: '服务器暂时无法保存（磁盘可能已满）：最近的操作已撤销，恢复后自动补记出席情况。请联系管理员。',
     err_stale_taps: '断网期间的 {n} 项操作属于已经结束的会议或点名，没有发送',
   },
   en: {
@@ -69,6 +70,7 @@ const words = {
     err_not_found: 'Not found', err_conflict: 'Not possible right now', err_too_large: 'Too long', err_rate_limited: 'Too fast; wait a moment',
     err_session_ended: 'The session has ended', err_internal: 'The server had a problem; try again',
     void_server_restarted: 'This vote is void: the server restarted during a secret ballot, whose count is never written to disk to keep it secret; the secretary can hold it again',
+    saveFailed: 'The server cannot save right now (the disk may be full): the latest changes were undone; attendance is brought up to date once it can save. Tell whoever runs the server.',
     err_stale_taps: '{n} taps made while offline belonged to a meeting or roll call that is over; they were not sent',
   },
 };
