@@ -21,6 +21,8 @@ public struct AttendanceRecord: Codable, Sendable, Hashable {
     public var late: Bool
     public var mode: AttendanceMode?
     public var presentNow: Bool
+    /// Devices connected right now (a member may use up to a few at once).
+    public var devices: Int
     public var firstJoin: Instant?
     public var lastLeave: Instant?
     /// Time present between the start and the end (or `asOf`), every device merged.
@@ -68,7 +70,7 @@ extension SessionState {
         let closedRollCalls = rollCalls.filter { $0.closedAt != nil }
         return AttendanceRecord(
             member: entry.id, name: entry.name, memberStatus: entry.status, status: status, late: late,
-            mode: presence.mode, presentNow: presence.isPresent, firstJoin: presence.firstJoin,
+            mode: presence.mode, presentNow: presence.isPresent, devices: presence.devices.count, firstJoin: presence.firstJoin,
             lastLeave: presence.isPresent ? nil : presence.lastLeave,
             secondsPresent: secondsPresent(presence, asOf: asOf),
             rollCallsAnswered: closedRollCalls.filter { $0.answered.contains(entry.id) }.count,

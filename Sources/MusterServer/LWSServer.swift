@@ -40,7 +40,7 @@ public final class LWSServer: @unchecked Sendable {
         switchboard = try Switchboard(
             store: database, writer: writer, clock: Instant.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
             commandBurst: configuration.commandBurst, commandsPerSecond: configuration.commandsPerSecond,
-            maxReplay: configuration.queueLimit / 2)
+            maxReplay: configuration.queueLimit / 2, maxDevicesPerMember: configuration.maxDevicesPerMember)
         scratchSize = 64 * 1024
         scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
         switchboard.sink = self
@@ -173,7 +173,9 @@ public final class LWSServer: @unchecked Sendable {
         user?.storeBytes(of: id, as: Int.self)
         connections[id] = LWSConnection(id: id, wsi: wsi)
         lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Int32(configuration.helloTimeoutSeconds))
-        switchboard.opened(id)
+        var address = [CChar](repeating: 0, count: 64)
+        let peer = lws_get_peer_simple(wsi, &address, address.count).map { String(cString: $0) } ?? ""
+        switchboard.opened(id, address: peer)
         if isStopping { close(id, code: .goingAway, reason: "server restarting") }
     }
 

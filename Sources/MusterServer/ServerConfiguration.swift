@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// Commands a connection may send at once, and per second after that.
     public var commandBurst = 20.0
     public var commandsPerSecond = 10.0
+    /// Devices one member may have in a session at once (a phone, a laptop, a spare).
+    public var maxDevicesPerMember = 3
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

@@ -18,6 +18,16 @@ final class Switchboard {
     private let bootID: String
     private let newBucket: () -> TokenBucket
     private let maxReplay: Int
+    private let maxDevicesPerMember: Int
+    private var helloLimiter = HelloLimiter()
+    private var prunedAt: Instant?
+    /// Devices (not screens) each member has in each session right now.
+    private var deviceCounts: [DeviceKey: Int] = [:]
+
+    private struct DeviceKey: Hashable {
+        var session: SessionID
+        var member: MemberID
+    }
     weak var sink: (any ConnectionSink)?
     private(set) var hubs: [SessionID: SessionHub] = [:]
     /// Sessions whose log cannot be replayed, with what is wrong: set aside, named on `/healthz`.
@@ -32,6 +42,8 @@ final class Switchboard {
     private var revocationsCheckedAt: Instant?
 
     private struct Peer {
+        /// The client's network address, for the hello budget.
+        var address: String
         var subscription: Subscription?
         var bucket: TokenBucket
         /// Its link was replaced: it is being closed and may do nothing more.
@@ -53,8 +65,9 @@ final class Switchboard {
     init(
         store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String,
         commandBurst: Double = 20, commandsPerSecond: Double = 10, maxReplay: Int = 512,
-        logger: Logger = Logger(label: "muster")
+        maxDevicesPerMember: Int = 3, logger: Logger = Logger(label: "muster")
     ) throws {
+        self.maxDevicesPerMember = maxDevicesPerMember
         self.logger = logger
         self.maxReplay = maxReplay
         newBucket = { TokenBucket(capacity: commandBurst, perSecond: commandsPerSecond) }
@@ -70,8 +83,8 @@ final class Switchboard {
 
     // MARK: Connections
 
-    func opened(_ connection: ConnectionID) {
-        peers[connection] = Peer(bucket: newBucket())
+    func opened(_ connection: ConnectionID, address: String = "") {
+        peers[connection] = Peer(address: address, bucket: newBucket())
     }
 
     func received(_ text: [UInt8], from connection: ConnectionID) {
@@ -93,7 +106,9 @@ final class Switchboard {
 
     func closed(_ connection: ConnectionID) {
         guard let peer = peers.removeValue(forKey: connection) else { return }
-        guard let subscription = peer.subscription, let hub = hubs[subscription.session] else { return }
+        guard let subscription = peer.subscription else { return }
+        if !subscription.watching { countDevice(subscription, -1) }
+        guard let hub = hubs[subscription.session] else { return }
         hub.unsubscribe(connection)
         if subscription.joined {
             // A refusal here means the session ended or a commit was rolled back: nothing to record.
@@ -107,8 +122,13 @@ final class Switchboard {
         _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool, sink: any ConnectionSink
     ) {
         guard !stopping else { return }
-        guard peers[connection]?.subscription == nil else {
+        guard let peer = peers[connection], peer.subscription == nil else {
             sink.send(ServerMessage.error(id: nil, .conflict, "this connection has already said hello"), to: connection)
+            return
+        }
+        let now = clock()
+        guard helloLimiter.allow(address: peer.address, at: now) else {
+            refuse(connection, .rateLimited, "too many connections from this network; wait a moment", sink)
             return
         }
         guard let member = try? store.member(token: token) else {
@@ -134,11 +154,22 @@ final class Switchboard {
             refuse(connection, .forbidden, "this session belongs to another branch", sink)
             return
         }
+        guard helloLimiter.allow(member: member.id, at: now) else {
+            refuse(connection, .rateLimited, "this link is connecting too often; wait a moment", sink)
+            return
+        }
         let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
+        let watching = watch && caller.role == .host
+        if !watching, deviceCounts[DeviceKey(session: hub.id, member: member.id), default: 0] >= maxDevicesPerMember {
+            refuse(
+                connection, .conflict,
+                "this link is open on \(maxDevicesPerMember) devices already; close it on one of them first", sink)
+            return
+        }
         let device = DeviceID("D\(bootID)-\(connection)")
         var subscription = Subscription(
             session: hub.id, caller: caller, tokenHash: member.tokenHash, device: device, joined: false,
-            watching: watch && caller.role == .host)
+            watching: watching)
         do {
             if !subscription.watching { subscription.joined = try join(subscription, hub) }
         } catch {
@@ -148,6 +179,7 @@ final class Switchboard {
             }
         }
         peers[connection]?.subscription = subscription
+        if !watching { countDevice(subscription, 1) }
         sink.helloAccepted(connection)
         let you = ServerMessage.You(member: member.id, role: caller.role, name: member.name, device: device)
         for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock()) {
@@ -165,6 +197,12 @@ final class Switchboard {
             try hub.handle(.join(device: subscription.device, mode: .remote), by: subscription.caller, at: clock(), reply: nil),
             hub)
         return true
+    }
+
+    private func countDevice(_ subscription: Subscription, _ change: Int) {
+        let key = DeviceKey(session: subscription.session, member: subscription.caller.member)
+        let count = deviceCounts[key, default: 0] + change
+        deviceCounts[key] = count > 0 ? count : nil
     }
 
     private func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String, _ sink: any ConnectionSink) {
@@ -253,6 +291,10 @@ final class Switchboard {
                 reconcileIfDue(hub, at: now)
             }
             closeReplacedLinks(at: now, sink: sink)
+            if prunedAt.map({ $0.milliseconds(to: now) > 10_000 }) ?? true {
+                helloLimiter.prune(at: now)
+                prunedAt = now
+            }
         case .stop:
             stopping = true
             for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }

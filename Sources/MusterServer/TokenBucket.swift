@@ -1,6 +1,7 @@
 import MusterCore
 
-/// A per-connection command budget: `capacity` at once, refilled at `perSecond`.
+/// A budget: `capacity` at once, refilled at `perSecond` (commands per
+/// connection, hellos per address and per member).
 ///
 /// Generous for a person (a secretary stepping through a text with the
 /// arrow keys sends a few a second), tight for a runaway script.
@@ -14,6 +15,12 @@ struct TokenBucket {
         self.capacity = capacity
         self.perSecond = perSecond
         tokens = capacity
+    }
+
+    /// Whether the bucket would be full at `now` (nothing taken lately).
+    func isFull(at now: Instant) -> Bool {
+        guard let last else { return true }
+        return tokens + Double(max(0, last.milliseconds(to: now))) / 1000 * perSecond >= capacity
     }
 
     /// Takes one token if there is one.

@@ -253,3 +253,41 @@ def test_a_damaged_session_is_set_aside_and_named(demo):
     cli = subprocess.run([MUSTER, "export", "minutes", data.session, "--db", str(db)], capture_output=True, text=True)
     assert cli.returncode == 1, (cli.returncode, cli.stderr)
     assert "damaged at event 2" in cli.stderr
+
+
+def test_one_link_seats_at_most_three_devices_and_hellos_are_budgeted(demo, server):
+    import websockets
+    data, _ = demo
+    member = data.members[0]
+
+    async def hello(token):
+        ws = await websockets.connect(server.ws_url)
+        await ws.send(__import__("json").dumps({"type": "hello", "token": token}))
+        return ws, __import__("json").loads(await asyncio.wait_for(ws.recv(), 5))
+
+    async def scenario():
+        host = await started_session(server, data)
+        devices = []
+        for _ in range(3):
+            ws, answer = await hello(member["token"])
+            assert answer["type"] == "welcome", answer
+            devices.append(ws)
+        ws, answer = await hello(member["token"])
+        assert answer["type"] == "error" and answer["code"] == "conflict", answer
+        line = await host.until(lambda m: m["type"] == "event" and m.get("attendance")
+                                and m["attendance"][0]["member"] == member["id"] and m["attendance"][0]["devices"] == 3)
+        assert line["attendance"][0]["presentNow"]
+        joins = [e for e in host.events
+                 if e["event"]["kind"] == "member.joined" and e["event"]["member"] == member["id"]]
+        assert len(joins) == 3
+        for ws in devices:
+            await ws.close()
+        # Six hellos in a row are a phone on a bad network; more is a loop.
+        answers = []
+        for _ in range(4):
+            ws, answer = await hello(member["token"])
+            answers.append(answer["type"] if answer["type"] == "welcome" else answer["code"])
+            await ws.close()
+        assert answers == ["welcome", "welcome", "rate_limited", "rate_limited"], answers
+
+    run(scenario())

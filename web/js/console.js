@@ -32,6 +32,7 @@ export function rosterSection(mirror) {
           <span class="muted small">${t('member_' + line.memberStatus)}${line.city ? ' · ' + line.city : ''}</span></td>
         <td><span class="badge ${line.status}">${t('status_' + line.status)}</span>
           ${line.mode ? html`<span class="muted small">${t('mode_' + line.mode)}</span>` : ''}
+          ${line.devices > 1 ? html`<span class="muted small" data-testid="device-count">${t('devices', { n: line.devices })}</span>` : ''}
           ${line.excuse ? html`<span class="muted small" title="${line.excuse}">${line.excuse}</span>` : ''}</td>
         <td>${live ? html`<label class="small"><input type="checkbox" data-action="member.onsite" data-member="${line.member}" ${line.mode === 'onsite' && line.presentNow ? 'checked' : ''}> ${t('inRoom')}</label>
           <button class="small" data-action="member.excuse" data-member="${line.member}">${t('excuse')}</button>` : ''}</td>

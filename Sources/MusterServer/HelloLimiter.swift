@@ -1,0 +1,30 @@
+import MusterCore
+
+/// Budgets for saying `hello`, per network address and per member, so one
+/// link (or one script) cannot seat a crowd or hammer the token lookup.
+///
+/// The address budget is generous: a village office's members may all join
+/// from one Wi-Fi behind one address. A member's budget allows a few
+/// reconnects in a row (a phone on a bad network), not a loop.
+struct HelloLimiter {
+    var perAddress: (burst: Double, perSecond: Double) = (60, 2)
+    var perMember: (burst: Double, perSecond: Double) = (6, 0.5)
+    private var addresses: [String: TokenBucket] = [:]
+    private var members: [MemberID: TokenBucket] = [:]
+
+    /// Takes one hello from `address`; false when it is over its budget.
+    mutating func allow(address: String, at now: Instant) -> Bool {
+        addresses[address, default: TokenBucket(capacity: perAddress.burst, perSecond: perAddress.perSecond)].take(at: now)
+    }
+
+    /// Takes one hello for `member`; false when it is over its budget.
+    mutating func allow(member: MemberID, at now: Instant) -> Bool {
+        members[member, default: TokenBucket(capacity: perMember.burst, perSecond: perMember.perSecond)].take(at: now)
+    }
+
+    /// Forgets buckets that have refilled, so the tables do not grow without bound.
+    mutating func prune(at now: Instant) {
+        addresses = addresses.filter { !$0.value.isFull(at: now) }
+        members = members.filter { !$0.value.isFull(at: now) }
+    }
+}
