@@ -33,17 +33,23 @@ public final class LWSServer: @unchecked Sendable {
     /// Called on the service thread once the port is open.
     public var onListening: (@Sendable (Int) -> Void)?
 
-    public init(configuration: ServerConfiguration, database: MusterDatabase) throws {
+    /// - Parameter wallClock: the system's wall clock, read once at start; Muster's
+    ///   time then follows the monotonic clock (`ServerClock`).
+    public init(
+        configuration: ServerConfiguration, database: MusterDatabase, wallClock: @escaping @Sendable () -> Instant
+    ) throws {
         self.configuration = configuration
         writer = StoreWriter(database: database, mailbox: mailbox)
         let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
+        let clock = ServerClock(wall: wallClock)
         switchboard = try Switchboard(
-            store: database, writer: writer, clock: Instant.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
+            store: database, writer: writer, clock: clock.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
             commandBurst: configuration.commandBurst, commandsPerSecond: configuration.commandsPerSecond,
             maxReplay: configuration.queueLimit / 2, maxDevicesPerMember: configuration.maxDevicesPerMember)
         scratchSize = 64 * 1024
         scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
         switchboard.sink = self
+        switchboard.wallClockStep = clock.wallClockStep
     }
 
     deinit { scratch.deallocate() }

@@ -21,6 +21,9 @@ final class Switchboard {
     private let maxDevicesPerMember: Int
     private var helloLimiter = HelloLimiter()
     private var prunedAt: Instant?
+    /// How far the system clock has stepped from Muster's (monotonic) time, in seconds.
+    var wallClockStep: () -> Int64 = { 0 }
+    private var loggedStep: Int64 = 0
     /// Devices (not screens) each member has in each session right now.
     private var deviceCounts: [DeviceKey: Int] = [:]
 
@@ -291,6 +294,7 @@ final class Switchboard {
                 reconcileIfDue(hub, at: now)
             }
             closeReplacedLinks(at: now, sink: sink)
+            noticeClockStep()
             if prunedAt.map({ $0.milliseconds(to: now) > 10_000 }) ?? true {
                 helloLimiter.prune(at: now)
                 prunedAt = now
@@ -318,6 +322,18 @@ final class Switchboard {
             guard let subscription = peers[connection]?.subscription else { continue }
             peers[connection]?.subscription?.joined = hub.isJoined(subscription.device, member: subscription.caller.member)
         }
+    }
+
+    /// Logs a step of the system clock once (NTP correcting a village PC):
+    /// Muster's time keeps following the monotonic clock.
+    private func noticeClockStep() {
+        let step = wallClockStep()
+        guard abs(step - loggedStep) >= 2 else { return }
+        loggedStep = step
+        if step == 0 { return }
+        logger.warning(
+            "the system clock stepped \(step > 0 ? "forward" : "back") by \(abs(step)) s; Muster keeps time from its monotonic clock, so durations and roll-call windows are unaffected",
+            metadata: ["step_seconds": "\(step)"])
     }
 
     // MARK: Links

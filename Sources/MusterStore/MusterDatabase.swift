@@ -13,10 +13,10 @@ public struct MusterDatabase: Sendable {
 
     /// - Parameters:
     ///   - random: where ids and tokens come from (`.system` unless testing).
-    ///   - now: the clock for `createdAt` stamps.
+    ///   - now: the clock for `createdAt` stamps (the command line passes the system's).
     public init(
         _ writer: any DatabaseWriter, random: RandomSource = .system,
-        now: @escaping @Sendable () -> Instant = Instant.now
+        now: @escaping @Sendable () -> Instant
     ) throws {
         self.writer = writer
         self.random = random
@@ -32,7 +32,7 @@ public struct MusterDatabase: Sendable {
     /// The file is made readable by its owner only (SQLite gives the WAL and
     /// its index the main file's mode).
     public static func open(
-        path: String, random: RandomSource = .system, now: @escaping @Sendable () -> Instant = Instant.now
+        path: String, random: RandomSource = .system, now: @escaping @Sendable () -> Instant
     ) throws -> MusterDatabase {
         try ownerOnly(path)
         var configuration = Configuration()
@@ -134,13 +134,6 @@ public struct MusterDatabase: Sendable {
             }
         }
         return migrator
-    }
-}
-
-extension Instant {
-    /// The system clock, for the shell only; the core never calls it.
-    @Sendable public static func now() -> Instant {
-        Instant(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 }
 

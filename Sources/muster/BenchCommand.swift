@@ -65,7 +65,7 @@ struct BenchCommand: ParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-bench-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try MusterDatabase.open(path: directory.appendingPathComponent("bench.sqlite").path)
+        let database = try MusterDatabase.open(path: directory.appendingPathComponent("bench.sqlite").path, now: { start })
         let branch = try database.addBranch(name: "bench")
         let planned = try database.addSession(branch: branch.id.rawValue, title: "bench", startsAt: start, text: .partyOath)
         let stored = Array(log.prefix(50_000))

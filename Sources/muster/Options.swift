@@ -12,7 +12,7 @@ struct StoreOptions: ParsableArguments {
     var json = false
 
     func open() throws -> MusterDatabase {
-        try MusterDatabase.open(path: databasePath)
+        try MusterDatabase.open(path: databasePath, now: Instant.now)
     }
 }
 

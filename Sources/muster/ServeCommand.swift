@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MusterCore
 import MusterServer
 import MusterStore
 
@@ -50,7 +51,7 @@ struct ServeCommand: ParsableCommand {
         configuration.queueLimit = queueLimit
         configuration.commandsPerSecond = commandsPerSecond
         configuration.commandBurst = max(20, commandsPerSecond * 2)
-        let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open()) }
+        let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }
         server.onListening = { port in
             // Written straight to the file descriptor, so a script reading the pipe sees it at once.
             FileHandle.standardOutput.write(

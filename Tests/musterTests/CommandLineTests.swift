@@ -49,7 +49,7 @@ struct MusterProcess {
 
     /// Everything in the database, to show a refused command changed nothing.
     func snapshot() throws -> [String] {
-        let database = try MusterDatabase.open(path: databasePath)
+        let database = try MusterDatabase.open(path: databasePath, now: { Instant(millisecondsSince1970: 0) })
         return try database.branches().flatMap { branch in
             ["\(branch)"] + (try database.members(branch: branch.id.rawValue).map { "\($0)" })
                 + (try database.sessions(branch: branch.id.rawValue).map { "\($0)" })
@@ -95,7 +95,7 @@ struct MusterProcess {
 
         let relinked = try muster.json("member", "relink", member["id"] as! String) as! [String: Any]
         #expect(relinked["token"] as? String != token)
-        let database = try MusterDatabase.open(path: muster.databasePath)
+        let database = try MusterDatabase.open(path: muster.databasePath, now: { Instant(millisecondsSince1970: 0) })
         #expect(try database.member(token: token) == nil)
         #expect(try database.members(branch: "东村党支部").count == 3)
     }
@@ -172,7 +172,7 @@ struct MusterProcess {
         #expect(session["textTitle"] as? String == "入党誓词")
         // Again: the same branch, fresh links, the old ones dead.
         let again = try muster.json("demo") as! [String: Any]
-        let database = try MusterDatabase.open(path: muster.databasePath)
+        let database = try MusterDatabase.open(path: muster.databasePath, now: { Instant(millisecondsSince1970: 0) })
         #expect(try database.branches().count == 1)
         #expect(try database.member(token: members[0]["token"] as! String) == nil)
         let fresh = (again["members"] as! [[String: Any]])[0]["token"] as! String
@@ -211,7 +211,7 @@ extension MusterProcess {
         let session = try muster.json("session", "add", "--branch", "b", "--title", "支部大会", "--starts", "2026-11-28T19:30Z", "--oath") as! [String: Any]
         let id = SessionID(session["id"] as! String)
         // Given a session that ran: its events, as the server would have stored them.
-        let database = try MusterDatabase.open(path: muster.databasePath)
+        let database = try MusterDatabase.open(path: muster.databasePath, now: { Instant(millisecondsSince1970: 0) })
         var machine = try database.loadSession(id).machine
         let secretary = Caller.host(MemberID(host["id"] as! String))
         let start = Instant(iso8601: "2026-11-28T19:30Z")!
