@@ -1,5 +1,5 @@
 /// An answer to a plain HTTP request, ready for the shell to write.
-struct HTTPResponse {
+struct HTTPResponse: Sendable {
     var status: Int
     var contentType: String
     var body: [UInt8]

@@ -16,12 +16,53 @@ extension LWSServer {
         return lws_return_http_status(wsi, status, nil) != 0 ? -1 : 1
     }
 
+    /// A request for `/healthz` or an export: answered now, or rendered off
+    /// this thread (`ExportService`) and answered when the mailbox brings it.
     func http(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
         let path = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
-        let response = switchboard.respond(
-            to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), utcOffsetSeconds: utcOffsetSeconds)
+        let request = nextRequest
+        nextRequest += 1
+        user?.storeBytes(of: request, as: Int.self)
+        httpWaiting[request] = wsi
+        switch switchboard.respond(
+            to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), request: request,
+            utcOffsetSeconds: utcOffsetSeconds)
+        {
+        case .respond(let response): httpReady(request, response)
+        case .render(let job): exports.render(job)
+        }
+        return 0
+    }
+
+    /// An answer is ready: write it when the connection can take it (if it is still open).
+    func httpReady(_ request: Int, _ response: HTTPResponse) {
+        guard let wsi = httpWaiting[request] else { return }
+        httpResponses[request] = response
+        lws_callback_on_writable(wsi)
+    }
+
+    /// Writes the headers, then (at the next writeable callback) the body.
+    func httpWriteable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        guard let request = user?.load(as: Int.self), let response = httpResponses[request] else { return 0 }
+        if !httpHeadersSent.contains(request) {
+            guard writeHeaders(wsi, response) else { return -1 }
+            httpHeadersSent.insert(request)
+            lws_callback_on_writable(wsi)
+            return 0
+        }
+        httpDone(user)
+        var body = [UInt8](repeating: 0, count: muster_lws_pre + response.body.count)
+        body.replaceSubrange(muster_lws_pre..., with: response.body)
+        let written = body.withUnsafeMutableBufferPointer {
+            lws_write(wsi, $0.baseAddress! + muster_lws_pre, response.body.count, LWS_WRITE_HTTP_FINAL)
+        }
+        guard written >= response.body.count else { return -1 }
+        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+    }
+
+    private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {
         var headers = [UInt8](repeating: 0, count: muster_lws_pre + 1024)
-        let ok = headers.withUnsafeMutableBufferPointer { buffer -> Bool in
+        return headers.withUnsafeMutableBufferPointer { buffer -> Bool in
             let start = buffer.baseAddress! + muster_lws_pre
             var cursor: UnsafeMutablePointer<UInt8>? = start
             let end = buffer.baseAddress! + buffer.count - 1
@@ -40,31 +81,13 @@ extension LWSServer {
             else { return false }
             return true
         }
-        guard ok else { return 1 }
-        let request = nextRequest
-        nextRequest += 1
-        user?.storeBytes(of: request, as: Int.self)
-        httpResponses[request] = response
-        lws_callback_on_writable(wsi)
-        return 0
-    }
-
-    func httpWriteable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
-        guard let request = user?.load(as: Int.self), let response = httpResponses.removeValue(forKey: request) else {
-            return 0
-        }
-        var body = [UInt8](repeating: 0, count: muster_lws_pre + response.body.count)
-        body.replaceSubrange(muster_lws_pre..., with: response.body)
-        let written = body.withUnsafeMutableBufferPointer {
-            lws_write(wsi, $0.baseAddress! + muster_lws_pre, response.body.count, LWS_WRITE_HTTP_FINAL)
-        }
-        guard written >= response.body.count else { return -1 }
-        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
     }
 
     func httpDone(_ user: UnsafeMutableRawPointer?) {
         guard let request = user?.load(as: Int.self) else { return }
         httpResponses.removeValue(forKey: request)
+        httpWaiting.removeValue(forKey: request)
+        httpHeadersSent.remove(request)
     }
 
     private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {

@@ -23,6 +23,10 @@ public final class LWSServer: @unchecked Sendable {
     private var nextConnection: ConnectionID = 1
     /// HTTP answers waiting for their writeable callback, by request number.
     var httpResponses: [Int: HTTPResponse] = [:]
+    /// Requests still open, by request number: an answer rendered off-thread finds its connection here.
+    var httpWaiting: [Int: OpaquePointer] = [:]
+    var httpHeadersSent: Set<Int> = []
+    let exports: ExportService
     var nextRequest = 1
     /// lws_write needs `LWS_PRE` free bytes before the payload: one scratch buffer, grown as needed.
     private var scratch: UnsafeMutableRawPointer
@@ -40,6 +44,7 @@ public final class LWSServer: @unchecked Sendable {
     ) throws {
         self.configuration = configuration
         writer = StoreWriter(database: database, mailbox: mailbox)
+        exports = ExportService(store: database, mailbox: mailbox)
         let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
         let clock = ServerClock(wall: wallClock)
         switchboard = try Switchboard(
@@ -155,18 +160,21 @@ public final class LWSServer: @unchecked Sendable {
             if case .stop = message {
                 // Commit what is queued and send its acks, then close everyone with 1001.
                 writer.stopAndFlush()
-                for committed in mailbox.drain() where !isStop(committed) { switchboard.handle(committed) }
+                for flushed in mailbox.drain() { deliver(flushed) }
                 switchboard.handle(.stop)
                 stopDeadline = .now + .seconds(3)
             } else {
-                switchboard.handle(message)
+                deliver(message)
             }
         }
     }
 
-    private func isStop(_ message: MailboxMessage) -> Bool {
-        if case .stop = message { return true }
-        return false
+    private func deliver(_ message: MailboxMessage) {
+        switch message {
+        case .httpReady(let request, let response): httpReady(request, response)
+        case .stop: break  // handled by drainMailbox, once
+        case .committed, .commitFailed, .tick: switchboard.handle(message)
+        }
     }
 
     var isStopping: Bool { stopDeadline != nil }

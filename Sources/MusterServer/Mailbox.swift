@@ -9,6 +9,8 @@ enum MailboxMessage: Sendable {
     case commitFailed([SessionID: Int], String)
     /// Time to look at clocks: roll-call windows, stop requests.
     case tick
+    /// An HTTP answer rendered off the service thread, for request number given.
+    case httpReady(Int, HTTPResponse)
     /// Stop: close every connection with 1001 and finish.
     case stop
 }

@@ -36,8 +36,6 @@ final class Switchboard {
     /// Sessions whose log cannot be replayed, with what is wrong: set aside, named on `/healthz`.
     private(set) var damaged: [SessionID: String] = [:]
     let logger: Logger
-    /// Sessions known to be over, so a member's hello does not reload them.
-    private var endedSessions: Set<SessionID> = []
     private var peers: [ConnectionID: Peer] = [:]
     private var stopping = false
     /// The last link revocation acted on, and when the store was last asked.
@@ -79,7 +77,9 @@ final class Switchboard {
         self.clock = clock
         self.bootID = bootID
         lastRevocation = try store.lastLinkRevocation()
-        for setup in try store.unendedSessions() { _ = try? loadHub(setup.id) }
+        // Sessions under way are loaded now, to close the devices the previous server left
+        // behind; planned ones are loaded when someone first asks for them.
+        for id in try store.sessionsUnderWay() { _ = try? loadHub(id) }
     }
 
     var connectionCount: Int { peers.count }
@@ -140,8 +140,21 @@ final class Switchboard {
         }
         let hub: SessionHub
         do {
-            guard let id = try session ?? currentSession(of: member.branchId), let found = try hubs[id] ?? loadHub(id) else {
+            guard let id = try session ?? currentSession(of: member.branchId) else {
                 refuse(connection, .notFound, "there is no session for your branch right now", sink)
+                return
+            }
+            // Authorize with one indexed read before loading (replaying) anything.
+            guard let branch = try store.sessionBranch(id) else {
+                refuse(connection, .notFound, "there is no session \(id)", sink)
+                return
+            }
+            guard branch == member.branchId else {
+                refuse(connection, .forbidden, "this session belongs to another branch", sink)
+                return
+            }
+            guard let found = try hubs[id] ?? loadHub(id) else {
+                refuse(connection, .notFound, "there is no session \(id)", sink)
                 return
             }
             hub = found
@@ -294,11 +307,14 @@ final class Switchboard {
                 reconcileIfDue(hub, at: now)
             }
             closeReplacedLinks(at: now, sink: sink)
+            evictEndedSessions()
             noticeClockStep()
             if prunedAt.map({ $0.milliseconds(to: now) > 10_000 }) ?? true {
                 helloLimiter.prune(at: now)
                 prunedAt = now
             }
+        case .httpReady:
+            preconditionFailure("the shell answers HTTP itself")
         case .stop:
             stopping = true
             for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }
@@ -361,23 +377,18 @@ final class Switchboard {
     /// Sessions planned since the server started (with `muster session add`) are picked up here.
     private func currentSession(of branch: BranchID) throws -> SessionID? {
         let now = clock()
-        for id in try store.sessionIDs(branch: branch)
-        where hubs[id] == nil && !endedSessions.contains(id) && damaged[id] == nil {
-            guard let hub = try? loadHub(id) else { continue }
-            if hub.state.phase == .ended {
-                hubs[id] = nil
-                endedSessions.insert(id)
-            }
-        }
-        let candidates = hubs.values.filter { $0.state.setup.branch == branch && $0.state.phase != .ended }
-        if let running = candidates.filter({ $0.state.phase != .scheduled }).max(by: {
-            ($0.state.openedAt ?? now) < ($1.state.openedAt ?? now)
-        }) {
+        let candidates = try store.sessionSummaries(branch: branch).filter { !$0.ended && damaged[$0.id] == nil }
+        if let running = candidates.filter({ $0.openedAt != nil }).max(by: { $0.openedAt! < $1.openedAt! }) {
             return running.id
         }
-        return candidates.min {
-            abs($0.state.setup.scheduledStart.milliseconds(to: now)) < abs($1.state.setup.scheduledStart.milliseconds(to: now))
-        }?.id
+        return candidates.min { abs($0.startsAt.milliseconds(to: now)) < abs($1.startsAt.milliseconds(to: now)) }?.id
+    }
+
+    /// An ended session nobody follows leaves memory; a later hello reloads it.
+    private func evictEndedSessions() {
+        for (id, hub) in hubs where hub.state.phase == .ended && hub.subscribers.isEmpty && !hub.hasPending {
+            hubs[id] = nil
+        }
     }
 
     /// Loads a session from the store. Devices the log still shows as

@@ -98,16 +98,17 @@ extension MusterDatabase {
         }
     }
 
-    /// Sessions that have not ended, soonest first: what a server keeps live.
-    public func unendedSessions() throws -> [SessionSetup] {
+    /// Sessions opened and not ended: what a starting server must recover.
+    public func sessionsUnderWay() throws -> [SessionID] {
         try writer.read { db in
-            try SessionRecord.fetchAll(
+            try SessionID.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM session WHERE id NOT IN
-                    (SELECT sessionId FROM event WHERE kind = 'session.ended') ORDER BY startsAt
-                    """
-            ).map { try JSONDecoder().decode(SessionSetup.self, from: Data($0.setup.utf8)) }
+                    SELECT id FROM session WHERE
+                    EXISTS (SELECT 1 FROM event WHERE sessionId = session.id AND kind = 'session.opened') AND
+                    NOT EXISTS (SELECT 1 FROM event WHERE sessionId = session.id AND kind = 'session.ended')
+                    ORDER BY startsAt
+                    """)
         }
     }
 

@@ -53,8 +53,44 @@ extension MusterDatabase {
         }
     }
 
+    /// The branch a session belongs to, or nil: one indexed read, to authorize before any work.
+    public func sessionBranch(_ id: SessionID) throws -> BranchID? {
+        try writer.read { db in
+            try BranchID.fetchOne(db, sql: "SELECT branchId FROM session WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Where a branch's sessions stand, read from the log's index without replaying anything.
+    public func sessionSummaries(branch: BranchID) throws -> [SessionSummary] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.startsAt,
+                      (SELECT at FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.opened') AS openedAt,
+                      EXISTS (SELECT 1 FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.ended') AS ended
+                    FROM session s WHERE s.branchId = ? ORDER BY s.startsAt
+                    """,
+                arguments: [branch]
+            ).map { row in
+                SessionSummary(
+                    id: row["id"], startsAt: row["startsAt"],
+                    openedAt: (row["openedAt"] as String?).flatMap { Instant(iso8601: $0) }, ended: row["ended"])
+            }
+        }
+    }
+
     static func setup(_ id: SessionID, in db: Database) throws -> SessionSetup {
         guard let record = try SessionRecord.fetchOne(db, key: id) else { throw StoreError.unknownSession(id.rawValue) }
         return try JSONDecoder().decode(SessionSetup.self, from: Data(record.setup.utf8))
     }
+}
+
+/// Where a session stands, without replaying it.
+public struct SessionSummary: Sendable, Hashable {
+    public var id: SessionID
+    public var startsAt: Instant
+    /// When it opened, if it has.
+    public var openedAt: Instant?
+    public var ended: Bool
 }

@@ -133,6 +133,10 @@ public struct MusterDatabase: Sendable {
                 t.column("at", .text).notNull()
             }
         }
+        // The server finds a branch's sessions by kind of event without replaying them.
+        migrator.registerMigration("v5-event-kind-index") { db in
+            try db.create(index: "event_by_session_kind", on: "event", columns: ["sessionId", "kind"])
+        }
         return migrator
     }
 }

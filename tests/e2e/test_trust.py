@@ -291,3 +291,40 @@ def test_one_link_seats_at_most_three_devices_and_hellos_are_budgeted(demo, serv
         assert answers == ["welcome", "welcome", "rate_limited", "rate_limited"], answers
 
     run(scenario())
+
+
+def test_authorization_comes_before_any_work_and_ended_sessions_leave_memory(demo, server):
+    import json
+    import websockets
+    data, db = demo
+    muster("branch", "add", "西村党支部", db=db)
+    stranger = muster("member", "add", "--branch", "西村党支部", "--name", "赵书记", "--secretary", db=db)
+
+    def loaded():
+        return json.loads(server.get("/healthz")[2])["sessions"]
+
+    async def scenario():
+        assert loaded() == 0, "a planned session is loaded when first asked for"
+        status, _, _ = server.get(f"/sessions/{data.session}/minutes.html", stranger["token"])
+        assert status == 403
+        ws = await websockets.connect(server.ws_url)
+        await ws.send(json.dumps({"type": "hello", "token": stranger["token"], "session": data.session}))
+        answer = json.loads(await ws.recv())
+        assert answer["code"] == "forbidden", answer
+        assert loaded() == 0, "another branch's request loaded (replayed) the session"
+
+        host = await started_session(server, data)
+        assert loaded() == 1
+        await host.ok("session.end")
+        status, _, _ = server.get(f"/sessions/{data.session}/minutes.html", data.host["token"])
+        assert status == 200
+        await host.close()
+        deadline = time.monotonic() + 5
+        while loaded() != 0:
+            assert time.monotonic() < deadline, "an ended session nobody follows stays in memory"
+            await asyncio.sleep(0.2)
+        # It can still be exported and looked at.
+        status, _, body = server.get(f"/sessions/{data.session}/attendance.csv", data.host["token"])
+        assert status == 200 and body
+
+    run(scenario())

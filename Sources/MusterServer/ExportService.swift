@@ -1,0 +1,57 @@
+import Dispatch
+import MusterCore
+import MusterStore
+
+/// Renders exports off the service thread: replaying a long session for its
+/// minutes must not hold up a meeting's frames. The answer comes back
+/// through the mailbox.
+final class ExportService: Sendable {
+    private let store: MusterDatabase
+    private let mailbox: Mailbox
+    private let queue = DispatchQueue(label: "muster-exports")
+
+    /// What to render: a live session's state as it stands, or a session to read from the store.
+    struct Job: Sendable {
+        var request: Int
+        var session: SessionID
+        var export: SessionExport
+        /// A live session's durable state; nil to load the session from the store.
+        var state: SessionState?
+        var asOf: Instant
+        var utcOffsetSeconds: Int
+    }
+
+    init(store: MusterDatabase, mailbox: Mailbox) {
+        self.store = store
+        self.mailbox = mailbox
+    }
+
+    func render(_ job: Job) {
+        queue.async { [store, mailbox] in
+            mailbox.post(.httpReady(job.request, Self.response(job, store: store)))
+        }
+    }
+
+    static func response(_ job: Job, store: MusterDatabase) -> HTTPResponse {
+        do {
+            var stored: [StoredEvent]?
+            let state: SessionState
+            if let live = job.state {
+                state = live
+            } else {
+                var events: [StoredEvent] = []
+                state = try store.loadSession(job.session) { event, _ in events.append(event) }.machine.state
+                stored = events
+            }
+            let log = job.export.needsLog ? try stored ?? store.events(job.session) : []
+            let body = try job.export.render(state, log: log, asOf: job.asOf, utcOffsetSeconds: job.utcOffsetSeconds)
+            let download = job.export == .minutesHTML ? nil : "\(job.session)-\(job.export.rawValue)"
+            return HTTPResponse(status: 200, contentType: job.export.contentType, body: body, filename: download)
+        } catch StoreError.damaged(let id, let seq, let problem) {
+            return .problem(
+                500, "session \(id)'s record is damaged at event \(seq) (\(problem)); it cannot be exported until it is repaired")
+        } catch {
+            return .problem(500, "cannot read the session's record")
+        }
+    }
+}
