@@ -9,8 +9,5 @@
 static const size_t muster_lws_pre = LWS_PRE;
 /// Close a WebSocket whose text frames are not valid UTF-8.
 static const uint64_t muster_lws_option_validate_utf8 = LWS_SERVER_OPTION_VALIDATE_UTF8;
-/// Security headers on static files (CSP, no sniffing, no framing).
-static const uint64_t muster_lws_option_security_headers =
-    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
 
 #endif

@@ -1,4 +1,5 @@
 import CLibWebSockets
+import Foundation
 import MusterCore
 
 /// The HTTP side of the shell: WebSocket upgrades, `/healthz` and the exports.
@@ -14,6 +15,66 @@ extension LWSServer {
         if pathOK, origin == nil || allowed.contains(origin!) { return 0 }
         let status: UInt32 = pathOK ? 403 : 404
         return lws_return_http_status(wsi, status, nil) != 0 ? -1 : 1
+    }
+
+    /// A socket was accepted: drop it when its address holds too many already.
+    func acceptConnection(_ user: UnsafeMutableRawPointer?) -> Bool {
+        guard let arguments = user?.assumingMemoryBound(to: lws_filter_network_conn_args.self) else { return true }
+        return caps.accept(from: Self.numericAddress(&arguments.pointee.cli_addr))
+    }
+
+    /// Every request, before it is answered: only GET and HEAD, and no body
+    /// (a body sent slowly would hold the connection open).
+    func filterRequest(_ wsi: OpaquePointer) -> Int32 {
+        let isGet = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0
+        let isHead = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0
+        if !isGet && !isHead {
+            let allow = Array("GET, HEAD".utf8)
+            return refuse(wsi, 405, header: ("allow:", allow))
+        }
+        let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
+        if length > 0 || lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 {
+            return refuse(wsi, 413, header: nil)
+        }
+        return 0
+    }
+
+    /// Answers with a bare status and closes.
+    private func refuse(_ wsi: OpaquePointer, _ status: UInt32, header extra: (String, [UInt8])?) -> Int32 {
+        var buffer = [UInt8](repeating: 0, count: muster_lws_pre + 512)
+        _ = buffer.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            let start = buffer.baseAddress! + muster_lws_pre
+            var cursor: UnsafeMutablePointer<UInt8>? = start
+            let end = buffer.baseAddress! + buffer.count - 1
+            guard lws_add_http_common_headers(wsi, status, "text/plain", 0, &cursor, end) == 0 else { return -1 }
+            if let (name, value) = extra {
+                guard lws_add_http_header_by_name(wsi, name, value, Int32(value.count), &cursor, end) == 0 else { return -1 }
+            }
+            return lws_finalize_write_http_header(wsi, start, &cursor, end)
+        }
+        return -1
+    }
+
+    private static func numericAddress(_ storage: inout sockaddr_storage) -> String {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var ip = address.pointee.sin_addr
+                    _ = inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
+                }
+            }
+        case AF_INET6:
+            withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var ip = address.pointee.sin6_addr
+                    _ = inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
+                }
+            }
+        default: return "?"
+        }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A request for `/healthz` or an export: answered now, or rendered off

@@ -27,6 +27,7 @@ public final class LWSServer: @unchecked Sendable {
     var httpWaiting: [Int: OpaquePointer] = [:]
     var httpHeadersSent: Set<Int> = []
     let exports: ExportService
+    var caps: ConnectionCaps
     var nextRequest = 1
     /// lws_write needs `LWS_PRE` free bytes before the payload: one scratch buffer, grown as needed.
     private var scratch: UnsafeMutableRawPointer
@@ -45,6 +46,7 @@ public final class LWSServer: @unchecked Sendable {
         self.configuration = configuration
         writer = StoreWriter(database: database, mailbox: mailbox)
         exports = ExportService(store: database, mailbox: mailbox)
+        caps = ConnectionCaps(maxPerAddress: configuration.maxConnectionsPerAddress)
         let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
         let clock = ServerClock(wall: wallClock)
         switchboard = try Switchboard(
@@ -121,6 +123,17 @@ public final class LWSServer: @unchecked Sendable {
         info.protocols = UnsafePointer(protocols)
         info.mounts = UnsafePointer(mounts)
         info.options = muster_lws_option_validate_utf8
+        // Security headers on every response, the page's and ours alike. lws's canned set
+        // forbids inline styles, which the printable minutes need (a self-contained file).
+        let headerList = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: Self.securityHeaders.count)
+        defer { headerList.deallocate() }
+        for (index, (name, value)) in Self.securityHeaders.enumerated() {
+            headerList[index] = lws_protocol_vhost_options()
+            headerList[index].name = UnsafePointer(keep(name))
+            headerList[index].value = UnsafePointer(keep(value))
+            if index + 1 < Self.securityHeaders.count { headerList[index].next = UnsafePointer(headerList + index + 1) }
+        }
+        info.headers = UnsafePointer(headerList)
         info.user = Unmanaged.passUnretained(self).toOpaque()
 
         let context: OpaquePointer? = withUnsafePointer(to: &retry) { retryPointer in
@@ -143,6 +156,19 @@ public final class LWSServer: @unchecked Sendable {
         }
         clock.cancel()
     }
+
+    /// Scripts only from this server, no framing, no sniffing, no referrer
+    /// carrying a link's path; styles may be inline (the minutes are one file).
+    static let securityHeaders: [(String, String)] = [
+        (
+            "content-security-policy:",
+            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        ),
+        ("x-content-type-options:", "nosniff"),
+        ("x-frame-options:", "DENY"),
+        ("referrer-policy:", "no-referrer"),
+    ]
 
     /// Posts a tick four times a second: roll-call windows close on time.
     private func startClock() -> DispatchSourceTimer {
@@ -342,6 +368,16 @@ func musterCallback(
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL, LWS_CALLBACK_CLOSED_HTTP:
         server.httpDone(user)
         return lws_callback_http_dummy(wsi, reason, user, input, length)
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        return server.acceptConnection(user) ? 0 : 1
+    case LWS_CALLBACK_WSI_CREATE:
+        server.caps.created(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(wsi))))
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    case LWS_CALLBACK_WSI_DESTROY:
+        server.caps.destroyed(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(wsi))))
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+        return server.filterRequest(wsi)
     default:
         return lws_callback_http_dummy(wsi, reason, user, input, length)
     }

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var commandsPerSecond = 10.0
     /// Devices one member may have in a session at once (a phone, a laptop, a spare).
     public var maxDevicesPerMember = 3
+    /// Open connections (page, exports and WebSockets alike) one network
+    /// address may hold; a county office behind one address needs many.
+    public var maxConnectionsPerAddress = 1024
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

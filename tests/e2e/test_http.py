@@ -1,0 +1,88 @@
+"""The HTTP edges: only GET and HEAD, no request bodies, a cap on open
+connections per address, and security headers on every response, the page
+still working under its policy (test_page.py checks the browser side)."""
+
+import socket
+import time
+
+from conftest import Server
+
+
+def raw_request(server, text, timeout=3):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as s:
+        s.sendall(text.encode())
+        data = b""
+        try:
+            while chunk := s.recv(4096):
+                data += chunk
+                if b"\r\n\r\n" in data:
+                    break
+        except socket.timeout:
+            pass
+        return data.decode(errors="replace")
+
+
+def test_only_get_and_head_are_accepted(demo, server):
+    for method in ("POST", "PUT", "DELETE", "OPTIONS", "PATCH"):
+        for path in ("/", "/healthz", "/sessions/S1/attendance.csv"):
+            answer = raw_request(server, f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            assert answer.startswith("HTTP/1.1 405"), (method, path, answer[:80])
+            assert "allow: get, head" in answer.lower()
+    assert raw_request(server, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n").startswith("HTTP/1.1 200")
+
+
+def test_a_slow_body_cannot_hold_a_connection(demo, server):
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+        answer = b""
+        try:
+            while len(answer) < 200:
+                s.sendall(b"a")  # one byte at a time, as a slowloris would
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+                time.sleep(0.05)
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+    assert answer.startswith(b"HTTP/1.1 405"), answer[:80]
+    assert time.monotonic() - started < 5
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde")
+        assert s.recv(4096).startswith(b"HTTP/1.1 413")
+
+
+def test_every_response_carries_the_security_headers(demo, server):
+    data, _ = demo
+    for path, token in (("/", None), ("/js/app.js", None), ("/healthz", None),
+                        (f"/sessions/{data.session}/minutes.html", data.host["token"])):
+        status, headers, _ = server.get(path, token)
+        assert status == 200, path
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, (path, policy)
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_one_address_holds_a_capped_number_of_connections(demo):
+    data, db = demo
+    server = Server(db, "--max-connections-per-address", "8").start()
+    try:
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=3) for _ in range(8)]
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", server.port), timeout=3)
+        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            refused = extra.recv(4096) == b""
+        except ConnectionResetError:
+            refused = True
+        assert refused, "a ninth connection from one address is dropped"
+        extra.close()
+        for s in held:
+            s.close()
+        time.sleep(0.3)
+        status, _, _ = server.get("/healthz")
+        assert status == 200, "once they close, the address may connect again"
+    finally:
+        server.stop()
