@@ -27,8 +27,13 @@ enum ServerMessage {
     }
 
     struct You: Encodable {
+        /// Who the welcome is for: a host, a member, or a big screen (a watch credential).
+        enum Role: String, Encodable {
+            case host, member, screen
+        }
+
         var member: MemberID
-        var role: Caller.Role
+        var role: Role
         var name: String
         var device: DeviceID
     }
@@ -42,10 +47,12 @@ enum ServerMessage {
         var seq: Int
         var resumed: Bool
         var state: SessionSnapshot?
+        /// Hosts only: the watch credential that opens the big screen (`/screen/#t=…`).
+        var screen: String?
     }
 
-    static func welcome(you: You, session: SessionID, seq: Int, state: SessionSnapshot?) -> Frame {
-        encode(Welcome(you: you, session: session, seq: seq, resumed: state == nil, state: state))
+    static func welcome(you: You, session: SessionID, seq: Int, state: SessionSnapshot?, screen: String? = nil) -> Frame {
+        encode(Welcome(you: you, session: session, seq: seq, resumed: state == nil, state: state, screen: screen))
     }
 
     private struct EventMessage: Encodable {

@@ -206,16 +206,17 @@ final class SessionHub {
     /// and, when resuming, exactly the events after `since`. A client too far
     /// behind (more than `maxReplay` events) gets the whole state instead.
     func subscribe(
-        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, maxReplay: Int, at now: Instant
+        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, maxReplay: Int, at now: Instant,
+        screen: String? = nil
     ) -> [Frame] {
-        let viewer = Viewer(member: you.member, role: you.role)
+        let viewer = Viewer(member: you.member, role: you.role == .host ? .host : .member)
         subscribers[connection] = viewer
         if let since, since <= durableSeq, since >= 0, durableSeq - since <= maxReplay {
-            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil)]
+            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)]
                 + log[since..<durableSeq].map { $0.frame(for: viewer) }
         }
-        let state = durable.state.snapshot(for: you.role, viewer: you.member, asOf: now)
-        return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state)]
+        let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)
+        return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
     }
 
     func unsubscribe(_ connection: ConnectionID) {

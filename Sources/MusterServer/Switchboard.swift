@@ -15,11 +15,11 @@ final class Switchboard {
     private let writer: StoreWriter
     let clock: () -> Instant
     /// Makes device ids unique across restarts.
-    private let bootID: String
+    let bootID: String
     private let newBucket: () -> TokenBucket
-    private let maxReplay: Int
-    private let maxDevicesPerMember: Int
-    private var helloLimiter = HelloLimiter()
+    let maxReplay: Int
+    let maxDevicesPerMember: Int
+    var helloLimiter = HelloLimiter()
     private var prunedAt: Instant?
     /// How far the system clock has stepped from Muster's (monotonic) time, in seconds.
     var wallClockStep: () -> Int64 = { 0 }
@@ -36,13 +36,13 @@ final class Switchboard {
     /// Sessions whose log cannot be replayed, with what is wrong: set aside, named on `/healthz`.
     private(set) var damaged: [SessionID: String] = [:]
     let logger: Logger
-    private var peers: [ConnectionID: Peer] = [:]
-    private var stopping = false
+    var peers: [ConnectionID: Peer] = [:]
+    var stopping = false
     /// The last link revocation acted on, and when the store was last asked.
     private var lastRevocation: Int
     private var revocationsCheckedAt: Instant?
 
-    private struct Peer {
+    struct Peer {
         /// The client's network address, for the hello budget.
         var address: String
         var subscription: Subscription?
@@ -51,7 +51,7 @@ final class Switchboard {
         var revoked = false
     }
 
-    private struct Subscription {
+    struct Subscription {
         var session: SessionID
         var caller: Caller
         /// The hash of the token this device said hello with: once the member's
@@ -61,6 +61,8 @@ final class Switchboard {
         var joined: Bool
         /// A big screen: follows the session, never recorded as present.
         var watching: Bool
+        /// A screen's watch credential: may send no command.
+        var readOnly: Bool
     }
 
     init(
@@ -119,92 +121,8 @@ final class Switchboard {
         }
     }
 
-    // MARK: Hello
-
-    private func hello(
-        _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool, sink: any ConnectionSink
-    ) {
-        guard !stopping else { return }
-        guard let peer = peers[connection], peer.subscription == nil else {
-            sink.send(ServerMessage.error(id: nil, .conflict, "this connection has already said hello"), to: connection)
-            return
-        }
-        let now = clock()
-        guard helloLimiter.allow(address: peer.address, at: now) else {
-            refuse(connection, .rateLimited, "too many connections from this network; wait a moment", sink)
-            return
-        }
-        guard let member = try? store.member(token: token) else {
-            refuse(connection, .unauthorized, "this link is not valid (it may have been replaced); ask your secretary for a new one", sink)
-            return
-        }
-        let hub: SessionHub
-        do {
-            guard let id = try session ?? currentSession(of: member.branchId) else {
-                refuse(connection, .notFound, "there is no session for your branch right now", sink)
-                return
-            }
-            // Authorize with one indexed read before loading (replaying) anything.
-            guard let branch = try store.sessionBranch(id) else {
-                refuse(connection, .notFound, "there is no session \(id)", sink)
-                return
-            }
-            guard branch == member.branchId else {
-                refuse(connection, .forbidden, "this session belongs to another branch", sink)
-                return
-            }
-            guard let found = try hubs[id] ?? loadHub(id) else {
-                refuse(connection, .notFound, "there is no session \(id)", sink)
-                return
-            }
-            hub = found
-        } catch {
-            if let id = session, damaged[id] != nil {
-                refuse(connection, .internal, "this session's record is damaged and set aside; the secretary can see why on /healthz", sink)
-            } else {
-                refuse(connection, .notFound, "there is no session \(session?.rawValue ?? "")", sink)
-            }
-            return
-        }
-        guard hub.state.setup.branch == member.branchId else {
-            refuse(connection, .forbidden, "this session belongs to another branch", sink)
-            return
-        }
-        guard helloLimiter.allow(member: member.id, at: now) else {
-            refuse(connection, .rateLimited, "this link is connecting too often; wait a moment", sink)
-            return
-        }
-        let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
-        let watching = watch && caller.role == .host
-        if !watching, deviceCounts[DeviceKey(session: hub.id, member: member.id), default: 0] >= maxDevicesPerMember {
-            refuse(
-                connection, .conflict,
-                "this link is open on \(maxDevicesPerMember) devices already; close it on one of them first", sink)
-            return
-        }
-        let device = DeviceID("D\(bootID)-\(connection)")
-        var subscription = Subscription(
-            session: hub.id, caller: caller, tokenHash: member.tokenHash, device: device, joined: false,
-            watching: watching)
-        do {
-            if !subscription.watching { subscription.joined = try join(subscription, hub) }
-        } catch {
-            if caller.role == .member {
-                refuse(connection, error.code, error.message, sink)
-                return
-            }
-        }
-        peers[connection]?.subscription = subscription
-        if !watching { countDevice(subscription, 1) }
-        sink.helloAccepted(connection)
-        let you = ServerMessage.You(member: member.id, role: caller.role, name: member.name, device: device)
-        for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock()) {
-            sink.send(frame, to: connection)
-        }
-    }
-
     /// Records the device's arrival when the session is open and the member on its roster.
-    private func join(_ subscription: Subscription, _ hub: SessionHub) throws(CommandError) -> Bool {
+    func join(_ subscription: Subscription, _ hub: SessionHub) throws(CommandError) -> Bool {
         let state = hub.live.state
         guard state.phase == .open || state.phase == .started, state.entry(subscription.caller.member) != nil else {
             return false
@@ -215,16 +133,23 @@ final class Switchboard {
         return true
     }
 
+    func deviceCount(session: SessionID, member: MemberID) -> Int {
+        deviceCounts[DeviceKey(session: session, member: member), default: 0]
+    }
+
+    /// The hello is accepted: the connection follows the session from now on.
+    func accept(_ connection: ConnectionID, _ subscription: Subscription, hub: SessionHub, sink: any ConnectionSink) {
+        peers[connection]?.subscription = subscription
+        if !subscription.watching { countDevice(subscription, 1) }
+        sink.helloAccepted(connection)
+    }
+
     private func countDevice(_ subscription: Subscription, _ change: Int) {
         let key = DeviceKey(session: subscription.session, member: subscription.caller.member)
         let count = deviceCounts[key, default: 0] + change
         deviceCounts[key] = count > 0 ? count : nil
     }
 
-    private func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String, _ sink: any ConnectionSink) {
-        sink.send(ServerMessage.error(id: nil, code, message), to: connection)
-        sink.close(connection, code: .policyViolation, reason: code.rawValue)
-    }
 
     // MARK: Commands
 
@@ -234,6 +159,10 @@ final class Switchboard {
             let hub = hubs[subscription.session]
         else {
             sink.send(ServerMessage.error(id: id, .unauthorized, "say hello with a valid link's token first"), to: connection)
+            return
+        }
+        guard !subscription.readOnly else {
+            sink.send(ServerMessage.error(id: id, .forbidden, "a screen only follows the session"), to: connection)
             return
         }
         guard !stopping else {
@@ -375,7 +304,7 @@ final class Switchboard {
 
     /// The session a member's link leads to: one under way, else the planned one nearest in time.
     /// Sessions planned since the server started (with `muster session add`) are picked up here.
-    private func currentSession(of branch: BranchID) throws -> SessionID? {
+    func currentSession(of branch: BranchID) throws -> SessionID? {
         let now = clock()
         let candidates = try store.sessionSummaries(branch: branch).filter { !$0.ended && damaged[$0.id] == nil }
         if let running = candidates.filter({ $0.openedAt != nil }).max(by: { $0.openedAt! < $1.openedAt! }) {
@@ -395,7 +324,7 @@ final class Switchboard {
     /// connected died with the previous server: they leave at the last
     /// recorded moment, so no presence is credited that cannot be proven.
     @discardableResult
-    private func loadHub(_ id: SessionID) throws -> SessionHub? {
+    func loadHub(_ id: SessionID) throws -> SessionHub? {
         if let problem = damaged[id] { throw StoreError.invalid(problem) }
         var log: [EventFrames] = []
         let loaded: LoadedSession

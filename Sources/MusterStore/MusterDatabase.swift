@@ -137,6 +137,13 @@ public struct MusterDatabase: Sendable {
         migrator.registerMigration("v5-event-kind-index") { db in
             try db.create(index: "event_by_session_kind", on: "event", columns: ["sessionId", "kind"])
         }
+        // Server secrets (the key of the big screen's watch credentials).
+        migrator.registerMigration("v6-secrets") { db in
+            try db.create(table: "secret") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

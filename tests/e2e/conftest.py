@@ -197,5 +197,14 @@ def server(demo):
     running.stop()
 
 
+async def eventually(predicate, timeout=10, message="condition"):
+    """Waits until `predicate()` holds (a commit landed, a socket closed) instead of sleeping."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        await asyncio.sleep(0.05)
+
+
 def run(coroutine):
     return asyncio.run(coroutine)

@@ -13,21 +13,13 @@ import time
 
 import pytest
 
-from conftest import Client, Server, muster, run, started_session
+from conftest import Client, Server, eventually, muster, run, started_session
 
 
 def attendance(server, data):
     status, _, body = server.get(f"/sessions/{data.session}/attendance.json", data.host["token"])
     assert status == 200, body
     return {line["member"]: line for line in json.loads(body)["attendance"]}
-
-
-async def eventually(predicate, timeout=10, message="condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message}")
-        await asyncio.sleep(0.2)
 
 
 @pytest.fixture

@@ -61,6 +61,16 @@ def meeting_in_browsers(data, server, browsers, members=3):
     return secretary, phones
 
 
+def screen_credential(server, data):
+    """The big screen's watch-only credential, as the console gets it."""
+    async def ask():
+        host = Client(server.ws_url)
+        welcome = await host.connect(data.host["token"])
+        await host.close()
+        return welcome["screen"]
+    return run(ask())
+
+
 def log(server, data):
     return server.log(data.session, data.host["token"])
 
@@ -230,7 +240,7 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
 
     host, members = run(set_the_scene())
     views = [("member", data.members[8]["token"], "/"), ("console", data.host["token"], "/"),
-             ("screen", data.host["token"], "/screen/")]
+             ("screen", screen_credential(server, data), "/screen/")]
     for language in ("zh", "en"):
         for name, token, path in views:
             for width, height in ((360, 740), (1920, 1080)):
@@ -264,9 +274,26 @@ def test_every_view_fits_a_320_pixel_phone(demo, server, browsers):
         await host.close()
 
     run(scene())
-    for token, path in ((data.members[0]["token"], "/"), (data.host["token"], "/"), (data.host["token"], "/screen/")):
+    for token, path in ((data.members[0]["token"], "/"), (data.host["token"], "/"),
+                        (screen_credential(server, data), "/screen/")):
         driver = browsers(320, 640)
         visit(driver, server, token, path)
         time.sleep(0.3)
         overflow = driver.execute_script("return document.scrollingElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px too wide at 320px"
+
+
+def test_the_console_opens_the_big_screen_without_the_secretarys_link(demo, server, browsers):
+    data, _ = demo
+    run(started_session(server, data))
+    console = browsers(1280, 800)
+    visit(console, server, data.host["token"])
+    click(console, "open-screen")
+    wait(console, lambda d: len(d.window_handles) == 2, message="the screen opened")
+    console.switch_to.window(console.window_handles[1])
+    wait(console, lambda d: "/screen/" in d.current_url, message="screen page")
+    fragment = console.current_url.split("#t=", 1)[1]
+    assert data.host["token"] not in console.current_url
+    assert fragment.startswith("w."), fragment
+    wait(console, lambda d: status(d) == "online", 15, "the screen follows the session")
+    assert data.host["token"] not in console.execute_script("return JSON.stringify(localStorage)")

@@ -4,7 +4,7 @@ import asyncio
 import csv
 import io
 
-from conftest import Client, run, started_session
+from conftest import Client, eventually, run, started_session
 
 
 def test_a_whole_session(demo, server):
@@ -188,12 +188,18 @@ def test_the_big_screen_watches_without_being_counted(demo, server):
 
     async def scenario():
         host = await started_session(server, data)
+        credential = host.welcome["screen"]
+        assert credential.startswith("w.") and data.host["token"] not in credential
         await host.close()
-        await asyncio.sleep(0.3)
+        # The host's leave is recorded: wait for it rather than sleep.
+        await eventually(lambda: server.log(data.session, data.host["token"])[-1]["event"]["kind"] == "member.left")
         before = len(server.log(data.session, data.host["token"]))
         screen = Client(server.ws_url)
-        welcome = await screen.connect(data.host["token"], watch=True)
+        welcome = await screen.connect(credential)
+        assert welcome["you"]["role"] == "screen"
         assert welcome["state"]["quorum"]["present"] == 0
+        assert "screen" not in welcome, "a screen is not handed credentials"
+        await screen.refused("text.advance", "forbidden", line=1)
         phone = Client(server.ws_url)
         await phone.connect(data.members[0]["token"])
         joined = await screen.event("member.joined")
@@ -201,8 +207,15 @@ def test_the_big_screen_watches_without_being_counted(demo, server):
         assert joined["quorum"]["present"] == 1
         await screen.close()
         await phone.close()
-        await asyncio.sleep(0.3)
+        await eventually(lambda: len(server.log(data.session, data.host["token"])) == before + 2)
         kinds = [e["event"]["kind"] for e in server.log(data.session, data.host["token"])[before:]]
         assert kinds == ["member.joined", "member.left"], "only the phone came and went"
+        # A forged credential, or one for another session, follows nothing.
+        for forged in (credential[:-4] + "AAAA", "w." + "S0000000000" + credential[credential.rindex("."):]):
+            stranger = Client(server.ws_url)
+            stranger.ws = await __import__("websockets").connect(server.ws_url)
+            await stranger.send({"type": "hello", "token": forged})
+            answer = await stranger.recv()
+            assert answer["type"] == "error" and answer["code"] == "unauthorized", answer
 
     run(scenario())

@@ -130,7 +130,8 @@ root.addEventListener('click', async (event) => {
       form.elements.lines.value = OATH.join('\n');
       break;
     }
-    case 'screen': open(`/screen/#t=${encodeURIComponent(token)}`, "_blank"); break;
+    // The big screen gets a watch-only credential, never the secretary's own link.
+    case 'screen': if (mirror.screen) open(`/screen/#t=${encodeURIComponent(mirror.screen)}`, '_blank'); break;
     case 'export': await download(d.path, s.session.id); break;
     default: break;
   }

@@ -14,7 +14,7 @@ export function controls(mirror) {
     buttons.push(html`<button class="danger" data-action="session.end" data-testid="session-end">${t('sessionEnd')}</button>`);
   }
   return html`<section class="card console"><h2>${t('console')}</h2><div class="row wrap">${buttons}
-    <button data-action="screen">${t('bigScreen')}</button></div>${phase === 'scheduled' ? '' : raw(quorumLine(mirror))}</section>`;
+    <button data-action="screen" data-testid="open-screen">${t('bigScreen')}</button></div>${phase === 'scheduled' ? '' : raw(quorumLine(mirror))}</section>`;
 }
 
 export function quorumLine(mirror) {

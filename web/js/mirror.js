@@ -28,6 +28,8 @@ export class Mirror {
 
   welcome(message) {
     this.you = message.you;
+    /** Hosts: the big screen's watch-only credential. */
+    if (message.screen) this.screen = message.screen;
     if (!message.resumed || !this.state || this.state.session.id !== message.session) this.state = message.state;
     this.seq = message.seq;
   }

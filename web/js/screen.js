@@ -1,5 +1,6 @@
 // The big screen for the projector: no controls, large type, readable from
-// the back of the room. Opened by the secretary (its link carries their token).
+// the back of the room. Opened from the console with a watch-only credential
+// (`w.…`): it follows the session and can do nothing else.
 
 import { Connection } from './connection.js';
 import { Mirror } from './mirror.js';
