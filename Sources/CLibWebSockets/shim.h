@@ -10,4 +10,11 @@ static const size_t muster_lws_pre = LWS_PRE;
 /// Close a WebSocket whose text frames are not valid UTF-8.
 static const uint64_t muster_lws_option_validate_utf8 = LWS_SERVER_OPTION_VALIDATE_UTF8;
 
+/// A timer lws runs on the service thread: the sul first (lws's rule), then
+/// whose it is, so the callback finds its way back to the Swift server.
+typedef struct muster_timer {
+    lws_sorted_usec_list_t sul;
+    void *owner;
+} muster_timer_t;
+
 #endif

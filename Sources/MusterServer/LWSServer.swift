@@ -29,11 +29,10 @@ public final class LWSServer: @unchecked Sendable {
     let exports: ExportService
     var caps: ConnectionCaps
     var nextRequest = 1
-    /// lws_write needs `LWS_PRE` free bytes before the payload: one scratch buffer, grown as needed.
-    private var scratch: UnsafeMutableRawPointer
-    private var scratchSize: Int
     private let stopFlag = Atomic<Bool>(false)
     private var stopDeadline: ContinuousClock.Instant?
+    /// The lws context while `run()` runs (service thread only).
+    private var context: OpaquePointer?
     let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
     /// Called on the service thread once the port is open.
     public var onListening: (@Sendable (Int) -> Void)?
@@ -52,14 +51,11 @@ public final class LWSServer: @unchecked Sendable {
         switchboard = try Switchboard(
             store: database, writer: writer, clock: clock.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
             commandBurst: configuration.commandBurst, commandsPerSecond: configuration.commandsPerSecond,
-            maxReplay: configuration.queueLimit / 2, maxDevicesPerMember: configuration.maxDevicesPerMember)
-        scratchSize = 64 * 1024
-        scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
+            replayWindow: configuration.replayWindow, maxDevicesPerMember: configuration.maxDevicesPerMember)
+        precondition(muster_lws_pre <= Frame.headroom, "lws needs \(muster_lws_pre) bytes before a frame")
         switchboard.sink = self
         switchboard.wallClockStep = clock.wallClockStep
     }
-
-    deinit { scratch.deallocate() }
 
     /// Asks the server to stop: it commits what is queued, closes every
     /// socket with 1001 and returns from `run()`. Safe from any thread.
@@ -143,18 +139,44 @@ public final class LWSServer: @unchecked Sendable {
         guard let context else {
             throw ServerError.cannotListen(host: configuration.host, port: configuration.port)
         }
-        defer { lws_context_destroy(context) }
         let contextBits = Int(bitPattern: UnsafeRawPointer(context))
         mailbox.setWake { lws_cancel_service(OpaquePointer(bitPattern: contextBits)) }
         writer.start()
-        let clock = startClock()
+        // Every exit path, in order: the writer commits what is queued and stops
+        // posting; nobody can wake the context any more; only then does it go.
+        defer {
+            writer.stopAndFlush()
+            mailbox.setWake(nil)
+            lws_context_destroy(context)
+        }
+        let timer = UnsafeMutablePointer<muster_timer_t>.allocate(capacity: 1)
+        timer.initialize(to: muster_timer_t())
+        timer.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
+        self.context = context
+        defer {
+            // Runs before the defer above: the timer leaves lws's list, then its memory goes.
+            lws_sul_cancel(&timer.pointee.sul)
+            timer.deallocate()
+            self.context = nil
+        }
+        lws_sul_schedule(context, 0, &timer.pointee.sul, musterTick, Self.tickMicroseconds)
         onListening?(Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default"))))
 
         while true {
             if lws_service(context, 0) < 0 { break }
             if let stopDeadline, connections.isEmpty || ContinuousClock.now > stopDeadline { break }
         }
-        clock.cancel()
+    }
+
+    /// Four times a second: roll-call windows close on time, replaced links
+    /// are noticed, presence is reconciled after a failed commit.
+    static let tickMicroseconds: lws_usec_t = 250_000
+
+    /// lws's timer fired on the service thread: tick, and schedule the next.
+    func tick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>) {
+        switchboard.handle(.tick)
+        guard let context else { return }
+        lws_sul_schedule(context, 0, sul, musterTick, Self.tickMicroseconds)
     }
 
     /// Scripts only from this server, no framing, no sniffing, no referrer
@@ -169,15 +191,6 @@ public final class LWSServer: @unchecked Sendable {
         ("x-frame-options:", "DENY"),
         ("referrer-policy:", "no-referrer"),
     ]
-
-    /// Posts a tick four times a second: roll-call windows close on time.
-    private func startClock() -> DispatchSourceTimer {
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
-        timer.setEventHandler { [mailbox] in mailbox.post(.tick) }
-        timer.resume()
-        return timer
-    }
 
     // MARK: Mailbox (service thread)
 
@@ -267,15 +280,9 @@ public final class LWSServer: @unchecked Sendable {
             }
             return true
         }
-        let count = frame.bytes.count
-        if count > scratchSize {
-            scratch.deallocate()
-            scratchSize = max(count, scratchSize * 2)
-            scratch = .allocate(byteCount: muster_lws_pre + scratchSize, alignment: 16)
-        }
-        let payload = scratch + muster_lws_pre
-        frame.bytes.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: count) }
-        let written = lws_write(connection.wsi, payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT)
+        let count = frame.count
+        // Written in place: the frame keeps LWS_PRE bytes free before its payload.
+        let written = lws_write(connection.wsi, frame.payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT)
         guard written >= count else { return false }
         if connection.queued > 0 || connection.closeAfterDrain != nil {
             lws_callback_on_writable(connection.wsi)
@@ -328,6 +335,14 @@ public enum ServerError: Error, CustomStringConvertible {
         case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (in use, or not an address of this machine)"
         }
     }
+}
+
+/// lws's timer callback: the sul is the first field of a `muster_timer_t`.
+func musterTick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul else { return }
+    let timer = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: muster_timer_t.self)
+    guard let owner = timer.pointee.owner else { return }
+    Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue().tick(sul)
 }
 
 /// The one C callback lws calls for everything; it finds the server through

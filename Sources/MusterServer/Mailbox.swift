@@ -7,7 +7,7 @@ enum MailboxMessage: Sendable {
     case committed([SessionID: Int])
     /// Committing these sessions' events failed, for the hub generation given.
     case commitFailed([SessionID: Int], String)
-    /// Time to look at clocks: roll-call windows, stop requests.
+    /// Time to look at clocks: roll-call windows, replaced links, reconciliation (from lws's timer).
     case tick
     /// An HTTP answer rendered off the service thread, for request number given.
     case httpReady(Int, HTTPResponse)
@@ -21,14 +21,16 @@ final class Mailbox: Sendable {
     private let messages = Mutex<[MailboxMessage]>([])
     private let wake = Mutex<(@Sendable () -> Void)?>(nil)
 
-    /// Sets how to wake the service thread once its context exists.
-    func setWake(_ wake: @escaping @Sendable () -> Void) {
+    /// Sets how to wake the service thread once its context exists; nil
+    /// before the context goes. Waking happens under the same lock, so once
+    /// this returns no other thread is waking, or will wake, the old context.
+    func setWake(_ wake: (@Sendable () -> Void)?) {
         self.wake.withLock { $0 = wake }
     }
 
     func post(_ message: MailboxMessage) {
         messages.withLock { $0.append(message) }
-        wake.withLock { $0 }?()
+        wake.withLock { $0?() }
     }
 
     func drain() -> [MailboxMessage] {

@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable {
     public var hangUpAfterSeconds = 30
     /// Outgoing frames a connection may have waiting before it is closed as too slow.
     public var queueLimit = 1024
+    /// Events each live session keeps for clients resuming with `since`; one
+    /// further behind gets a full welcome. Its own setting: it bounds memory per
+    /// session, while `queueLimit` bounds memory per connection.
+    public var replayWindow = 512
     /// Commands a connection may send at once, and per second after that.
     public var commandBurst = 20.0
     public var commandsPerSecond = 10.0

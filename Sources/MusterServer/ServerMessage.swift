@@ -3,12 +3,35 @@ import MusterCore
 
 /// Frames the server sends, already serialized: each is encoded once and
 /// shared by every connection that gets it.
-public final class Frame: Sendable {
-    public let bytes: [UInt8]
+///
+/// The bytes sit after `headroom` spare bytes, where lws writes the
+/// WebSocket header (its `LWS_PRE` rule), so a frame goes out to every
+/// socket without a copy. Only the service thread writes there, one frame
+/// at a time, which is what makes the sharing safe.
+public final class Frame: @unchecked Sendable {
+    /// `LWS_PRE` in lws 4.1; the shell checks it at start.
+    static let headroom = 16
+    private let storage: UnsafeMutableRawBufferPointer
+    let count: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) {
+        count = bytes.count
+        storage = .allocate(byteCount: Self.headroom + bytes.count, alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        bytes.withUnsafeBytes { source in
+            guard let base = source.baseAddress else { return }
+            (storage.baseAddress! + Self.headroom).copyMemory(from: base, byteCount: bytes.count)
+        }
+    }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    deinit { storage.deallocate() }
+
+    /// The payload, with `headroom` writable bytes before it (service thread only).
+    var payload: UnsafeMutableRawPointer { storage.baseAddress! + Self.headroom }
+
+    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: payload, count: count)) }
+
+    var text: String { String(decoding: UnsafeRawBufferPointer(start: payload, count: count), as: UTF8.self) }
 }
 
 enum ServerMessage {

@@ -16,8 +16,8 @@ final class SessionHub {
     private(set) var durable: SessionMachine
     private(set) var liveSeq: Int
     private(set) var durableSeq: Int
-    /// Every durable event's frames, for resumes: index `seq - 1`.
-    private(set) var log: [EventFrames] = []
+    /// The last durable events' frames, for resumes.
+    private(set) var log: ResumeLog
     /// Where each post was added in `log`, so hiding it can redact the resume log.
     private var postSeqs: [PostID: Int] = [:]
     /// Accepted, not yet durable, in seq order.
@@ -40,9 +40,13 @@ final class SessionHub {
 
     /// - Parameter log: the frames of the stored events (``EventFrames`, built while
     ///   loading, so each carries the quorum and attendance of its moment).
-    init(loaded: LoadedSession, log: [EventFrames], commandSeqs: [CommandKey: Int]) {
+    /// - Parameters:
+    ///   - log: the frames of the last stored events, up to `loaded.seq`.
+    ///   - replayWindow: how many of the last events a resuming client can be sent.
+    init(loaded: LoadedSession, log: [EventFrames], commandSeqs: [CommandKey: Int], replayWindow: Int = 512) {
         id = loaded.machine.state.setup.id
         self.commandSeqs = commandSeqs
+        self.log = ResumeLog(capacity: replayWindow, after: loaded.seq - log.count)
         live = loaded.machine
         durable = loaded.machine
         liveSeq = loaded.seq
@@ -188,8 +192,10 @@ final class SessionHub {
     /// Appends to the resume log; a hidden post's `post.added` loses its body for members.
     private func record(_ frames: EventFrames) {
         log.append(frames)
-        if let post = frames.addedPost { postSeqs[post] = log.count }
-        if case .postHidden(let hidden) = frames.event, let seq = postSeqs[hidden.post] { log[seq - 1].hidingBody() }
+        if let post = frames.addedPost { postSeqs[post] = log.lastSeq }
+        if case .postHidden(let hidden) = frames.event, let seq = postSeqs[hidden.post] {
+            log.update(seq: seq) { $0.hidingBody() }
+        }
     }
 
     private func answerWaiters(sink: any ConnectionSink) {
@@ -203,17 +209,15 @@ final class SessionHub {
     // MARK: Subscribers
 
     /// Subscribes a connection, and returns what it is sent first: a welcome
-    /// and, when resuming, exactly the events after `since`. A client too far
-    /// behind (more than `maxReplay` events) gets the whole state instead.
+    /// and, when resuming, exactly the events after `since`. A client further
+    /// behind than the resume log keeps gets the whole state instead.
     func subscribe(
-        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, maxReplay: Int, at now: Instant,
-        screen: String? = nil
+        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, at now: Instant, screen: String? = nil
     ) -> [Frame] {
         let viewer = Viewer(member: you.member, role: you.role == .host ? .host : .member)
         subscribers[connection] = viewer
-        if let since, since <= durableSeq, since >= 0, durableSeq - since <= maxReplay {
-            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)]
-                + log[since..<durableSeq].map { $0.frame(for: viewer) }
+        if let since, since <= durableSeq, let missed = log.frames(after: since, for: viewer) {
+            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)] + missed
         }
         let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)
         return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]

@@ -47,8 +47,13 @@ final class StoreWriter: Sendable {
     }
 
     /// Commits what is queued, then returns; nothing is accepted after.
+    /// Safe to call again: later calls return at once.
     func stopAndFlush() {
-        queue.withLock { $0.stopping = true }
+        let first = queue.withLock { state in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        guard first else { return }
         signal.signal()
         finished.wait()
     }

@@ -68,7 +68,7 @@ extension Switchboard {
         let you = ServerMessage.You(
             member: member.id, role: caller.role == .host ? .host : .member, name: member.name, device: device)
         let screen = caller.role == .host ? try? store.watchCredential(for: hub.id) : nil
-        for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock(), screen: screen) {
+        for frame in hub.subscribe(connection, you: you, since: since, at: clock(), screen: screen) {
             sink.send(frame, to: connection)
         }
     }
@@ -96,7 +96,7 @@ extension Switchboard {
             watching: true, readOnly: true)
         accept(connection, subscription, hub: hub, sink: sink)
         let you = ServerMessage.You(member: "screen", role: .screen, name: "", device: device)
-        for frame in hub.subscribe(connection, you: you, since: since, maxReplay: maxReplay, at: clock()) {
+        for frame in hub.subscribe(connection, you: you, since: since, at: clock()) {
             sink.send(frame, to: connection)
         }
     }

@@ -17,7 +17,7 @@ final class Switchboard {
     /// Makes device ids unique across restarts.
     let bootID: String
     private let newBucket: () -> TokenBucket
-    let maxReplay: Int
+    let replayWindow: Int
     let maxDevicesPerMember: Int
     var helloLimiter = HelloLimiter()
     private var prunedAt: Instant?
@@ -67,12 +67,12 @@ final class Switchboard {
 
     init(
         store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String,
-        commandBurst: Double = 20, commandsPerSecond: Double = 10, maxReplay: Int = 512,
+        commandBurst: Double = 20, commandsPerSecond: Double = 10, replayWindow: Int = 512,
         maxDevicesPerMember: Int = 3, logger: Logger = Logger(label: "muster")
     ) throws {
         self.maxDevicesPerMember = maxDevicesPerMember
         self.logger = logger
-        self.maxReplay = maxReplay
+        self.replayWindow = replayWindow
         newBucket = { TokenBucket(capacity: commandBurst, perSecond: commandsPerSecond) }
         self.store = store
         self.writer = writer
@@ -329,7 +329,10 @@ final class Switchboard {
         var log: [EventFrames] = []
         let loaded: LoadedSession
         do {
+            // Frames only for the events a resuming client can still be sent.
+            let keepAfter = try store.lastSeq(id) - replayWindow
             loaded = try store.loadSession(id) { stored, state in
+                guard stored.seq > keepAfter else { return }
                 log.append(EventFrames(seq: stored.seq, stored.occurrence, after: state))
             }
         } catch let error as StoreError {
@@ -339,7 +342,7 @@ final class Switchboard {
             }
             throw error
         }
-        let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id))
+        let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id), replayWindow: replayWindow)
         hubs[id] = hub
         let state = hub.live.state
         guard state.phase == .open || state.phase == .started, let lastAt = state.lastEventAt else { return hub }

@@ -34,6 +34,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: .hidden)
     var commandsPerSecond = 10.0
 
+    @Option(help: .hidden)
+    var replayWindow = 512
+
     @Option(help: "Open connections one network address may hold (a county office behind one address needs many).")
     var maxConnectionsPerAddress = 1024
 
@@ -53,6 +56,7 @@ struct ServeCommand: ParsableCommand {
         configuration.hangUpAfterSeconds = keepalive * 2
         configuration.queueLimit = queueLimit
         configuration.commandsPerSecond = commandsPerSecond
+        configuration.replayWindow = replayWindow
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.commandBurst = max(20, commandsPerSecond * 2)
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }

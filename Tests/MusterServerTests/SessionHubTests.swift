@@ -25,10 +25,11 @@ final class RecordingSink: ConnectionSink {
     static let host = Caller.host("M0")
     static let roster = [RosterEntry(id: "M0", name: "王", secretary: true), RosterEntry(id: "M1", name: "李")]
 
-    func hub() -> SessionHub {
+    func hub(replayWindow: Int = 100) -> SessionHub {
         let setup = SessionSetup(id: "S1", branch: "B1", title: "会", scheduledStart: Self.start, text: .partyOath)
         return SessionHub(
-            loaded: LoadedSession(machine: SessionMachine(setup: setup), seq: 0), log: [], commandSeqs: [:])
+            loaded: LoadedSession(machine: SessionMachine(setup: setup), seq: 0), log: [], commandSeqs: [:],
+            replayWindow: replayWindow)
     }
 
     func at(_ seconds: Int) -> Instant { Self.start.adding(seconds: seconds) }
@@ -37,14 +38,14 @@ final class RecordingSink: ConnectionSink {
     @Test func nothingIsShownOrAckedBeforeTheCommit() throws {
         let hub = hub()
         let sink = RecordingSink()
-        _ = hub.subscribe(7, you: you, since: nil, maxReplay: 100, at: at(0))
+        _ = hub.subscribe(7, you: you, since: nil, at: at(0))
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: (7, "c1"))
         #expect(hub.live.state.phase == .open)
         #expect(hub.state.phase == .scheduled)
         // A device arriving now is shown the durable picture only, and no event.
-        let arriving = hub.subscribe(8, you: you, since: nil, maxReplay: 100, at: at(1)).map(\.text)
+        let arriving = hub.subscribe(8, you: you, since: nil, at: at(1)).map(\.text)
         #expect(arriving.count == 1 && arriving[0].contains(#""phase":"scheduled""#))
-        #expect(hub.subscribe(9, you: you, since: 0, maxReplay: 100, at: at(1)).count == 1)
+        #expect(hub.subscribe(9, you: you, since: 0, at: at(1)).count == 1)
         hub.committed(upTo: 1, sink: sink)
         #expect(hub.state.phase == .open)
         #expect(sink.messages(to: 7).map { $0["type"] as! String } == ["event", "ack"])
@@ -94,21 +95,21 @@ final class RecordingSink: ConnectionSink {
     }
 
     @Test func resumingReplaysExactlyTheEventsAfterSince() throws {
-        let hub = hub()
+        let hub = hub(replayWindow: 3)
         let sink = RecordingSink()
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: nil)
         _ = try hub.handle(.start, by: Self.host, at: at(2), reply: nil)
         for line in 1...3 { _ = try hub.handle(.advanceText(line: line), by: Self.host, at: at(2 + line), reply: nil) }
         hub.committed(upTo: 5, sink: sink)
-        let frames = hub.subscribe(1, you: you, since: 2, maxReplay: 100, at: at(9)).map {
+        let frames = hub.subscribe(1, you: you, since: 2, at: at(9)).map {
             try! JSONSerialization.jsonObject(with: Data($0.bytes)) as! [String: Any]
         }
         #expect(frames.first?["resumed"] as? Bool == true)
         #expect(frames.first?["seq"] as? Int == 2)
         #expect(frames.dropFirst().map { $0["seq"] as! Int } == [3, 4, 5])
-        // Too far behind, or ahead of what exists: the whole state instead.
-        for since in [0, 6] {
-            let fresh = hub.subscribe(2, you: you, since: since, maxReplay: 2, at: at(9))
+        // Too far behind (the log keeps 3), or ahead of what exists: the whole state instead.
+        for since in [0, 1, 6] {
+            let fresh = hub.subscribe(2, you: you, since: since, at: at(9))
             #expect(fresh.count == 1)
             #expect(fresh[0].text.contains(#""resumed":false"#))
         }
@@ -133,13 +134,13 @@ final class RecordingSink: ConnectionSink {
         _ = try hub.handle(.hidePost("P1"), by: Self.host, at: at(6), reply: nil)
         hub.committed(upTo: 6, sink: sink)
 
-        let member = hub.subscribe(1, you: you, since: 4, maxReplay: 100, at: at(7))
+        let member = hub.subscribe(1, you: you, since: 4, at: at(7))
         #expect(event(member[1])["kind"] as? String == "post.added")
         #expect(event(member[1])["body"] == nil)
         #expect(event(member[1])["hidden"] as? Bool == true)
         #expect(!member.contains { $0.text.contains("不当言论") })
         let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
-        let hosts = hub.subscribe(2, you: host, since: 4, maxReplay: 100, at: at(7))
+        let hosts = hub.subscribe(2, you: host, since: 4, at: at(7))
         #expect(event(hosts[1])["body"] as? String == "不当言论")
     }
 
@@ -152,9 +153,9 @@ final class RecordingSink: ConnectionSink {
         hub.committed(upTo: 1, sink: sink)
         let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
         let other = ServerMessage.You(member: "M2", role: .member, name: "张", device: "D2")
-        _ = hub.subscribe(1, you: host, since: nil, maxReplay: 100, at: at(1))
-        _ = hub.subscribe(2, you: you, since: nil, maxReplay: 100, at: at(1))
-        _ = hub.subscribe(3, you: other, since: nil, maxReplay: 100, at: at(1))
+        _ = hub.subscribe(1, you: host, since: nil, at: at(1))
+        _ = hub.subscribe(2, you: you, since: nil, at: at(1))
+        _ = hub.subscribe(3, you: other, since: nil, at: at(1))
         _ = try hub.handle(.excuse(member: "M1", reason: "住院治疗"), by: Self.host, at: at(2), reply: nil)
         _ = try hub.handle(.start, by: Self.host, at: at(3), reply: nil)
         hub.committed(upTo: 3, sink: sink)
@@ -164,7 +165,7 @@ final class RecordingSink: ConnectionSink {
         let excused = sink.messages(to: 3).first { ($0["event"] as? [String: Any])?["kind"] as? String == "member.excused" }
         #expect((excused?["event"] as? [String: Any])?["member"] as? String == "M1")
         // Nor in a fresh welcome, nor on a resume.
-        let fresh = hub.subscribe(4, you: other, since: nil, maxReplay: 100, at: at(4)) + hub.subscribe(5, you: other, since: 1, maxReplay: 100, at: at(4))
+        let fresh = hub.subscribe(4, you: other, since: nil, at: at(4)) + hub.subscribe(5, you: other, since: 1, at: at(4))
         #expect(!fresh.contains { $0.text.contains("住院治疗") })
     }
 
@@ -174,7 +175,7 @@ final class RecordingSink: ConnectionSink {
         let hub = hub()
         let sink = RecordingSink()
         let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
-        _ = hub.subscribe(1, you: host, since: nil, maxReplay: 100, at: at(0))
+        _ = hub.subscribe(1, you: host, since: nil, at: at(0))
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: nil)
         _ = try hub.handle(.join(device: "D-old", mode: .remote), by: .member("M0"), at: at(2), reply: nil)
         hub.committed(upTo: 2, sink: sink)
@@ -194,5 +195,30 @@ final class RecordingSink: ConnectionSink {
         #expect(!hub.needsReconcile)
         #expect(sink.messages(to: 1).last?["code"] as? String == "save_recovered")
         #expect(hub.reconcilePresence(connected: ["D-new": .member("M1")], at: at(5)).isEmpty)
+    }
+}
+
+@Suite struct ResumeLogTests {
+    static let start = Instant(iso8601: "2026-11-24T10:00:00Z")!
+    let viewer = Viewer(member: "M1", role: .member)
+
+    func frames(_ seq: Int) -> EventFrames {
+        let setup = SessionSetup(id: "S1", branch: "B1", title: "会", scheduledStart: Self.start, text: .partyOath)
+        return EventFrames(seq: seq, Occurrence(at: Self.start, event: .textAdvanced(.init(line: seq))), after: SessionState(setup: setup))
+    }
+
+    func seqs(_ frames: [Frame]?) -> [Int]? {
+        frames?.map { (try! JSONSerialization.jsonObject(with: Data($0.bytes)) as! [String: Any])["seq"] as! Int }
+    }
+
+    /// The ring keeps the last `capacity` events, whatever the session's length.
+    @Test func keepsTheLastEventsAndNoMore() {
+        var log = ResumeLog(capacity: 4, after: 10)
+        for seq in 11...19 { log.append(frames(seq)) }
+        #expect(log.count == 4 && log.firstSeq == 16 && log.lastSeq == 19)
+        #expect(seqs(log.frames(after: 15, for: viewer)) == [16, 17, 18, 19])
+        #expect(seqs(log.frames(after: 19, for: viewer)) == [])
+        #expect(log.frames(after: 14, for: viewer) == nil, "one event too far behind")
+        #expect(log.frames(after: 20, for: viewer) == nil, "ahead of what exists")
     }
 }
