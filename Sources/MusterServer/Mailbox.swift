@@ -1,5 +1,4 @@
 import MusterCore
-import Synchronization
 
 /// What other threads tell the service thread.
 enum MailboxMessage: Sendable {
@@ -18,8 +17,8 @@ enum MailboxMessage: Sendable {
 /// A lock-protected list the service thread drains on
 /// `LWS_CALLBACK_EVENT_WAIT_CANCELLED`; `wake` is `lws_cancel_service`.
 final class Mailbox: Sendable {
-    private let messages = Mutex<[MailboxMessage]>([])
-    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+    private let messages = Locked<[MailboxMessage]>([])
+    private let wake = Locked<(@Sendable () -> Void)?>(nil)
 
     /// Sets how to wake the service thread once its context exists; nil
     /// before the context goes. Waking happens under the same lock, so once

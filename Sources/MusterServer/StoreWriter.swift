@@ -1,7 +1,6 @@
 import Foundation
 import MusterCore
 import MusterStore
-import Synchronization
 
 /// The one thread that writes the event log.
 ///
@@ -17,9 +16,9 @@ import Synchronization
 final class StoreWriter: Sendable {
     private let database: MusterDatabase
     private let mailbox: Mailbox
-    private let queue = Mutex<(batches: [Submission], stopping: Bool)>(([], false))
+    private let queue = Locked<(batches: [Submission], stopping: Bool)>(([], false))
     /// Per session, the newest generation that failed.
-    private let failedGenerations = Mutex<[SessionID: Int]>([:])
+    private let failedGenerations = Locked<[SessionID: Int]>([:])
 
     /// A batch and the hub generation that made it: a failure reported for
     /// an older generation is one the hub has already rolled back.
