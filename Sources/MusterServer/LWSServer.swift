@@ -51,7 +51,8 @@ public final class LWSServer: @unchecked Sendable {
         switchboard = try Switchboard(
             store: database, writer: writer, clock: clock.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
             commandBurst: configuration.commandBurst, commandsPerSecond: configuration.commandsPerSecond,
-            replayWindow: configuration.replayWindow, maxDevicesPerMember: configuration.maxDevicesPerMember)
+            replayWindow: configuration.replayWindow, maxDevicesPerMember: configuration.maxDevicesPerMember,
+            hellosPerAddress: configuration.hellosPerAddress)
         precondition(muster_lws_pre <= Frame.headroom, "lws needs \(muster_lws_pre) bytes before a frame")
         switchboard.sink = self
         switchboard.wallClockStep = clock.wallClockStep

@@ -34,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     /// Commands a connection may send at once, and per second after that.
     public var commandBurst = 20.0
     public var commandsPerSecond = 10.0
+    /// Hellos one network address may say at once; they refill at a thirtieth
+    /// of this a second. 60: a village's members all joining from the office Wi-Fi.
+    public var hellosPerAddress = 60
     /// Devices one member may have in a session at once (a phone, a laptop, a spare).
     public var maxDevicesPerMember = 3
     /// Open connections (page, exports and WebSockets alike) one network

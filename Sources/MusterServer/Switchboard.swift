@@ -68,8 +68,9 @@ final class Switchboard {
     init(
         store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String,
         commandBurst: Double = 20, commandsPerSecond: Double = 10, replayWindow: Int = 512,
-        maxDevicesPerMember: Int = 3, logger: Logger = Logger(label: "muster")
+        maxDevicesPerMember: Int = 3, hellosPerAddress: Int = 60, logger: Logger = Logger(label: "muster")
     ) throws {
+        helloLimiter.perAddress = (Double(hellosPerAddress), max(1, Double(hellosPerAddress) / 30))
         self.maxDevicesPerMember = maxDevicesPerMember
         self.logger = logger
         self.replayWindow = replayWindow

@@ -40,6 +40,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Open connections one network address may hold (a county office behind one address needs many).")
     var maxConnectionsPerAddress = 1024
 
+    @Option(help: "Devices one network address may connect at once (then a thirtieth of that a second).")
+    var hellosPerAddress = 60
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -58,6 +61,7 @@ struct ServeCommand: ParsableCommand {
         configuration.commandsPerSecond = commandsPerSecond
         configuration.replayWindow = replayWindow
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+        configuration.hellosPerAddress = hellosPerAddress
         configuration.commandBurst = max(20, commandsPerSecond * 2)
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }
         server.onListening = { port in
