@@ -34,10 +34,13 @@ final class FixedClock: Sendable {
         #expect(try database.member(token: issued.token + "x") == nil)
     }
 
+    /// With the system's generator, as in production: 144 random bits per token.
     @Test func tokensDoNotRepeat() throws {
+        let database = try MusterDatabase.inMemory(random: .system, now: FixedClock().now)
         _ = try database.addBranch(name: "b")
-        let tokens = try (0..<50).map { try database.addMember(branch: "b", NewMember(name: "成员\($0)")).token }
-        #expect(Set(tokens).count == 50)
+        let tokens = try (0..<200).map { try database.addMember(branch: "b", NewMember(name: "成员\($0)")).token }
+        #expect(Set(tokens).count == 200)
+        #expect(tokens.allSatisfy { Data(base64Encoded: $0.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/"))?.count == LinkToken.byteCount })
     }
 
     @Test func relinkingEndsTheOldLink() throws {

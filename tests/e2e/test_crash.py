@@ -93,7 +93,10 @@ def test_sigterm_commits_what_is_queued_and_closes_with_1001(demo):
     async def scenario():
         host = await started_session(server, data)
         await host.ok("thread.open", title="t")
-        ids = [await host.cmd("post.add", thread="T1", body=f"p{i}") for i in range(15)]
+        ids = [await host.cmd("post.add", id=f"p{i}", thread="T1", body=f"p{i}") for i in range(15)]
+        # The server is working through them when the signal comes.
+        first = await host.until(lambda m: m["type"] == "ack" and m["id"] == "p0")
+        acks[first["id"]] = first["seq"]
         server.process.send_signal(signal.SIGTERM)
         try:
             while True:
@@ -102,6 +105,9 @@ def test_sigterm_commits_what_is_queued_and_closes_with_1001(demo):
                     acks[message["id"]] = message["seq"]
         except websockets.ConnectionClosed as closed:
             assert closed.rcvd.code == 1001
+        for message in host.inbox:
+            if message["type"] == "ack":
+                acks[message["id"]] = message["seq"]
         return ids
 
     run(scenario())
@@ -109,7 +115,12 @@ def test_sigterm_commits_what_is_queued_and_closes_with_1001(demo):
     restarted = Server(db).start()
     try:
         log = restarted.log(data.session, data.host["token"])
+        assert acks, "the commands received before the signal are acked"
         for id, seq in acks.items():
-            assert log[seq - 1]["event"]["kind"] == "post.added"
+            assert log[seq - 1]["event"] == {"kind": "post.added", "post": log[seq - 1]["event"]["post"], "thread": "T1",
+                                             "by": data.host["id"], "body": id}
+        # Everything saved was acked before the socket closed: the flush answers its waiters.
+        saved = {e["event"]["body"] for e in log if e["event"]["kind"] == "post.added"}
+        assert saved == set(acks), (saved, set(acks))
     finally:
         restarted.stop()

@@ -306,7 +306,8 @@ def test_one_slow_phone_is_closed_and_does_not_hold_up_the_others(demo):
             assert time.monotonic() - start < 20
             left = await host.until(lambda m: m["type"] == "event" and m["event"]["kind"] == "member.left"
                                     and m["event"]["member"] == data.members[0]["id"], timeout=10)
-            assert left
+            assert left["attendance"][0]["member"] == data.members[0]["id"]
+            assert left["attendance"][0]["presentNow"] is False, "the slow phone is recorded as gone"
             slow.close()
             await fast.close()
             await host.close()

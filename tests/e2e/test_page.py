@@ -2,6 +2,7 @@
 in separate browser sessions, as on a village meeting night."""
 
 import json
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -158,18 +159,25 @@ def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, ser
     assert "（待发送）" in phone.page_source
     shoot(phone, "member-offline-zh", 360, 740)
 
+    def answers():
+        return [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"]
+
+    # The phone is closed while still offline (a reload fails): the tap waits in the
+    # outbox, kept across page loads, and goes out when the page is opened online.
+    phone.refresh()
     phone.delete_network_conditions()
-    wait(phone, lambda d: status(d) == "online", 20,
-         "page came back")
-    wait(phone, lambda d: "✓" in d.page_source, message="answer shown")
-    time.sleep(1)
-    answered = [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"]
-    assert len(answered) == 1 and answered[0]["event"]["member"] == data.members[0]["id"]
-    # Reloading (the outbox is kept across reloads) sends nothing twice.
+    phone.refresh()
+    wait(phone, lambda d: status(d) == "online", 20, "page came back")
+    wait(phone, lambda _: len(answers()) == 1, 10, "the waiting tap was sent once the page was back")
+    assert answers()[0]["event"]["member"] == data.members[0]["id"]
+    # Acked: shown as answered, no longer waiting.
+    wait(phone, lambda d: "✓" in d.page_source and "（待发送）" not in d.page_source, message="answer shown as sent")
+    assert phone.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('muster.outbox')).map(k => JSON.parse(localStorage[k]).length).reduce((a, b) => a + b, 0)") == 0
+    # Reloading sends nothing twice.
     phone.refresh()
     wait(phone, lambda d: status(d) == "online", 15)
     time.sleep(1)
-    assert len([e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"]) == 1
+    assert len(answers()) == 1
 
 
 def test_the_english_switch_is_remembered(demo, server, browsers):
@@ -212,6 +220,8 @@ def test_the_page_weighs_at_most_60_kb():
 def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
     """Writes test-artifacts/screenshots/*.png: look at them."""
     data, _ = demo
+    shots_dir = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    shutil.rmtree(shots_dir, ignore_errors=True)  # old files must not satisfy the count below
 
     async def set_the_scene():
         host = await started_session(server, data)
@@ -253,15 +263,16 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
                 shoot(driver, f"{name}-{language}", width, height)
                 driver.quit()
     # The minutes, as the secretary prints them.
-    shots_dir = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
     minutes = shots_dir / "minutes.html"
     subprocess.run([MUSTER, "export", "minutes", data.session, "-o", str(minutes), "--db", str(server.db)], check=True,
                    capture_output=True)
     driver = browsers(1280, 1600)
     driver.get(minutes.as_uri())
     shoot(driver, "minutes-zh", 1280, 1600)
-    shots = list(shots_dir.glob("*.png"))
-    assert len(shots) >= 13
+    shots = {p.stem for p in shots_dir.glob("*.png")}
+    expected = {f"{view}-{language}-{w}x{h}" for view in ("member", "console", "screen") for language in ("zh", "en")
+                for w, h in ((360, 740), (1920, 1080))} | {"minutes-zh-1280x1600"}
+    assert expected <= shots, expected - shots
 
 
 def test_every_view_fits_a_320_pixel_phone(demo, server, browsers):

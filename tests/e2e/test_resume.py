@@ -1,5 +1,7 @@
 """Resume after a drop, resent commands, restarts."""
 
+import asyncio
+
 from conftest import Client, Server, run, started_session
 
 
@@ -32,7 +34,13 @@ def test_resume_with_since_gets_exactly_the_missed_events(demo, server):
         assert [e["event"].get("line") for e in again.events if e["event"]["kind"] == "text.advanced"] == [2, 3, 4]
         # Its own arrival follows, and nothing else.
         joined = await again.event("member.joined")
-        assert joined["seq"] == host.seq + 1 or joined["seq"] > seen
+        assert joined["event"]["member"] == data.members[0]["id"]
+        assert joined["seq"] == again.events[-1]["seq"]
+        try:
+            extra = await again.recv(timeout=0.5)
+            assert extra["type"] != "event", f"nothing else follows, got {extra}"
+        except (asyncio.TimeoutError, TimeoutError):
+            pass
         await again.close()
         await host.close()
 
