@@ -20,7 +20,7 @@ public final class LWSServer: @unchecked Sendable {
     private let writer: StoreWriter
     let switchboard: Switchboard
     var connections: [ConnectionID: LWSConnection] = [:]
-    private var nextConnection: ConnectionID = 1
+    var nextConnection: ConnectionID = 1
     /// HTTP answers waiting for their writeable callback, by request number.
     var httpResponses: [Int: HTTPResponse] = [:]
     /// Requests still open, by request number: an answer rendered off-thread finds its connection here.
@@ -218,114 +218,6 @@ public final class LWSServer: @unchecked Sendable {
     }
 
     var isStopping: Bool { stopDeadline != nil }
-
-    // MARK: Connections (service thread)
-
-    func established(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
-        let id = nextConnection
-        nextConnection += 1
-        user?.storeBytes(of: id, as: Int.self)
-        connections[id] = LWSConnection(id: id, wsi: wsi)
-        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Int32(configuration.helloTimeoutSeconds))
-        var address = [CChar](repeating: 0, count: 64)
-        let peer = lws_get_peer_simple(wsi, &address, address.count).map { String(cString: $0) } ?? ""
-        switchboard.opened(id, address: peer)
-        if isStopping { close(id, code: .goingAway, reason: "server restarting") }
-    }
-
-    func connection(_ user: UnsafeMutableRawPointer?) -> LWSConnection? {
-        guard let id = user?.load(as: Int.self) else { return nil }
-        return connections[id]
-    }
-
-    func receive(_ connection: LWSConnection, _ input: UnsafeMutableRawPointer?, _ length: Int) {
-        let wsi = connection.wsi
-        if lws_is_first_fragment(wsi) != 0 {
-            connection.incoming.removeAll(keepingCapacity: true)
-            connection.discardingMessage = false
-        }
-        guard !connection.discardingMessage, connection.closeNow == nil, connection.closeAfterDrain == nil else { return }
-        if lws_frame_is_binary(wsi) != 0 {
-            connection.discardingMessage = true
-            send(ServerMessage.error(id: nil, .badRequest, "only text frames are accepted"), to: connection.id)
-            close(connection.id, code: .unsupportedData, reason: "text frames only")
-            return
-        }
-        if connection.incoming.count + length > configuration.maxFrameBytes {
-            connection.discardingMessage = true
-            connection.incoming.removeAll()
-            send(ServerMessage.error(id: nil, .tooLarge, "a message may be at most 64 KiB"), to: connection.id)
-            close(connection.id, code: .messageTooBig, reason: "too large")
-            return
-        }
-        if let input, length > 0 {
-            connection.incoming.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
-        }
-        guard lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi) == 0 else { return }
-        let message = connection.incoming
-        connection.incoming.removeAll(keepingCapacity: true)
-        switchboard.received(message, from: connection.id)
-    }
-
-    /// Writes one frame (lws's rule: one write per writeable callback).
-    /// Returns false when the connection is to close now.
-    func writeable(_ connection: LWSConnection) -> Bool {
-        if let close = connection.closeNow {
-            closeReason(connection.wsi, close.code, close.reason)
-            return false
-        }
-        guard let frame = connection.dequeue() else {
-            if let close = connection.closeAfterDrain {
-                closeReason(connection.wsi, close.code, close.reason)
-                return false
-            }
-            return true
-        }
-        let count = frame.count
-        // Written in place: the frame keeps LWS_PRE bytes free before its payload.
-        let written = lws_write(connection.wsi, frame.payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT)
-        guard written >= count else { return false }
-        if connection.queued > 0 || connection.closeAfterDrain != nil {
-            lws_callback_on_writable(connection.wsi)
-        }
-        return true
-    }
-
-    func closed(_ user: UnsafeMutableRawPointer?) {
-        guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
-        switchboard.closed(id)
-    }
-
-    private func closeReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
-        var bytes = Array(reason.utf8.prefix(120))
-        lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
-    }
-}
-
-extension LWSServer: ConnectionSink {
-    func send(_ frame: Frame, to id: ConnectionID) {
-        guard let connection = connections[id], connection.closeNow == nil else { return }
-        guard connection.queued < configuration.queueLimit else {
-            // Too far behind: drop it now; its client resumes with `since` and loses nothing.
-            connection.dropQueue()
-            connection.closeNow = (.policyViolation, "too slow")
-            lws_callback_on_writable(connection.wsi)
-            return
-        }
-        connection.enqueue(frame)
-        if connection.queued == 1 { lws_callback_on_writable(connection.wsi) }
-    }
-
-    func close(_ id: ConnectionID, code: CloseCode, reason: String) {
-        guard let connection = connections[id], connection.closeAfterDrain == nil else { return }
-        connection.closeAfterDrain = (code, reason)
-        lws_callback_on_writable(connection.wsi)
-    }
-
-    func helloAccepted(_ id: ConnectionID) {
-        guard let connection = connections[id] else { return }
-        lws_set_timeout(connection.wsi, NO_PENDING_TIMEOUT, 0)
-    }
 }
 
 public enum ServerError: Error, CustomStringConvertible {
@@ -335,66 +227,5 @@ public enum ServerError: Error, CustomStringConvertible {
         switch self {
         case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (in use, or not an address of this machine)"
         }
-    }
-}
-
-/// lws's timer callback: the sul is the first field of a `muster_timer_t`.
-func musterTick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
-    guard let sul else { return }
-    let timer = UnsafeMutableRawPointer(sul).assumingMemoryBound(to: muster_timer_t.self)
-    guard let owner = timer.pointee.owner else { return }
-    Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue().tick(sul)
-}
-
-/// The one C callback lws calls for everything; it finds the server through
-/// the context's user pointer and hands over to it.
-func musterCallback(
-    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
-    _ input: UnsafeMutableRawPointer?, _ length: Int
-) -> Int32 {
-    guard let wsi, let context = lws_get_context(wsi), let pointer = lws_context_user(context) else {
-        return lws_callback_http_dummy(wsi, reason, user, input, length)
-    }
-    let server = Unmanaged<LWSServer>.fromOpaque(pointer).takeUnretainedValue()
-    switch reason {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        server.drainMailbox()
-        return 0
-    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-        return server.confirmUpgrade(wsi)
-    case LWS_CALLBACK_ESTABLISHED:
-        server.established(wsi, user)
-        return 0
-    case LWS_CALLBACK_RECEIVE:
-        if let connection = server.connection(user) { server.receive(connection, input, length) }
-        return 0
-    case LWS_CALLBACK_SERVER_WRITEABLE:
-        guard let connection = server.connection(user) else { return 0 }
-        return server.writeable(connection) ? 0 : -1
-    case LWS_CALLBACK_CLOSED:
-        server.closed(user)
-        return 0
-    case LWS_CALLBACK_HTTP:
-        return server.http(wsi, user)
-    case LWS_CALLBACK_HTTP_WRITEABLE:
-        if let request = user?.load(as: Int.self), server.httpResponses[request] != nil {
-            return server.httpWriteable(wsi, user)
-        }
-        return lws_callback_http_dummy(wsi, reason, user, input, length)
-    case LWS_CALLBACK_HTTP_DROP_PROTOCOL, LWS_CALLBACK_CLOSED_HTTP:
-        server.httpDone(user)
-        return lws_callback_http_dummy(wsi, reason, user, input, length)
-    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-        return server.acceptConnection(user) ? 0 : 1
-    case LWS_CALLBACK_WSI_CREATE:
-        server.caps.created(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(wsi))))
-        return lws_callback_http_dummy(wsi, reason, user, input, length)
-    case LWS_CALLBACK_WSI_DESTROY:
-        server.caps.destroyed(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(wsi))))
-        return lws_callback_http_dummy(wsi, reason, user, input, length)
-    case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
-        return server.filterRequest(wsi)
-    default:
-        return lws_callback_http_dummy(wsi, reason, user, input, length)
     }
 }

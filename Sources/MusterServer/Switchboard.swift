@@ -12,7 +12,7 @@ import MusterStore
 /// are short WAL reads.
 final class Switchboard {
     let store: MusterDatabase
-    private let writer: StoreWriter
+    let writer: StoreWriter
     let clock: () -> Instant
     /// Makes device ids unique across restarts.
     let bootID: String
@@ -23,7 +23,7 @@ final class Switchboard {
     private var prunedAt: Instant?
     /// How far the system clock has stepped from Muster's (monotonic) time, in seconds.
     var wallClockStep: () -> Int64 = { 0 }
-    private var loggedStep: Int64 = 0
+    var loggedStep: Int64 = 0
     /// Devices (not screens) each member has in each session right now.
     private var deviceCounts: [DeviceKey: Int] = [:]
 
@@ -32,15 +32,15 @@ final class Switchboard {
         var member: MemberID
     }
     weak var sink: (any ConnectionSink)?
-    private(set) var hubs: [SessionID: SessionHub] = [:]
+    var hubs: [SessionID: SessionHub] = [:]
     /// Sessions whose log cannot be replayed, with what is wrong: set aside, named on `/healthz`.
-    private(set) var damaged: [SessionID: String] = [:]
+    var damaged: [SessionID: String] = [:]
     let logger: Logger
     var peers: [ConnectionID: Peer] = [:]
     var stopping = false
     /// The last link revocation acted on, and when the store was last asked.
-    private var lastRevocation: Int
-    private var revocationsCheckedAt: Instant?
+    var lastRevocation: Int
+    var revocationsCheckedAt: Instant?
 
     struct Peer {
         /// The client's network address, for the hello budget.
@@ -249,123 +249,5 @@ final class Switchboard {
             stopping = true
             for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }
         }
-    }
-
-    /// After a failed commit, at most once a second (the disk may still be
-    /// full): the record's presence is made to match the sockets again.
-    private func reconcileIfDue(_ hub: SessionHub, at now: Instant) {
-        guard hub.needsReconcile, !hub.hasPending else { return }
-        if let last = hub.lastReconcile, last.milliseconds(to: now) < 1000 { return }
-        var connected: [DeviceID: Caller] = [:]
-        for connection in hub.subscribers.keys {
-            guard let subscription = peers[connection]?.subscription, !subscription.watching else { continue }
-            connected[subscription.device] = subscription.caller
-        }
-        // Only devices that may be present: on the roster, and the session open.
-        connected = connected.filter { hub.live.state.entry($0.value.member) != nil }
-        for batch in hub.reconcilePresence(connected: connected, at: now) { writer.submit(batch, generation: hub.generation) }
-        for connection in hub.subscribers.keys {
-            guard let subscription = peers[connection]?.subscription else { continue }
-            peers[connection]?.subscription?.joined = hub.isJoined(subscription.device, member: subscription.caller.member)
-        }
-    }
-
-    /// Logs a step of the system clock once (NTP correcting a village PC):
-    /// Muster's time keeps following the monotonic clock.
-    private func noticeClockStep() {
-        let step = wallClockStep()
-        guard abs(step - loggedStep) >= 2 else { return }
-        loggedStep = step
-        if step == 0 { return }
-        logger.warning(
-            "the system clock stepped \(step > 0 ? "forward" : "back") by \(abs(step)) s; Muster keeps time from its monotonic clock, so durations and roll-call windows are unaffected",
-            metadata: ["step_seconds": "\(step)"])
-    }
-
-    // MARK: Links
-
-    /// Closes, within a second, every device still using a link that
-    /// `muster member relink` (another process) has replaced.
-    private func closeReplacedLinks(at now: Instant, sink: any ConnectionSink) {
-        if let last = revocationsCheckedAt, last.milliseconds(to: now) < 1000 { return }
-        revocationsCheckedAt = now
-        guard let replaced = try? store.linksReplaced(after: lastRevocation), !replaced.members.isEmpty else { return }
-        lastRevocation = replaced.last
-        for (connection, peer) in peers {
-            guard let subscription = peer.subscription, let current = replaced.members[subscription.caller.member],
-                current != subscription.tokenHash
-            else { continue }
-            peers[connection]?.revoked = true
-            sink.send(ServerMessage.error(id: nil, .unauthorized, "this link has been replaced; ask your secretary for the new one"), to: connection)
-            sink.close(connection, code: .policyViolation, reason: CommandError.Code.unauthorized.rawValue)
-        }
-    }
-
-    // MARK: Sessions
-
-    /// The session a member's link leads to: one under way, else the planned one nearest in time.
-    /// Sessions planned since the server started (with `muster session add`) are picked up here.
-    func currentSession(of branch: BranchID) throws -> SessionID? {
-        let now = clock()
-        let candidates = try store.sessionSummaries(branch: branch).filter { !$0.ended && damaged[$0.id] == nil }
-        if let running = candidates.filter({ $0.openedAt != nil }).max(by: { $0.openedAt! < $1.openedAt! }) {
-            return running.id
-        }
-        return candidates.min { abs($0.startsAt.milliseconds(to: now)) < abs($1.startsAt.milliseconds(to: now)) }?.id
-    }
-
-    /// An ended session nobody follows leaves memory; a later hello reloads it.
-    private func evictEndedSessions() {
-        for (id, hub) in hubs where hub.state.phase == .ended && hub.subscribers.isEmpty && !hub.hasPending {
-            hubs[id] = nil
-        }
-    }
-
-    /// Loads a session from the store. Devices the log still shows as
-    /// connected died with the previous server: they leave at the last
-    /// recorded moment, so no presence is credited that cannot be proven.
-    @discardableResult
-    func loadHub(_ id: SessionID) throws -> SessionHub? {
-        if let problem = damaged[id] { throw StoreError.invalid(problem) }
-        var log: [EventFrames] = []
-        let loaded: LoadedSession
-        do {
-            // Frames only for the events a resuming client can still be sent.
-            let keepAfter = try store.lastSeq(id) - replayWindow
-            loaded = try store.loadSession(id) { stored, state in
-                guard stored.seq > keepAfter else { return }
-                log.append(EventFrames(seq: stored.seq, stored.occurrence, after: state))
-            }
-        } catch let error as StoreError {
-            if case .damaged = error {
-                damaged[id] = "\(error)"
-                logger.error("session set aside: \(error)", metadata: ["session": "\(id)"])
-            }
-            throw error
-        }
-        let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id), replayWindow: replayWindow)
-        hubs[id] = hub
-        let state = hub.live.state
-        guard state.phase == .open || state.phase == .started, let lastAt = state.lastEventAt else { return hub }
-        if let batch = hub.voidUncountableVotes(at: clock()) {
-            try store.append([batch])
-            hub.committed(upTo: batch.firstSeq + batch.occurrences.count - 1, sink: NoSink())
-        }
-        for entry in state.roster {
-            for device in (state.presence[entry.id]?.devices ?? []).sorted() {
-                if case .batch(let batch) = try? hub.handle(.leave(device: device), by: .member(entry.id), at: lastAt, reply: nil) {
-                    try store.append([batch])
-                    hub.committed(upTo: batch.firstSeq + batch.occurrences.count - 1, sink: NoSink())
-                }
-            }
-        }
-        return hub
-    }
-
-    /// A sink for work done before anyone is connected.
-    private final class NoSink: ConnectionSink {
-        func send(_ frame: Frame, to connection: ConnectionID) {}
-        func close(_ connection: ConnectionID, code: CloseCode, reason: String) {}
-        func helloAccepted(_ connection: ConnectionID) {}
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import MusterCore
+import MusterStore
+
+/// What the Switchboard does on each tick besides time passing in the hubs:
+/// presence brought back in line after a failed commit, replaced links
+/// closed, clock steps logged.
+extension Switchboard {
+    /// After a failed commit, at most once a second (the disk may still be
+    /// full): the record's presence is made to match the sockets again.
+    func reconcileIfDue(_ hub: SessionHub, at now: Instant) {
+        guard hub.needsReconcile, !hub.hasPending else { return }
+        if let last = hub.lastReconcile, last.milliseconds(to: now) < 1000 { return }
+        var connected: [DeviceID: Caller] = [:]
+        for connection in hub.subscribers.keys {
+            guard let subscription = peers[connection]?.subscription, !subscription.watching else { continue }
+            connected[subscription.device] = subscription.caller
+        }
+        // Only devices that may be present: on the roster, and the session open.
+        connected = connected.filter { hub.live.state.entry($0.value.member) != nil }
+        for batch in hub.reconcilePresence(connected: connected, at: now) { writer.submit(batch, generation: hub.generation) }
+        for connection in hub.subscribers.keys {
+            guard let subscription = peers[connection]?.subscription else { continue }
+            peers[connection]?.subscription?.joined = hub.isJoined(subscription.device, member: subscription.caller.member)
+        }
+    }
+
+    /// Logs a step of the system clock once (NTP correcting a village PC):
+    /// Muster's time keeps following the monotonic clock.
+    func noticeClockStep() {
+        let step = wallClockStep()
+        guard abs(step - loggedStep) >= 2 else { return }
+        loggedStep = step
+        if step == 0 { return }
+        logger.warning(
+            "the system clock stepped \(step > 0 ? "forward" : "back") by \(abs(step)) s; Muster keeps time from its monotonic clock, so durations and roll-call windows are unaffected",
+            metadata: ["step_seconds": "\(step)"])
+    }
+
+    // MARK: Links
+
+    /// Closes, within a second, every device still using a link that
+    /// `muster member relink` (another process) has replaced.
+    func closeReplacedLinks(at now: Instant, sink: any ConnectionSink) {
+        if let last = revocationsCheckedAt, last.milliseconds(to: now) < 1000 { return }
+        revocationsCheckedAt = now
+        guard let replaced = try? store.linksReplaced(after: lastRevocation), !replaced.members.isEmpty else { return }
+        lastRevocation = replaced.last
+        for (connection, peer) in peers {
+            guard let subscription = peer.subscription, let current = replaced.members[subscription.caller.member],
+                current != subscription.tokenHash
+            else { continue }
+            peers[connection]?.revoked = true
+            sink.send(ServerMessage.error(id: nil, .unauthorized, "this link has been replaced; ask your secretary for the new one"), to: connection)
+            sink.close(connection, code: .policyViolation, reason: CommandError.Code.unauthorized.rawValue)
+        }
+    }
+}
