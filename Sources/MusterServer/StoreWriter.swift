@@ -60,16 +60,23 @@ final class StoreWriter: Sendable {
     private func run() {
         while true {
             signal.wait()
-            let (batches, stopping) = queue.withLock { state in
-                defer { state.batches.removeAll() }
-                return (state.batches, state.stopping)
-            }
-            if !batches.isEmpty { commit(batches) }
-            if stopping {
+            if commitQueued() {
                 finished.signal()
                 return
             }
         }
+    }
+
+    /// Commits what is queued now; true once stopping. The thread's loop
+    /// (tests call it directly, with no thread).
+    @discardableResult
+    func commitQueued() -> Bool {
+        let (batches, stopping) = queue.withLock { state in
+            defer { state.batches.removeAll() }
+            return (state.batches, state.stopping)
+        }
+        if !batches.isEmpty { commit(batches) }
+        return stopping
     }
 
     /// Commits one group; `run()` calls it with whatever is queued (tests call it directly).

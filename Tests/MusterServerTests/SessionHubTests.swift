@@ -8,9 +8,10 @@ import Testing
 /// Records what the hub asks of the transport.
 final class RecordingSink: ConnectionSink {
     var sent: [(ConnectionID, String)] = []
+    var closed: [(ConnectionID, CloseCode)] = []
 
     func send(_ frame: Frame, to connection: ConnectionID) { sent.append((connection, frame.text)) }
-    func close(_ connection: ConnectionID, code: CloseCode, reason: String) {}
+    func close(_ connection: ConnectionID, code: CloseCode, reason: String) { closed.append((connection, code)) }
     func helloAccepted(_ connection: ConnectionID) {}
 
     func messages(to connection: ConnectionID) -> [[String: Any]] {
