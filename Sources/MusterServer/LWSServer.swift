@@ -34,6 +34,9 @@ public final class LWSServer: @unchecked Sendable {
     /// The lws context while `run()` runs (service thread only).
     private var context: OpaquePointer?
     let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
+    /// The libwebsockets this binary is linked against, read from the library itself.
+    public static var libraryVersion: String { String(cString: lws_get_library_version()) }
+
     /// Called on the service thread once the port is open.
     public var onListening: (@Sendable (Int) -> Void)?
 

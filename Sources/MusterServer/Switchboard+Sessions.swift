@@ -51,18 +51,19 @@ extension Switchboard {
         hubs[id] = hub
         let state = hub.live.state
         guard state.phase == .open || state.phase == .started, let lastAt = state.lastEventAt else { return hub }
-        if let batch = hub.voidUncountableVotes(at: clock()) {
-            try store.append([batch])
-            hub.committed(upTo: batch.firstSeq + batch.occurrences.count - 1, sink: NoSink())
-        }
+        // The recovery is one transaction (one fsync), not one per device.
+        var recovery: [EventBatch] = []
+        if let batch = hub.voidUncountableVotes(at: clock()) { recovery.append(batch) }
         for entry in state.roster {
             for device in (state.presence[entry.id]?.devices ?? []).sorted() {
                 if case .batch(let batch) = try? hub.handle(.leave(device: device), by: .member(entry.id), at: lastAt, reply: nil) {
-                    try store.append([batch])
-                    hub.committed(upTo: batch.firstSeq + batch.occurrences.count - 1, sink: NoSink())
+                    recovery.append(batch)
                 }
             }
         }
+        guard let last = recovery.last else { return hub }
+        try store.append(recovery)
+        hub.committed(upTo: last.firstSeq + last.occurrences.count - 1, sink: NoSink())
         return hub
     }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CLibWebSockets
+import MusterServer
 
 @main
 struct Muster: ParsableCommand {
@@ -15,13 +15,10 @@ struct Muster: ParsableCommand {
               muster session add --branch 东村党支部 --title "十一月主题党日" --starts 2026-11-28T19:30
             Every command keeps its data in one file, muster.sqlite here unless --db says otherwise.
             """,
-        version: "muster \(version) (libwebsockets \(libWebSocketsVersion))",
+        version: "muster \(version) (libwebsockets \(LWSServer.libraryVersion))",
         subcommands: [
             ServeCommand.self, BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self,
             ExportCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
-
-    /// The libwebsockets this binary is linked against, read from the library itself.
-    static var libWebSocketsVersion: String { String(cString: lws_get_library_version()) }
 }

@@ -70,7 +70,7 @@ async def member_load(client, member, session, record, rng, stop):
                 what = ("vote.cast", vote["vote"])
                 id = await client.cmd("vote.cast", session=session, vote=vote["vote"], choice=choice)
                 vote["voters"].append(member["id"])
-            elif rng.random() < 0.05:
+            elif rng.random() < 0.01:
                 id = f"p-{member['id']}-{time.monotonic_ns()}"
                 what = ("post.added", id)
                 await client.cmd("post.add", id=id, session=session, thread="T1", body=id)
@@ -90,6 +90,10 @@ class Phone(Client):
         super().__init__(url)
         self.mirror = {}
         self.pending = {}
+
+    async def recv(self, timeout=30):
+        # 200 phones connecting to a server that has just recovered: give the welcomes time.
+        return await super().recv(timeout)
 
     async def connect(self, token, since=None, session=None, watch=False):
         welcome = await super().connect(token, since=since, session=session, watch=watch)
