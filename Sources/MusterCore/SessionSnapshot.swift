@@ -84,6 +84,14 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
 }
 
 extension SessionState {
+    /// The session itself: `welcome.state.session`, and what events that change it carry.
+    public var info: SessionSnapshot.Info {
+        .init(
+            id: setup.id, branch: setup.branch, title: setup.title, kind: setup.kind, phase: phase,
+            scheduledStart: setup.scheduledStart, graceSeconds: setup.graceSeconds, rules: setup.rules,
+            locked: locked, openedAt: openedAt, startedAt: startedAt, endedAt: endedAt, lateAfter: lateAfter)
+    }
+
     /// The session as a `role` may see it at `asOf`. A member (`viewer`) sees
     /// no excuse reason but their own: reasons are for hosts and the member concerned.
     public func snapshot(for role: Caller.Role, viewer: MemberID? = nil, asOf: Instant) -> SessionSnapshot {
@@ -93,10 +101,7 @@ extension SessionState {
                 answered: $0.answered, missing: $0.missing)
         }
         return SessionSnapshot(
-            session: .init(
-                id: setup.id, branch: setup.branch, title: setup.title, kind: setup.kind, phase: phase,
-                scheduledStart: setup.scheduledStart, graceSeconds: setup.graceSeconds, rules: setup.rules,
-                locked: locked, openedAt: openedAt, startedAt: startedAt, endedAt: endedAt, lateAfter: lateAfter),
+            session: info,
             roster: attendance(asOf: asOf).map { role == .host ? $0 : $0.shown(to: viewer) },
             quorum: quorum,
             text: text.map { .init(title: $0.text.title, lines: $0.text.lines, current: $0.current) },

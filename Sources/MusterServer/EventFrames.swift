@@ -29,7 +29,8 @@ struct EventFrames {
         self.occurrence = occurrence
         quorum = state.quorum
         let lines = Self.changedAttendance(occurrence, state: state)
-        full = ServerMessage.event(seq: seq, occurrence: occurrence, quorum: quorum, attendance: lines)
+        let session = Self.changesSession(occurrence.event) ? state.info : nil
+        full = ServerMessage.event(seq: seq, occurrence: occurrence, quorum: quorum, attendance: lines, session: session)
         switch occurrence.event {
         case .memberExcused(let excused):
             concerning = excused.member
@@ -41,7 +42,7 @@ struct EventFrames {
             if let lines, lines.contains(where: { $0.excuse != nil }) {
                 redacted = ServerMessage.event(
                     seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum,
-                    attendance: lines.map { $0.shown(to: nil) })
+                    attendance: lines.map { $0.shown(to: nil) }, session: session)
             }
         }
     }
@@ -65,6 +66,14 @@ struct EventFrames {
         guard case .postAdded(let added) = occurrence.event else { return }
         redacted = ServerMessage.event(
             seq: seq, at: occurrence.at, event: .postWithoutBody(added), quorum: quorum, attendance: nil)
+    }
+
+    /// Whether an event changes the session's own fields (phase, times, lock).
+    static func changesSession(_ event: Event) -> Bool {
+        switch event {
+        case .sessionOpened, .sessionStarted, .sessionEnded, .sessionLocked: true
+        default: false
+        }
     }
 
     /// The attendance lines an event changed: one member's, or everyone's.

@@ -87,14 +87,24 @@ enum ServerMessage {
         var quorum: Quorum
         /// Attendance lines this event changed, so clients need not derive them.
         var attendance: [AttendanceRecord]?
+        /// The session's own fields after an event that changed them (opened, started, ended, locked).
+        var session: SessionSnapshot.Info?
     }
 
-    static func event(seq: Int, occurrence: Occurrence, quorum: Quorum, attendance: [AttendanceRecord]?) -> Frame {
-        event(seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum, attendance: attendance)
+    static func event(
+        seq: Int, occurrence: Occurrence, quorum: Quorum, attendance: [AttendanceRecord]?,
+        session: SessionSnapshot.Info? = nil
+    ) -> Frame {
+        event(
+            seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum, attendance: attendance,
+            session: session)
     }
 
-    static func event(seq: Int, at: Instant, event: WireEvent, quorum: Quorum, attendance: [AttendanceRecord]?) -> Frame {
-        encode(EventMessage(seq: seq, at: at, event: event, quorum: quorum, attendance: attendance))
+    static func event(
+        seq: Int, at: Instant, event: WireEvent, quorum: Quorum, attendance: [AttendanceRecord]?,
+        session: SessionSnapshot.Info? = nil
+    ) -> Frame {
+        encode(EventMessage(seq: seq, at: at, event: event, quorum: quorum, attendance: attendance, session: session))
     }
 
     private struct Ack: Encodable {

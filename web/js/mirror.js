@@ -47,11 +47,9 @@ export class Mirror {
       if (e.kind === 'session.opened') s.roster = message.attendance;
       else s.roster = s.roster.map((line) => byMember.get(line.member) ?? line);
     }
+    if (message.session) s.session = message.session;  // phase, times and lock, as the server has them
     switch (e.kind) {
-      case 'session.opened': s.session.phase = 'open'; s.session.openedAt = at; break;
-      case 'session.started': s.session.phase = 'started'; s.session.startedAt = at; break;
-      case 'session.ended': s.session.phase = 'ended'; s.session.endedAt = at; break;
-      case 'session.locked': s.session.locked = e.locked; break;
+      case 'session.opened': case 'session.started': case 'session.ended': case 'session.locked': break;
       case 'rollcall.started': {
         const call = { rollcall: e.rollcall, startedAt: at, closesAt: e.closesAt, answered: [] };
         s.rollcall = call;
@@ -98,7 +96,7 @@ export class Mirror {
       }
       case 'vote.closed': {
         const vote = s.votes.find((v) => v.vote === e.vote);
-        if (vote) vote.result = e;
+        if (vote) { const { kind, ...result } = e; vote.result = result; }
         break;
       }
       case 'vote.voided': {
