@@ -32,6 +32,4 @@ struct ConnectionCaps {
         let count = open[address, default: 1] - 1
         open[address] = count > 0 ? count : nil
     }
-
-    func count(from address: String) -> Int { open[address, default: 0] }
 }

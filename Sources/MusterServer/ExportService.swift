@@ -47,9 +47,9 @@ final class ExportService: Sendable {
             let body = try job.export.render(state, log: log, asOf: job.asOf, utcOffsetSeconds: job.utcOffsetSeconds)
             let download = job.export == .minutesHTML ? nil : "\(job.session)-\(job.export.rawValue)"
             return HTTPResponse(status: 200, contentType: job.export.contentType, body: body, filename: download)
-        } catch StoreError.damaged(let id, let seq, let problem) {
-            return .problem(
-                500, "session \(id)'s record is damaged at event \(seq) (\(problem)); it cannot be exported until it is repaired")
+        } catch let error as StoreError {
+            if case .damaged = error { return .problem(500, "\(error)") }
+            return .problem(500, "cannot read the session's record")
         } catch {
             return .problem(500, "cannot read the session's record")
         }

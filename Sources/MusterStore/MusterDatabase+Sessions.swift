@@ -46,13 +46,6 @@ extension MusterDatabase {
         }
     }
 
-    /// The ids of a branch's sessions, soonest first: cheap, for the server's lookups.
-    public func sessionIDs(branch: BranchID) throws -> [SessionID] {
-        try writer.read { db in
-            try SessionID.fetchAll(db, sql: "SELECT id FROM session WHERE branchId = ? ORDER BY startsAt", arguments: [branch])
-        }
-    }
-
     /// The branch a session belongs to, or nil: one indexed read, to authorize before any work.
     public func sessionBranch(_ id: SessionID) throws -> BranchID? {
         try writer.read { db in
