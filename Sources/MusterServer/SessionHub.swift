@@ -38,10 +38,9 @@ final class SessionHub {
     /// Connections following this session, and who is behind each.
     private(set) var subscribers: [ConnectionID: Viewer] = [:]
 
-    /// - Parameter log: the frames of the stored events (``EventFrames`, built while
-    ///   loading, so each carries the quorum and attendance of its moment).
     /// - Parameters:
-    ///   - log: the frames of the last stored events, up to `loaded.seq`.
+    ///   - log: the frames of the last stored events, up to `loaded.seq` (`EventFrames`, built
+    ///     while loading, so each carries the quorum and attendance of its moment).
     ///   - replayWindow: how many of the last events a resuming client can be sent.
     init(loaded: LoadedSession, log: [EventFrames], commandSeqs: [CommandKey: Int], replayWindow: Int = 512) {
         id = loaded.machine.state.setup.id

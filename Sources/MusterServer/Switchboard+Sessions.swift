@@ -54,13 +54,8 @@ extension Switchboard {
         // The recovery is one transaction (one fsync), not one per device.
         var recovery: [EventBatch] = []
         if let batch = hub.voidUncountableVotes(at: clock()) { recovery.append(batch) }
-        for entry in state.roster {
-            for device in (state.presence[entry.id]?.devices ?? []).sorted() {
-                if case .batch(let batch) = try? hub.handle(.leave(device: device), by: .member(entry.id), at: lastAt, reply: nil) {
-                    recovery.append(batch)
-                }
-            }
-        }
+        // No socket survived the previous server: every device it recorded leaves.
+        recovery += hub.reconcilePresence(connected: [:], at: lastAt)
         guard let last = recovery.last else { return hub }
         try store.append(recovery)
         hub.committed(upTo: last.firstSeq + last.occurrences.count - 1, sink: NoSink())
