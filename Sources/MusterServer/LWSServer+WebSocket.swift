@@ -50,7 +50,7 @@ extension LWSServer {
         guard lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi) == 0 else { return }
         let message = connection.incoming
         connection.incoming.removeAll(keepingCapacity: true)
-        switchboard.received(message, from: connection.id)
+        perform(switchboard.received(message, from: connection.id))
     }
 
     /// Writes one frame (lws's rule: one write per writeable callback).
@@ -79,7 +79,7 @@ extension LWSServer {
 
     func closed(_ user: UnsafeMutableRawPointer?) {
         guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
-        switchboard.closed(id)
+        perform(switchboard.closed(id))
     }
 
     func closeReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
@@ -88,7 +88,8 @@ extension LWSServer {
     }
 }
 
-extension LWSServer: ConnectionSink {
+/// The transport's side of `ServerAction`.
+extension LWSServer {
     func send(_ frame: Frame, to id: ConnectionID) {
         guard let connection = connections[id], connection.closeNow == nil else { return }
         guard connection.queued < configuration.queueLimit else {

@@ -52,13 +52,11 @@ public final class LWSServer: @unchecked Sendable {
         let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
         let clock = ServerClock(wall: wallClock)
         switchboard = try Switchboard(
-            store: database, writer: writer, clock: clock.now, bootID: String(boot.rawValue.dropFirst().prefix(6)),
-            commandBurst: configuration.commandBurst, commandsPerSecond: configuration.commandsPerSecond,
-            replayWindow: configuration.replayWindow, maxDevicesPerMember: configuration.maxDevicesPerMember,
-            hellosPerAddress: configuration.hellosPerAddress)
+            store: database, clock: clock.now, bootID: String(boot.rawValue.dropFirst().prefix(6)), limits: configuration)
         precondition(muster_lws_pre <= Frame.headroom, "lws needs \(muster_lws_pre) bytes before a frame")
-        switchboard.sink = self
         switchboard.wallClockStep = clock.wallClockStep
+        // Sessions the previous server left under way: their recovery waits in the writer's queue.
+        perform(try switchboard.start())
     }
 
     /// Asks the server to stop: it commits what is queued, closes every
@@ -178,7 +176,7 @@ public final class LWSServer: @unchecked Sendable {
 
     /// lws's timer fired on the service thread: tick, and schedule the next.
     func tick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>) {
-        switchboard.handle(.tick)
+        perform(switchboard.handle(.tick))
         guard let context else { return }
         lws_sul_schedule(context, 0, sul, musterTick, Self.tickMicroseconds)
     }
@@ -204,7 +202,7 @@ public final class LWSServer: @unchecked Sendable {
                 // Commit what is queued and send its acks, then close everyone with 1001.
                 writer.stopAndFlush()
                 for flushed in mailbox.drain() { deliver(flushed) }
-                switchboard.handle(.stop)
+                perform(switchboard.handle(.stop))
                 stopDeadline = .now + .seconds(3)
             } else {
                 deliver(message)
@@ -216,11 +214,23 @@ public final class LWSServer: @unchecked Sendable {
         switch message {
         case .httpReady(let request, let response): httpReady(request, response)
         case .stop: break  // handled by drainMailbox, once
-        case .committed, .commitFailed, .tick: switchboard.handle(message)
+        case .committed, .commitFailed, .tick: perform(switchboard.handle(message))
         }
     }
 
     var isStopping: Bool { stopDeadline != nil }
+
+    /// Carries out what the switchboard decided, in order.
+    func perform(_ actions: [ServerAction]) {
+        for action in actions {
+            switch action {
+            case .send(let frame, let connection): send(frame, to: connection)
+            case .close(let connection, let code, let reason): close(connection, code: code, reason: reason)
+            case .helloAccepted(let connection): helloAccepted(connection)
+            case .submit(let batch, let generation): writer.submit(batch, generation: generation)
+            }
+        }
+    }
 }
 
 public enum ServerError: Error, CustomStringConvertible {

@@ -11,14 +11,9 @@ public struct ServerConfiguration: Sendable {
     public var baseURL: String?
     /// The folder with the page (`index.html` …).
     public var webRoot: String
-    /// Debian's `node-qrcode-generator` folder, served at `/vendor` for the big
-    /// screen's QR code; nil when it is not installed (the screen then shows the address).
-    public var vendorRoot: String? = ServerConfiguration.debianQRCodeFolder
-
-    static var debianQRCodeFolder: String? {
-        let folder = "/usr/share/javascript/qrcode-generator"
-        return FileManager.default.fileExists(atPath: folder + "/qrcode.js") ? folder : nil
-    }
+    /// A folder of JavaScript libraries served at `/vendor` (the big screen's
+    /// QR code); nil serves none (the screen then shows the address).
+    public var vendorRoot: String?
 
     /// A socket that has not said a valid hello by then is closed.
     public var helloTimeoutSeconds = 10
@@ -36,7 +31,7 @@ public struct ServerConfiguration: Sendable {
     public var commandsPerSecond = 10.0
     /// Hellos one network address may say at once; they refill at a thirtieth
     /// of this a second. 60: a village's members all joining from the office Wi-Fi.
-    public var hellosPerAddress = 60
+    public var hellosPerAddress = HelloLimiter.defaultPerAddress
     /// Devices one member may have in a session at once (a phone, a laptop, a spare).
     public var maxDevicesPerMember = 3
     /// Open connections (page, exports and WebSockets alike) one network
@@ -44,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerAddress = 1024
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
+
+    /// The defaults, listening on 127.0.0.1:8080 with the page in `web/`.
+    public static let standard = ServerConfiguration(host: "127.0.0.1", port: 8080, baseURL: nil, webRoot: "web")
 
     public init(host: String, port: Int, baseURL: String?, webRoot: String) {
         self.host = host

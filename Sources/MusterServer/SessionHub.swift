@@ -37,6 +37,9 @@ final class SessionHub {
     private(set) var lastReconcile: Instant?
     /// Connections following this session, and who is behind each.
     private(set) var subscribers: [ConnectionID: Viewer] = [:]
+    /// The devices the store showed present when the session was loaded: they
+    /// died with the previous server, at its last recorded moment.
+    private let inherited: (devices: Set<DeviceID>, lastAt: Instant?)
 
     /// - Parameters:
     ///   - log: the frames of the last stored events, up to `loaded.seq` (`EventFrames`, built
@@ -50,6 +53,8 @@ final class SessionHub {
         durable = loaded.machine
         liveSeq = loaded.seq
         durableSeq = loaded.seq
+        let state = loaded.machine.state
+        inherited = (Set(state.presence.values.flatMap(\.devices)), state.lastEventAt)
         for frames in log { record(frames) }
     }
 
@@ -93,13 +98,6 @@ final class SessionHub {
         return occurrences.isEmpty ? nil : accept(.init(occurrences: occurrences), command: nil)
     }
 
-    /// After a restart: voids a secret vote whose running count died with the
-    /// previous server (it is never on disk).
-    func voidUncountableVotes(at now: Instant) -> EventBatch? {
-        let occurrences = live.voidUncountableVotes(at: now)
-        return occurrences.isEmpty ? nil : accept(.init(occurrences: occurrences), command: nil)
-    }
-
     private func accept(_ outcome: SessionMachine.Outcome, command: CommandKey?) -> EventBatch {
         let first = liveSeq + 1
         for (index, occurrence) in outcome.occurrences.enumerated() {
@@ -115,32 +113,36 @@ final class SessionHub {
     // MARK: Commits
 
     /// The store has committed everything up to `seq`: show it and ack it.
-    func committed(upTo seq: Int, sink: any ConnectionSink) {
+    func committed(upTo seq: Int) -> ServerActions {
+        var out = ServerActions()
         while let next = pending.first, next.seq <= seq {
             pending.removeFirst()
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
             record(frames)
-            for (connection, viewer) in subscribers { sink.send(frames.frame(for: viewer), to: connection) }
+            for (connection, viewer) in subscribers { out.send(frames.frame(for: viewer), to: connection) }
         }
-        answerWaiters(sink: sink)
+        answerWaiters(&out)
         if saveFailing, pending.isEmpty, !needsReconcile {
             saveFailing = false
-            notifyHosts(.saveRecovered, "saving works again; everything shown is saved", sink: sink)
+            notifyHosts(.saveRecovered, "saving works again; everything shown is saved", &out)
         }
+        return out
     }
 
-    private func notifyHosts(_ code: ServerMessage.NoticeCode, _ message: String, sink: any ConnectionSink) {
+    private func notifyHosts(_ code: ServerMessage.NoticeCode, _ message: String, _ out: inout ServerActions) {
         let frame = ServerMessage.notice(code, message)
-        for (connection, viewer) in subscribers where viewer.role == .host { sink.send(frame, to: connection) }
+        for (connection, viewer) in subscribers where viewer.role == .host { out.send(frame, to: connection) }
     }
 
     var hasPending: Bool { !pending.isEmpty }
 
-    /// After a failed commit: makes the record's presence match the sockets
-    /// again, joining connected devices it lost and leaving closed ones it
-    /// kept. Returns the batches to commit (empty when it already matches).
+    /// After loading and after a failed commit: makes the record's presence
+    /// match the sockets, joining connected devices it lost and leaving
+    /// closed ones it kept, and voids a secret vote whose running count died
+    /// with the previous server (it is never on disk). Returns the batches to
+    /// commit (empty when the record already matches).
     func reconcilePresence(connected: [DeviceID: Caller], at now: Instant) -> [EventBatch] {
         needsReconcile = false
         lastReconcile = now
@@ -149,7 +151,9 @@ final class SessionHub {
         var batches: [EventBatch] = []
         for entry in state.roster {
             for device in (state.presence[entry.id]?.devices ?? []).sorted() where connected[device] == nil {
-                if case .batch(let batch) = try? handle(.leave(device: device), by: .member(entry.id), at: now, reply: nil) {
+                // A device of the previous server is credited no time after its last recorded moment.
+                let at = inherited.devices.contains(device) ? inherited.lastAt ?? now : now
+                if case .batch(let batch) = try? handle(.leave(device: device), by: .member(entry.id), at: at, reply: nil) {
                     batches.append(batch)
                 }
             }
@@ -160,6 +164,8 @@ final class SessionHub {
                 batches.append(batch)
             }
         }
+        let voided = live.voidUncountableVotes(at: now)
+        if !voided.isEmpty { batches.append(accept(.init(occurrences: voided), command: nil)) }
         return batches
     }
 
@@ -169,23 +175,25 @@ final class SessionHub {
     }
 
     /// The commit failed: forget everything not durable and answer `internal`.
-    func commitFailed(generation failed: Int, sink: any ConnectionSink) {
-        guard failed == generation else { return }
+    func commitFailed(generation failed: Int) -> ServerActions {
+        var out = ServerActions()
+        guard failed == generation else { return out }
         generation += 1
         needsReconcile = true
         if !saveFailing {
             saveFailing = true
-            notifyHosts(.saveFailed, "the server could not save (the disk may be full); the last changes are undone", sink: sink)
+            notifyHosts(.saveFailed, "the server could not save (the disk may be full); the last changes are undone", &out)
         }
         live = durable
         liveSeq = durableSeq
         pending.removeAll()
         commandSeqs = commandSeqs.filter { $0.value <= durableSeq }
         for waiter in waiters where waiter.seq > durableSeq {
-            sink.send(ServerMessage.error(id: waiter.id, .internal, "the server could not save this; try again"), to: waiter.connection)
+            out.send(ServerMessage.error(id: waiter.id, .internal, "the server could not save this; try again"), to: waiter.connection)
         }
         waiters.removeAll { $0.seq > durableSeq }
-        answerWaiters(sink: sink)
+        answerWaiters(&out)
+        return out
     }
 
     /// Appends to the resume log; a hidden post's `post.added` loses its body for members.
@@ -197,10 +205,10 @@ final class SessionHub {
         }
     }
 
-    private func answerWaiters(sink: any ConnectionSink) {
+    private func answerWaiters(_ out: inout ServerActions) {
         guard waiters.contains(where: { $0.seq <= durableSeq }) else { return }
         for waiter in waiters where waiter.seq <= durableSeq {
-            sink.send(ServerMessage.ack(id: waiter.id, seq: waiter.seq), to: waiter.connection)
+            out.send(ServerMessage.ack(id: waiter.id, seq: waiter.seq), to: waiter.connection)
         }
         waiters.removeAll { $0.seq <= durableSeq }
     }

@@ -8,40 +8,42 @@ extension Switchboard {
     /// budget, the token (one indexed read), the session's branch (another),
     /// and only then is the session loaded.
     func hello(
-        _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool, sink: any ConnectionSink
+        _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool
     ) {
         guard !stopping else { return }
         guard let peer = peers[connection], peer.subscription == nil else {
-            sink.send(ServerMessage.error(id: nil, .conflict, "this connection has already said hello"), to: connection)
+            out.send(ServerMessage.error(id: nil, .conflict, "this connection has already said hello"), to: connection)
             return
         }
         let now = clock()
         guard helloLimiter.allow(address: peer.address, at: now) else {
-            refuse(connection, .rateLimited, "too many connections from this network; wait a moment", sink)
+            refuse(connection, .rateLimited, "too many connections from this network; wait a moment")
             return
         }
         if MusterDatabase.isWatchCredential(token) {
-            screenHello(connection, credential: token, session: session, since: since, sink: sink)
+            screenHello(connection, credential: token, session: session, since: since)
             return
         }
-        guard let member = try? store.member(token: token) else {
-            refuse(connection, .unauthorized, "this link is not valid (it may have been replaced); ask your secretary for a new one", sink)
-            return
-        }
+        let found: Member?
         let chosen: SessionID?
         do {
-            chosen = try session ?? currentSession(of: member.branchId)
+            found = try store.member(token: token)
+            chosen = try found.flatMap { try session ?? currentSession(of: $0.branchId) }
         } catch {
-            refuse(connection, .internal, "the server cannot read its data file", sink)
+            refuse(connection, .internal, Self.cannotRead)
+            return
+        }
+        guard let member = found else {
+            refuse(connection, .unauthorized, "this link is not valid (it may have been replaced); ask your secretary for a new one")
             return
         }
         guard let id = chosen else {
-            refuse(connection, .notFound, "there is no session for your branch right now", sink)
+            refuse(connection, .notFound, "there is no session for your branch right now")
             return
         }
-        guard let hub = openHub(id, branch: member.branchId, connection: connection, sink: sink) else { return }
+        guard let hub = openHub(id, branch: member.branchId, connection: connection) else { return }
         guard helloLimiter.allow(member: member.id, at: now) else {
-            refuse(connection, .rateLimited, "this link is connecting too often; wait a moment", sink)
+            refuse(connection, .rateLimited, "this link is connecting too often; wait a moment")
             return
         }
         let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
@@ -49,7 +51,7 @@ extension Switchboard {
         if !watching, deviceCount(session: hub.id, member: member.id) >= maxDevicesPerMember {
             refuse(
                 connection, .conflict,
-                "this link is open on \(maxDevicesPerMember) devices already; close it on one of them first", sink)
+                "this link is open on \(maxDevicesPerMember) devices already; close it on one of them first")
             return
         }
         let device = DeviceID("D\(bootID)-\(connection)")
@@ -60,78 +62,79 @@ extension Switchboard {
             if !subscription.watching { subscription.joined = try join(subscription, hub) }
         } catch {
             if caller.role == .member {
-                refuse(connection, error.code, error.message, sink)
+                refuse(connection, error.code, error.message)
                 return
             }
         }
-        accept(connection, subscription, hub: hub, sink: sink)
+        accept(connection, subscription)
         let you = ServerMessage.You(
             member: member.id, role: caller.role == .host ? .host : .member, name: member.name, device: device)
         let screen = caller.role == .host ? try? store.watchCredential(for: hub.id) : nil
         for frame in hub.subscribe(connection, you: you, since: since, at: clock(), screen: screen) {
-            sink.send(frame, to: connection)
+            out.send(frame, to: connection)
         }
     }
 
     /// A big screen: follows one session, is never counted, may send nothing.
     private func screenHello(
-        _ connection: ConnectionID, credential: String, session: SessionID?, since: Int?, sink: any ConnectionSink
+        _ connection: ConnectionID, credential: String, session: SessionID?, since: Int?
     ) {
-        guard let id = try? store.session(watchCredential: credential) else {
-            refuse(connection, .unauthorized, "this screen's link is not valid; open the screen again from the console", sink)
+        let found: SessionID?
+        do {
+            found = try store.session(watchCredential: credential)
+        } catch {
+            refuse(connection, .internal, Self.cannotRead)
+            return
+        }
+        guard let id = found else {
+            refuse(connection, .unauthorized, "this screen's link is not valid; open the screen again from the console")
             return
         }
         if let session, session != id {
-            refuse(connection, .forbidden, "this screen follows another session", sink)
+            refuse(connection, .forbidden, "this screen follows another session")
             return
         }
-        guard let branch = try? store.sessionBranch(id),
-            let hub = openHub(id, branch: branch, connection: connection, sink: sink)
-        else {
-            return
-        }
+        // The credential was made for this session: any branch check would be the same one.
+        guard let hub = openHub(id, branch: nil, connection: connection) else { return }
         let device = DeviceID("W\(bootID)-\(connection)")
         let subscription = Subscription(
             session: id, caller: Caller(member: "screen", role: .member), tokenHash: Data(), device: device, joined: false,
             watching: true, readOnly: true)
-        accept(connection, subscription, hub: hub, sink: sink)
+        accept(connection, subscription)
         let you = ServerMessage.You(member: "screen", role: .screen, name: "", device: device)
         for frame in hub.subscribe(connection, you: you, since: since, at: clock()) {
-            sink.send(frame, to: connection)
+            out.send(frame, to: connection)
         }
     }
 
-    /// The hub of session `id`, once it is known to belong to `branch`; refuses the hello otherwise.
-    private func openHub(
-        _ id: SessionID, branch: BranchID, connection: ConnectionID, sink: any ConnectionSink
-    ) -> SessionHub? {
+    /// The hub of session `id`, once it is known to belong to `branch` (when
+    /// one is given); refuses the hello otherwise.
+    private func openHub(_ id: SessionID, branch: BranchID?, connection: ConnectionID) -> SessionHub? {
         do {
             // Authorize with one indexed read before loading (replaying) anything.
             guard let owner = try store.sessionBranch(id) else {
-                refuse(connection, .notFound, "there is no session \(id)", sink)
+                refuse(connection, .notFound, "there is no session \(id)")
                 return nil
             }
-            guard owner == branch else {
-                refuse(connection, .forbidden, "this session belongs to another branch", sink)
+            guard branch == nil || owner == branch else {
+                refuse(connection, .forbidden, "this session belongs to another branch")
                 return nil
             }
-            guard let hub = try hubs[id] ?? loadHub(id) else {
-                refuse(connection, .notFound, "there is no session \(id)", sink)
-                return nil
-            }
-            return hub
+            return try hubs[id] ?? loadHub(id)
         } catch {
             if damaged[id] != nil {
-                refuse(connection, .internal, "this session's record is damaged and set aside; the secretary can see why on /healthz", sink)
+                refuse(connection, .internal, "this session's record is damaged and set aside; the secretary can see why on /healthz")
             } else {
-                refuse(connection, .notFound, "there is no session \(id)", sink)
+                refuse(connection, .internal, Self.cannotRead)
             }
             return nil
         }
     }
 
-    func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String, _ sink: any ConnectionSink) {
-        sink.send(ServerMessage.error(id: nil, code, message), to: connection)
-        sink.close(connection, code: .policyViolation, reason: code.rawValue)
+    static let cannotRead = "the server cannot read its data file; try again in a moment"
+
+    func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String) {
+        out.send(ServerMessage.error(id: nil, code, message), to: connection)
+        out.close(connection, code: .policyViolation, reason: code.rawValue)
     }
 }

@@ -18,7 +18,7 @@ extension Switchboard {
         }
         // Only devices that may be present: on the roster, and the session open.
         connected = connected.filter { hub.live.state.entry($0.value.member) != nil }
-        for batch in hub.reconcilePresence(connected: connected, at: now) { writer.submit(batch, generation: hub.generation) }
+        for batch in hub.reconcilePresence(connected: connected, at: now) { out.append(.submit(batch, generation: hub.generation)) }
         for connection in hub.subscribers.keys {
             guard let subscription = peers[connection]?.subscription else { continue }
             peers[connection]?.subscription?.joined = hub.isJoined(subscription.device, member: subscription.caller.member)
@@ -41,7 +41,7 @@ extension Switchboard {
 
     /// Closes, within a second, every device still using a link that
     /// `muster member relink` (another process) has replaced.
-    func closeReplacedLinks(at now: Instant, sink: any ConnectionSink) {
+    func closeReplacedLinks(at now: Instant) {
         if let last = revocationsCheckedAt, last.milliseconds(to: now) < 1000 { return }
         revocationsCheckedAt = now
         guard let replaced = try? store.linksReplaced(after: lastRevocation), !replaced.members.isEmpty else { return }
@@ -51,8 +51,8 @@ extension Switchboard {
                 current != subscription.tokenHash
             else { continue }
             peers[connection]?.revoked = true
-            sink.send(ServerMessage.error(id: nil, .unauthorized, "this link has been replaced; ask your secretary for the new one"), to: connection)
-            sink.close(connection, code: .policyViolation, reason: CommandError.Code.unauthorized.rawValue)
+            out.send(ServerMessage.error(id: nil, .unauthorized, "this link has been replaced; ask your secretary for the new one"), to: connection)
+            out.close(connection, code: .policyViolation, reason: CommandError.Code.unauthorized.rawValue)
         }
     }
 }

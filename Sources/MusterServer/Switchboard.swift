@@ -6,20 +6,21 @@ import MusterStore
 /// The server's logic on the service thread: turns what connections say into
 /// commands for session hubs, and what hubs produce into frames.
 ///
-/// It knows nothing of sockets: the lws shell feeds it text frames and
-/// closings, and carries out what it asks of its `ConnectionSink`. It never
-/// waits on a commit; reads (a token on `hello`, a roster on `session.open`)
-/// are short WAL reads.
+/// It knows nothing of sockets or threads. The lws shell feeds it text
+/// frames, closings and mailbox messages; each entry point returns the
+/// `ServerAction`s it decided on (frames to send, sockets to close, batches
+/// for the store writer), which the shell carries out. It never waits on a
+/// commit; reads (a token on `hello`, a roster on `session.open`) are short
+/// WAL reads through `SwitchboardStore`.
 final class Switchboard {
-    let store: MusterDatabase
-    let writer: StoreWriter
+    let store: any SwitchboardStore
+    let loader: SessionLoader
     let clock: () -> Instant
     /// Makes device ids unique across restarts.
     let bootID: String
     private let newBucket: () -> TokenBucket
-    let replayWindow: Int
     let maxDevicesPerMember: Int
-    var helloLimiter = HelloLimiter()
+    var helloLimiter: HelloLimiter
     private var prunedAt: Instant?
     /// How far the system clock has stepped from Muster's (monotonic) time, in seconds.
     var wallClockStep: () -> Int64 = { 0 }
@@ -31,10 +32,11 @@ final class Switchboard {
         var session: SessionID
         var member: MemberID
     }
-    weak var sink: (any ConnectionSink)?
+    /// What has been decided and not yet returned to the shell.
+    var out = ServerActions()
     var hubs: [SessionID: SessionHub] = [:]
-    /// Sessions whose log cannot be replayed, with what is wrong: set aside, named on `/healthz`.
-    var damaged: [SessionID: String] = [:]
+    /// Sessions whose log cannot be replayed, with what is wrong.
+    var damaged: [SessionID: String] { loader.damaged }
     let logger: Logger
     var peers: [ConnectionID: Peer] = [:]
     var stopping = false
@@ -65,24 +67,28 @@ final class Switchboard {
         var readOnly: Bool
     }
 
+    /// - Parameter limits: the per-connection, per-address and per-member limits, and the replay window.
     init(
-        store: MusterDatabase, writer: StoreWriter, clock: @escaping () -> Instant, bootID: String,
-        commandBurst: Double = 20, commandsPerSecond: Double = 10, replayWindow: Int = 512,
-        maxDevicesPerMember: Int = 3, hellosPerAddress: Int = 60, logger: Logger = Logger(label: "muster")
+        store: any SwitchboardStore, clock: @escaping () -> Instant, bootID: String,
+        limits: ServerConfiguration = .standard, logger: Logger = Logger(label: "muster")
     ) throws {
-        helloLimiter.perAddress = (Double(hellosPerAddress), max(1, Double(hellosPerAddress) / 30))
-        self.maxDevicesPerMember = maxDevicesPerMember
+        helloLimiter = HelloLimiter(perAddress: limits.hellosPerAddress)
+        maxDevicesPerMember = limits.maxDevicesPerMember
         self.logger = logger
-        self.replayWindow = replayWindow
-        newBucket = { TokenBucket(capacity: commandBurst, perSecond: commandsPerSecond) }
+        loader = SessionLoader(store: store, replayWindow: limits.replayWindow, logger: logger)
+        newBucket = { TokenBucket(capacity: limits.commandBurst, perSecond: limits.commandsPerSecond) }
         self.store = store
-        self.writer = writer
         self.clock = clock
         self.bootID = bootID
         lastRevocation = try store.lastLinkRevocation()
-        // Sessions under way are loaded now, to close the devices the previous server left
-        // behind; planned ones are loaded when someone first asks for them.
+    }
+
+    /// Loads the sessions under way, to close the devices the previous server
+    /// left behind; returns the recovery for the writer. Planned sessions are
+    /// loaded when someone first asks for them.
+    func start() throws -> [ServerAction] {
         for id in try store.sessionsUnderWay() { _ = try? loadHub(id) }
+        return out.take()
     }
 
     var connectionCount: Int { peers.count }
@@ -93,33 +99,32 @@ final class Switchboard {
         peers[connection] = Peer(address: address, bucket: newBucket())
     }
 
-    func received(_ text: [UInt8], from connection: ConnectionID) {
-        guard peers[connection] != nil, let sink else { return }
-        let message: ClientMessage
+    /// A whole text message from a connection.
+    func received(_ text: [UInt8], from connection: ConnectionID) -> [ServerAction] {
+        guard peers[connection] != nil else { return [] }
         do {
-            message = try ClientMessage.decode(text)
+            switch try ClientMessage.decode(text) {
+            case .hello(let token, let session, let since, let watch):
+                hello(connection, token: token, session: session, since: since, watch: watch)
+            case .command(let command):
+                self.command(command, from: connection)
+            }
         } catch {
-            sink.send(ServerMessage.error(id: error.id, .badRequest, error.message), to: connection)
-            return
+            out.send(ServerMessage.error(id: error.id, .badRequest, error.message), to: connection)
         }
-        switch message {
-        case .hello(let token, let session, let since, let watch):
-            hello(connection, token: token, session: session, since: since, watch: watch, sink: sink)
-        case .command(let command):
-            self.command(command, from: connection, sink: sink)
-        }
+        return out.take()
     }
 
-    func closed(_ connection: ConnectionID) {
-        guard let peer = peers.removeValue(forKey: connection) else { return }
-        guard let subscription = peer.subscription else { return }
+    func closed(_ connection: ConnectionID) -> [ServerAction] {
+        guard let peer = peers.removeValue(forKey: connection), let subscription = peer.subscription else { return [] }
         if !subscription.watching { countDevice(subscription, -1) }
-        guard let hub = hubs[subscription.session] else { return }
+        guard let hub = hubs[subscription.session] else { return [] }
         hub.unsubscribe(connection)
         if subscription.joined {
             // A refusal here means the session ended or a commit was rolled back: nothing to record.
             submit(try? hub.handle(.leave(device: subscription.device), by: subscription.caller, at: clock(), reply: nil), hub)
         }
+        return out.take()
     }
 
     /// Records the device's arrival when the session is open and the member on its roster.
@@ -139,10 +144,10 @@ final class Switchboard {
     }
 
     /// The hello is accepted: the connection follows the session from now on.
-    func accept(_ connection: ConnectionID, _ subscription: Subscription, hub: SessionHub, sink: any ConnectionSink) {
+    func accept(_ connection: ConnectionID, _ subscription: Subscription) {
         peers[connection]?.subscription = subscription
         if !subscription.watching { countDevice(subscription, 1) }
-        sink.helloAccepted(connection)
+        out.append(.helloAccepted(connection))
     }
 
     private func countDevice(_ subscription: Subscription, _ change: Int) {
@@ -151,27 +156,26 @@ final class Switchboard {
         deviceCounts[key] = count > 0 ? count : nil
     }
 
-
     // MARK: Commands
 
-    private func command(_ clientCommand: ClientCommand, from connection: ConnectionID, sink: any ConnectionSink) {
+    private func command(_ clientCommand: ClientCommand, from connection: ConnectionID) {
         let id = clientCommand.id
         guard let peer = peers[connection], !peer.revoked, let subscription = peer.subscription,
             let hub = hubs[subscription.session]
         else {
-            sink.send(ServerMessage.error(id: id, .unauthorized, "say hello with a valid link's token first"), to: connection)
+            out.send(ServerMessage.error(id: id, .unauthorized, "say hello with a valid link's token first"), to: connection)
             return
         }
         guard !subscription.readOnly else {
-            sink.send(ServerMessage.error(id: id, .forbidden, "a screen only follows the session"), to: connection)
+            out.send(ServerMessage.error(id: id, .forbidden, "a screen only follows the session"), to: connection)
             return
         }
         guard !stopping else {
-            sink.send(ServerMessage.error(id: id, .internal, "the server is restarting; this will be sent again"), to: connection)
+            out.send(ServerMessage.error(id: id, .internal, "the server is restarting; this will be sent again"), to: connection)
             return
         }
         if let made = clientCommand.session, made != subscription.session {
-            sink.send(
+            out.send(
                 ServerMessage.error(
                     id: id, .conflict, "this was made for another session (\(made)); it was not applied to this one"),
                 to: connection)
@@ -179,14 +183,17 @@ final class Switchboard {
         }
         let now = clock()
         guard peers[connection]!.bucket.take(at: now) else {
-            sink.send(ServerMessage.error(id: id, .rateLimited, "too many commands; wait a moment"), to: connection)
+            out.send(ServerMessage.error(id: id, .rateLimited, "too many commands; wait a moment"), to: connection)
             return
         }
         let command: Command
         switch clientCommand.action {
         case .openSession:
             // The roster is frozen from the branch as it is now.
-            let roster = (try? store.members(branch: hub.state.setup.branch.rawValue)) ?? []
+            guard let roster = try? store.members(branch: hub.state.setup.branch.rawValue) else {
+                out.send(ServerMessage.error(id: id, .internal, "the server cannot read the roster; try again"), to: connection)
+                return
+            }
             command = .open(roster: roster.map(\.rosterEntry))
         case .command(let core):
             command = core
@@ -194,12 +201,12 @@ final class Switchboard {
         do {
             let accepted = try hub.handle(command, by: subscription.caller, at: now, reply: (connection, id))
             if case .alreadyAcked(let seq) = accepted {
-                sink.send(ServerMessage.ack(id: id, seq: seq), to: connection)
+                out.send(ServerMessage.ack(id: id, seq: seq), to: connection)
                 return
             }
             submit(accepted, hub)
         } catch {
-            sink.send(ServerMessage.error(id: id, error), to: connection)
+            out.send(ServerMessage.error(id: id, error), to: connection)
             return
         }
         if case .open = command { joinEveryone(hub) }
@@ -216,27 +223,29 @@ final class Switchboard {
         }
     }
 
-    private func submit(_ accepted: SessionHub.Accepted?, _ hub: SessionHub) {
+    func submit(_ accepted: SessionHub.Accepted?, _ hub: SessionHub) {
         guard case .batch(let batch) = accepted else { return }
-        writer.submit(batch, generation: hub.generation)
+        out.append(.submit(batch, generation: hub.generation))
     }
 
     // MARK: Mailbox
 
-    func handle(_ message: MailboxMessage) {
-        guard let sink else { return }
+    /// The writer's outcomes, and the shell's tick and stop.
+    func handle(_ message: MailboxMessage) -> [ServerAction] {
         switch message {
         case .committed(let seqs):
-            for (session, seq) in seqs { hubs[session]?.committed(upTo: seq, sink: sink) }
+            for (session, seq) in seqs { hubs[session].map { out.append(contentsOf: $0.committed(upTo: seq)) } }
         case .commitFailed(let generations, _):
-            for (session, generation) in generations { hubs[session]?.commitFailed(generation: generation, sink: sink) }
+            for (session, generation) in generations {
+                hubs[session].map { out.append(contentsOf: $0.commitFailed(generation: generation)) }
+            }
         case .tick:
             let now = clock()
             for hub in hubs.values {
                 submit(hub.tick(at: now).map { .batch($0) }, hub)
                 reconcileIfDue(hub, at: now)
             }
-            closeReplacedLinks(at: now, sink: sink)
+            closeReplacedLinks(at: now)
             evictEndedSessions()
             noticeClockStep()
             if prunedAt.map({ $0.milliseconds(to: now) > 10_000 }) ?? true {
@@ -247,7 +256,8 @@ final class Switchboard {
             preconditionFailure("the shell answers HTTP itself")
         case .stop:
             stopping = true
-            for connection in peers.keys.sorted() { sink.close(connection, code: .goingAway, reason: "server restarting") }
+            for connection in peers.keys.sorted() { out.close(connection, code: .goingAway, reason: "server restarting") }
         }
+        return out.take()
     }
 }

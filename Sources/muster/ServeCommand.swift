@@ -23,25 +23,25 @@ struct ServeCommand: ParsableCommand {
     var web: String?
 
     @Option(help: .hidden)
-    var helloTimeout = 10
+    var helloTimeout = ServerConfiguration.standard.helloTimeoutSeconds
 
     @Option(help: .hidden)
-    var keepalive = 15
+    var keepalive = ServerConfiguration.standard.pingAfterSeconds
 
     @Option(help: .hidden)
-    var queueLimit = 1024
+    var queueLimit = ServerConfiguration.standard.queueLimit
 
     @Option(help: .hidden)
-    var commandsPerSecond = 10.0
+    var commandsPerSecond = ServerConfiguration.standard.commandsPerSecond
 
     @Option(help: .hidden)
-    var replayWindow = 512
+    var replayWindow = ServerConfiguration.standard.replayWindow
 
     @Option(help: "Open connections one network address may hold (a county office behind one address needs many).")
-    var maxConnectionsPerAddress = 1024
+    var maxConnectionsPerAddress = ServerConfiguration.standard.maxConnectionsPerAddress
 
     @Option(help: "Devices one network address may connect at once (then a thirtieth of that a second).")
-    var hellosPerAddress = 60
+    var hellosPerAddress = ServerConfiguration.standard.hellosPerAddress
 
     @OptionGroup var store: StoreOptions
 
@@ -54,6 +54,7 @@ struct ServeCommand: ParsableCommand {
         }
         Self.raiseFileLimit()
         var configuration = ServerConfiguration(host: host, port: port, baseURL: baseURL, webRoot: webRoot)
+        configuration.vendorRoot = Self.debianJavaScript
         configuration.helloTimeoutSeconds = helloTimeout
         configuration.pingAfterSeconds = keepalive
         configuration.hangUpAfterSeconds = keepalive * 2
@@ -112,6 +113,13 @@ struct ServeCommand: ParsableCommand {
             candidates.append(url.appendingPathComponent("web").path)
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/index.html") }
+    }
+
+    /// Debian's `node-qrcode-generator` folder, served at `/vendor` for the big
+    /// screen's QR code; nil when it is not installed (the screen then shows the address).
+    static var debianJavaScript: String? {
+        let folder = "/usr/share/javascript/qrcode-generator"
+        return FileManager.default.fileExists(atPath: folder + "/qrcode.js") ? folder : nil
     }
 
     /// Each member is a socket: lift the open-file limit as far as allowed.

@@ -6,13 +6,25 @@ import Testing
 @testable import MusterServer
 
 /// Records what the hub asks of the transport.
-final class RecordingSink: ConnectionSink {
+/// Keeps what the shell would have done with the actions it was given.
+final class RecordingSink {
     var sent: [(ConnectionID, String)] = []
     var closed: [(ConnectionID, CloseCode)] = []
+    var accepted: [ConnectionID] = []
+    var submitted: [(batch: EventBatch, generation: Int)] = []
 
-    func send(_ frame: Frame, to connection: ConnectionID) { sent.append((connection, frame.text)) }
-    func close(_ connection: ConnectionID, code: CloseCode, reason: String) { closed.append((connection, code)) }
-    func helloAccepted(_ connection: ConnectionID) {}
+    func record(_ actions: [ServerAction]) {
+        for action in actions {
+            switch action {
+            case .send(let frame, let connection): sent.append((connection, frame.text))
+            case .close(let connection, let code, _): closed.append((connection, code))
+            case .helloAccepted(let connection): accepted.append(connection)
+            case .submit(let batch, let generation): submitted.append((batch, generation))
+            }
+        }
+    }
+
+    func record(_ actions: ServerActions) { record(actions.list) }
 
     func messages(to connection: ConnectionID) -> [[String: Any]] {
         sent.filter { $0.0 == connection }.map {
@@ -47,7 +59,7 @@ final class RecordingSink: ConnectionSink {
         let arriving = hub.subscribe(8, you: you, since: nil, at: at(1)).map(\.text)
         #expect(arriving.count == 1 && arriving[0].contains(#""phase":"scheduled""#))
         #expect(hub.subscribe(9, you: you, since: 0, at: at(1)).count == 1)
-        hub.committed(upTo: 1, sink: sink)
+        sink.record(hub.committed(upTo: 1))
         #expect(hub.state.phase == .open)
         #expect(sink.messages(to: 7).map { $0["type"] as! String } == ["event", "ack"])
     }
@@ -56,11 +68,11 @@ final class RecordingSink: ConnectionSink {
         let hub = hub()
         let sink = RecordingSink()
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: (7, "c1"))
-        hub.committed(upTo: 1, sink: sink)
+        sink.record(hub.committed(upTo: 1))
         _ = try hub.handle(.start, by: Self.host, at: at(2), reply: (7, "c2"))
         _ = try hub.handle(.advanceText(line: 3), by: Self.host, at: at(3), reply: (7, "c3"))
         let generation = hub.generation
-        hub.commitFailed(generation: generation, sink: sink)
+        sink.record(hub.commitFailed(generation: generation))
         #expect(hub.live.state == hub.state)
         #expect(hub.liveSeq == 1)
         let errors = sink.messages(to: 7).filter { $0["type"] as? String == "error" }
@@ -72,9 +84,9 @@ final class RecordingSink: ConnectionSink {
             return
         }
         #expect(batch.firstSeq == 2)
-        hub.commitFailed(generation: generation, sink: sink)
+        sink.record(hub.commitFailed(generation: generation))
         #expect(hub.liveSeq == 2)
-        hub.committed(upTo: 2, sink: sink)
+        sink.record(hub.committed(upTo: 2))
         #expect(hub.state.phase == .started)
     }
 
@@ -86,7 +98,7 @@ final class RecordingSink: ConnectionSink {
             Issue.record("a resend while committing should wait for the commit")
             return
         }
-        hub.committed(upTo: 1, sink: sink)
+        sink.record(hub.committed(upTo: 1))
         #expect(sink.messages(to: 8).map { $0["seq"] as? Int } == [1])
         guard case .alreadyAcked(1) = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(3), reply: (9, "c1")) else {
             Issue.record("a resend of a durable command is acked at once")
@@ -101,7 +113,7 @@ final class RecordingSink: ConnectionSink {
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: nil)
         _ = try hub.handle(.start, by: Self.host, at: at(2), reply: nil)
         for line in 1...3 { _ = try hub.handle(.advanceText(line: line), by: Self.host, at: at(2 + line), reply: nil) }
-        hub.committed(upTo: 5, sink: sink)
+        sink.record(hub.committed(upTo: 5))
         let frames = hub.subscribe(1, you: you, since: 2, at: at(9)).map {
             try! JSONSerialization.jsonObject(with: Data($0.bytes)) as! [String: Any]
         }
@@ -131,9 +143,9 @@ final class RecordingSink: ConnectionSink {
         _ = try hub.handle(.openThread(title: "议题"), by: Self.host, at: at(3), reply: nil)
         _ = try hub.handle(.join(device: "D1", mode: .remote), by: .member("M1"), at: at(4), reply: nil)
         _ = try hub.handle(.addPost(thread: "T1", body: "不当言论", replyTo: nil), by: .member("M1"), at: at(5), reply: nil)
-        hub.committed(upTo: 5, sink: sink)
+        sink.record(hub.committed(upTo: 5))
         _ = try hub.handle(.hidePost("P1"), by: Self.host, at: at(6), reply: nil)
-        hub.committed(upTo: 6, sink: sink)
+        sink.record(hub.committed(upTo: 6))
 
         let member = hub.subscribe(1, you: you, since: 4, at: at(7))
         #expect(event(member[1])["kind"] as? String == "post.added")
@@ -151,7 +163,7 @@ final class RecordingSink: ConnectionSink {
         let sink = RecordingSink()
         let roster = Self.roster + [RosterEntry(id: "M2", name: "张")]
         _ = try hub.handle(.open(roster: roster), by: Self.host, at: at(1), reply: nil)
-        hub.committed(upTo: 1, sink: sink)
+        sink.record(hub.committed(upTo: 1))
         let host = ServerMessage.You(member: "M0", role: .host, name: "王", device: "D0")
         let other = ServerMessage.You(member: "M2", role: .member, name: "张", device: "D2")
         _ = hub.subscribe(1, you: host, since: nil, at: at(1))
@@ -159,7 +171,7 @@ final class RecordingSink: ConnectionSink {
         _ = hub.subscribe(3, you: other, since: nil, at: at(1))
         _ = try hub.handle(.excuse(member: "M1", reason: "住院治疗"), by: Self.host, at: at(2), reply: nil)
         _ = try hub.handle(.start, by: Self.host, at: at(3), reply: nil)
-        hub.committed(upTo: 3, sink: sink)
+        sink.record(hub.committed(upTo: 3))
         func saw(_ connection: ConnectionID) -> Bool { sink.sent.contains { $0.0 == connection && $0.1.contains("住院治疗") } }
         #expect(saw(1) && saw(2))
         #expect(!saw(3))
@@ -179,18 +191,18 @@ final class RecordingSink: ConnectionSink {
         _ = hub.subscribe(1, you: host, since: nil, at: at(0))
         _ = try hub.handle(.open(roster: Self.roster), by: Self.host, at: at(1), reply: nil)
         _ = try hub.handle(.join(device: "D-old", mode: .remote), by: .member("M0"), at: at(2), reply: nil)
-        hub.committed(upTo: 2, sink: sink)
+        sink.record(hub.committed(upTo: 2))
         // D-old's socket closes and D-new connects; both records are lost.
         _ = try hub.handle(.leave(device: "D-old"), by: .member("M0"), at: at(3), reply: nil)
         _ = try hub.handle(.join(device: "D-new", mode: .remote), by: .member("M1"), at: at(3), reply: nil)
-        hub.commitFailed(generation: hub.generation, sink: sink)
+        sink.record(hub.commitFailed(generation: hub.generation))
         #expect(hub.needsReconcile)
         #expect(hub.state.presence["M0"]?.devices == ["D-old"], "the record says the closed device is still here")
         #expect(sink.messages(to: 1).last?["code"] as? String == "save_failed")
 
         let batches = hub.reconcilePresence(connected: ["D-new": .member("M1")], at: at(4))
         #expect(batches.flatMap(\.occurrences).map(\.event.kind) == ["member.left", "member.joined"])
-        hub.committed(upTo: batches.last!.firstSeq + batches.last!.occurrences.count - 1, sink: sink)
+        sink.record(hub.committed(upTo: batches.last!.firstSeq + batches.last!.occurrences.count - 1))
         #expect(hub.state.presence["M0"]?.devices == [])
         #expect(hub.state.presence["M1"]?.devices == ["D-new"])
         #expect(!hub.needsReconcile)

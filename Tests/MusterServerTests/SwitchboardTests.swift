@@ -6,13 +6,18 @@ import Testing
 @testable import MusterServer
 
 /// The Switchboard without a socket or a data file: an in-memory store, the
-/// writer driven by hand, and a sink that records what the shell would do.
+/// writer driven by hand, and the actions it returns carried out as the
+/// shell would (frames recorded, batches handed to the writer).
 final class Board {
     static let start = Instant(iso8601: "2026-11-26T19:30:00Z")!
     let store: MusterDatabase
     let mailbox = Mailbox()
     let writer: StoreWriter
-    let switchboard: Switchboard
+    private(set) var switchboard: Switchboard
+    /// The switchboard's clock: tests move it.
+    let clock = ManualClock(Board.start)
+    private let limits: ServerConfiguration
+    private let reads: (MusterDatabase) -> any SwitchboardStore
     let sink = RecordingSink()
     let branch: BranchID
     let host: IssuedLink
@@ -20,7 +25,11 @@ final class Board {
     let session: SessionID
     private var next: ConnectionID = 1
 
-    init(commandBurst: Double = 20) throws {
+    /// - Parameter reads: what the switchboard reads through, given the in-memory store (default: that store).
+    init(
+        commandBurst: Double = 20, replayWindow: Int = 512,
+        reads: @escaping (MusterDatabase) -> any SwitchboardStore = { $0 }
+    ) throws {
         let start = Instant(iso8601: "2026-11-26T19:30:00Z")!
         store = try MusterDatabase.inMemory(random: .seeded(7), now: { start })
         branch = try store.addBranch(name: "东村党支部").id
@@ -29,15 +38,31 @@ final class Board {
         members = try (1...12).map { try store.addMember(branch: "东村党支部", NewMember(name: "党员\($0)")) }
         session = try store.addSession(branch: "东村党支部", title: "党日", startsAt: Board.start, text: .partyOath).id
         writer = StoreWriter(database: store, mailbox: mailbox)
-        switchboard = try Switchboard(
-            store: store, writer: writer, clock: { start }, bootID: "T", commandBurst: commandBurst)
-        switchboard.sink = sink
+        var limits = ServerConfiguration.standard
+        limits.commandBurst = commandBurst
+        limits.replayWindow = replayWindow
+        self.limits = limits
+        self.reads = reads
+        switchboard = try Switchboard(store: reads(store), clock: clock.read, bootID: "T", limits: limits)
+        perform(try switchboard.start())
+    }
+
+    /// A new server over the same store, as after a crash; returns what its start decided, not yet carried out.
+    func restart() throws -> [ServerAction] {
+        switchboard = try Switchboard(store: reads(store), clock: clock.read, bootID: "U", limits: limits)
+        return try switchboard.start()
+    }
+
+    /// Does what the shell would with the switchboard's actions.
+    func perform(_ actions: [ServerAction]) {
+        sink.record(actions)
+        for case .submit(let batch, let generation) in actions { writer.submit(batch, generation: generation) }
     }
 
     /// Commits what the hubs handed the writer and delivers the outcome, as the two threads would.
     func settle() {
         writer.commitQueued()
-        for message in mailbox.drain() { switchboard.handle(message) }
+        for message in mailbox.drain() { perform(switchboard.handle(message)) }
     }
 
     /// A new connection that says hello; returns it.
@@ -54,7 +79,7 @@ final class Board {
 
     func send(_ message: [String: Any], from connection: ConnectionID) {
         let bytes = try! JSONSerialization.data(withJSONObject: message)
-        switchboard.received(Array(bytes), from: connection)
+        perform(switchboard.received(Array(bytes), from: connection))
     }
 
     /// Sends a command and returns the answer to it (after the commit).
@@ -68,6 +93,14 @@ final class Board {
 
     func first(to connection: ConnectionID) -> [String: Any] { sink.messages(to: connection).first ?? [:] }
     func closed(_ connection: ConnectionID) -> Bool { sink.closed.contains { $0.0 == connection } }
+}
+
+/// A clock a test moves by hand.
+final class ManualClock {
+    var now: Instant
+    init(_ start: Instant) { now = start }
+    func read() -> Instant { now }
+    func advance(seconds: Int) { now = now.adding(seconds: seconds) }
 }
 
 @Suite struct SwitchboardTests {

@@ -1,0 +1,26 @@
+import Foundation
+import MusterCore
+import MusterStore
+
+/// The reads the switchboard makes, each a short indexed read of the WAL.
+/// Writes go only through the store writer (`ServerAction.submit`). Tests
+/// give the switchboard an in-memory store, or one that fails.
+protocol SwitchboardStore {
+    /// The member a link's token belongs to; nil for an unknown or replaced link.
+    func member(token: String) throws -> Member?
+    /// The branch's members as they are now, to freeze into a session's roster.
+    func members(branch idOrName: String) throws -> [Member]
+    func sessionBranch(_ id: SessionID) throws -> BranchID?
+    func sessionSummaries(branch: BranchID) throws -> [SessionSummary]
+    /// Sessions opened and not ended: what a starting server must recover.
+    func sessionsUnderWay() throws -> [SessionID]
+    func watchCredential(for session: SessionID) throws -> String
+    func session(watchCredential credential: String) throws -> SessionID?
+    func lastLinkRevocation() throws -> Int
+    func linksReplaced(after: Int) throws -> (members: [MemberID: Data], last: Int)
+    func lastSeq(_ session: SessionID) throws -> Int
+    func commandSeqs(_ session: SessionID) throws -> [CommandKey: Int]
+    func loadSession(_ id: SessionID, observe: (StoredEvent, SessionState) -> Void) throws -> LoadedSession
+}
+
+extension MusterDatabase: SwitchboardStore {}
