@@ -143,6 +143,9 @@ public final class LWSServer: @unchecked Sendable {
         }
         let contextBits = Int(bitPattern: UnsafeRawPointer(context))
         mailbox.setWake { lws_cancel_service(OpaquePointer(bitPattern: contextBits)) }
+        // What the previous server left under way is recovered (through the writer) before anyone is served.
+        writer.commitQueued()
+        drainMailbox()
         writer.start()
         // Every exit path, in order: the writer commits what is queued and stops
         // posting; nobody can wake the context any more; only then does it go.

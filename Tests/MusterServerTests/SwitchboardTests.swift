@@ -66,12 +66,13 @@ final class Board {
     }
 
     /// A new connection that says hello; returns it.
-    func connect(_ token: String, session: SessionID? = nil, address: String = "10.0.0.1") -> ConnectionID {
+    func connect(_ token: String, session: SessionID? = nil, since: Int? = nil, address: String = "10.0.0.1") -> ConnectionID {
         let connection = next
         next += 1
         switchboard.opened(connection, address: address)
         var hello: [String: Any] = ["type": "hello", "token": token]
         if let session { hello["session"] = session.rawValue }
+        if let since { hello["since"] = since }
         send(hello, from: connection)
         settle()
         return connection
