@@ -217,13 +217,17 @@ final class SessionHub {
 
     /// Subscribes a connection, and returns what it is sent first: a welcome
     /// and, when resuming, exactly the events after `since`. A client further
-    /// behind than the resume log keeps gets the whole state instead.
+    /// behind than the resume log keeps, or than `maxResume` events (what its
+    /// queue can take at once), gets the whole state instead.
     func subscribe(
-        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, at now: Instant, screen: String? = nil
+        _ connection: ConnectionID, you: ServerMessage.You, since: Int?, at now: Instant, screen: String? = nil,
+        maxResume: Int = .max
     ) -> [Frame] {
         let viewer = Viewer(member: you.member, role: you.role == .host ? .host : .member)
         subscribers[connection] = viewer
-        if let since, since <= durableSeq, let missed = log.frames(after: since, for: viewer) {
+        if let since, since <= durableSeq, durableSeq - since <= maxResume,
+            let missed = log.frames(after: since, for: viewer)
+        {
             return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)] + missed
         }
         let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)

@@ -70,7 +70,7 @@ extension Switchboard {
         let you = ServerMessage.You(
             member: member.id, role: caller.role == .host ? .host : .member, name: member.name, device: device)
         let screen = caller.role == .host ? try? store.watchCredential(for: hub.id) : nil
-        for frame in hub.subscribe(connection, you: you, since: since, at: clock(), screen: screen) {
+        for frame in hub.subscribe(connection, you: you, since: since, at: clock(), screen: screen, maxResume: maxResume) {
             out.send(frame, to: connection)
         }
     }
@@ -102,7 +102,7 @@ extension Switchboard {
             watching: true, readOnly: true)
         accept(connection, subscription)
         let you = ServerMessage.You(member: "screen", role: .screen, name: "", device: device)
-        for frame in hub.subscribe(connection, you: you, since: since, at: clock()) {
+        for frame in hub.subscribe(connection, you: you, since: since, at: clock(), maxResume: maxResume) {
             out.send(frame, to: connection)
         }
     }

@@ -20,6 +20,9 @@ final class Switchboard {
     let bootID: String
     private let newBucket: () -> TokenBucket
     let maxDevicesPerMember: Int
+    /// The most events a resume sends at once: half a connection's queue, so
+    /// the resume itself never closes it as too slow.
+    let maxResume: Int
     var helloLimiter: HelloLimiter
     private var prunedAt: Instant?
     /// How far the system clock has stepped from Muster's (monotonic) time, in seconds.
@@ -74,6 +77,7 @@ final class Switchboard {
     ) throws {
         helloLimiter = HelloLimiter(perAddress: limits.hellosPerAddress)
         maxDevicesPerMember = limits.maxDevicesPerMember
+        maxResume = max(1, limits.queueLimit / 2)
         self.logger = logger
         loader = SessionLoader(store: store, replayWindow: limits.replayWindow, logger: logger)
         newBucket = { TokenBucket(capacity: limits.commandBurst, perSecond: limits.commandsPerSecond) }

@@ -45,6 +45,23 @@ import Testing
         #expect(board.first(to: far)["seq"] as? Int == last)
     }
 
+    /// A resume never sends more than half what a connection may have queued:
+    /// sending more would close it as too slow, and it would resume again, forever.
+    @Test func aResumeLongerThanHalfTheQueueGetsTheWholeState() throws {
+        let board = try Board(queueLimit: 8)
+        let host = board.connect(board.host.token)
+        board.command("session.open", from: host)
+        board.command("session.start", from: host)
+        let screen = try #require(board.first(to: host)["screen"] as? String)
+        let last = try board.store.lastSeq(board.session)
+        let within = board.connect(screen, session: board.session, since: last - 1)
+        #expect(board.first(to: within)["resumed"] as? Bool == true)
+        for line in 1...5 { board.command("text.advance", from: host, ["line": line]) }
+        let beyond = board.connect(screen, session: board.session, since: last)
+        #expect(board.first(to: beyond)["resumed"] as? Bool == false)
+        #expect(board.sink.messages(to: beyond).count == 1)
+    }
+
     /// Hosts get every attendance line with `session.started` and `session.ended`.
     @Test func startAndEndCarryEveryAttendanceLineToHosts() throws {
         let board = try Board()

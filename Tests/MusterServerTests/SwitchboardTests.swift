@@ -27,7 +27,7 @@ final class Board {
 
     /// - Parameter reads: what the switchboard reads through, given the in-memory store (default: that store).
     init(
-        commandBurst: Double = 20, replayWindow: Int = 512,
+        commandBurst: Double = 20, replayWindow: Int = 512, queueLimit: Int = 1024,
         reads: @escaping (MusterDatabase) -> any SwitchboardStore = { $0 }
     ) throws {
         let start = Instant(iso8601: "2026-11-26T19:30:00Z")!
@@ -41,6 +41,7 @@ final class Board {
         var limits = ServerConfiguration.standard
         limits.commandBurst = commandBurst
         limits.replayWindow = replayWindow
+        limits.queueLimit = queueLimit
         self.limits = limits
         self.reads = reads
         switchboard = try Switchboard(store: reads(store), clock: clock.read, bootID: "T", limits: limits)

@@ -106,6 +106,8 @@ def test_cross_origin_upgrades_are_refused_with_403(demo, server):
     assert upgrade_status(server.port, "http://evil.example") == 403
     assert upgrade_status(server.port, f"http://127.0.0.1:{server.port}") == 101
     assert upgrade_status(server.port, None) == 101  # not a browser: no Origin to check
+    for path in ("/", "/ws/other", "/healthz", "/sessions/S1/log.json"):
+        assert upgrade_status(server.port, None, path) == 404, path  # only /ws upgrades
 
     async def scenario():
         # The server's own page may connect.
@@ -230,12 +232,12 @@ def test_a_locked_session_keeps_newcomers_out(demo, server):
     run(scenario())
 
 
-def upgrade_status(port, origin):
+def upgrade_status(port, origin, path="/ws"):
     """The HTTP status the server answers a WebSocket upgrade with."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         key = base64.b64encode(os.urandom(16)).decode()
         origin_line = f"Origin: {origin}\r\n" if origin else ""
-        sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"{origin_line}Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
         status_line = b""
         while not status_line.endswith(b"\r\n"):
