@@ -62,4 +62,29 @@ import Testing
         #expect(messages.contains { if case .commitFailed(let failed, _) = $0 { failed == [session: 0] } else { false } })
         #expect(try database.lastSeq(other) == 1)
     }
+
+    /// Group commit: what was queued while the last commit ran goes in one
+    /// transaction, answered by one message; stopping flushes the queue first.
+    @Test func queuedBatchesCommitAsOneGroupAndStoppingFlushesThem() throws {
+        let (database, session, other) = try given()
+        let mailbox = Mailbox()
+        let writer = StoreWriter(database: database, mailbox: mailbox)
+        for seq in 1...5 { writer.submit(batch(session, seq), generation: 0) }
+        writer.submit(batch(other, 1, 3), generation: 0)
+        writer.commitQueued()
+        let messages = mailbox.drain()
+        guard messages.count == 1, case .committed(let seqs) = messages[0] else {
+            Issue.record("expected one commit for the group, got \(messages)")
+            return
+        }
+        #expect(seqs == [session: 5, other: 3])
+        // On its thread: a stop commits what is queued before it returns.
+        writer.start()
+        writer.submit(batch(session, 6), generation: 0)
+        writer.stopAndFlush()
+        #expect(try database.lastSeq(session) == 6)
+        writer.submit(batch(session, 7), generation: 0)
+        writer.stopAndFlush()
+        #expect(try database.lastSeq(session) == 6, "nothing is written after the stop")
+    }
 }

@@ -100,6 +100,31 @@ struct MusterProcess {
         #expect(try database.members(branch: "东村党支部").count == 3)
     }
 
+    /// The list commands show what was added, with a branch's voting rules carried into its sessions.
+    @Test func listsShowBranchesMembersAndSessionsWithTheirRules() throws {
+        let muster = try MusterProcess()
+        let branch = try muster.json("branch", "add", "西村党支部", "--rules", "simple-majority") as! [String: String]
+        #expect(branch["rules"] == "simple-majority")
+        let refused = try muster.run("branch", "add", "北村党支部", "--rules", "robert")
+        #expect(refused.status != 0 && refused.stderr.contains("simple-majority"))
+        try muster.json("member", "add", "--branch", "西村党支部", "--name", "甲", "--city", "鹤岗")
+        try muster.json("member", "add", "--branch", "西村党支部", "--name", "乙", "--secretary")
+        try muster.json("session", "add", "--branch", "西村党支部", "--title", "支部党员大会", "--starts", "2026-11-28T19:30+08:00", "--oath")
+
+        let branches = try muster.json("branch", "list") as! [[String: String]]
+        #expect(branches.map { [$0["name"]!, $0["rules"]!] } == [["西村党支部", "simple-majority"]])
+        let members = try muster.json("member", "list", "--branch", "西村党支部") as! [[String: Any]]
+        // Secretaries first, then in the order they were added.
+        #expect(members.map { $0["name"] as? String } == ["乙", "甲"])
+        #expect(members.map { $0["secretary"] as? Bool } == [true, false])
+        #expect(members.allSatisfy { $0["token"] == nil && $0["link"] == nil }, "a list never shows a link")
+        let sessions = try muster.json("session", "list", "--branch", branch["id"]!) as! [[String: Any]]
+        #expect(sessions.map { $0["title"] as? String } == ["支部党员大会"])
+        #expect(sessions.first?["rules"] as? String == "simple-majority")
+        let text = try muster.run("member", "list", "--branch", "西村党支部")
+        #expect(text.status == 0 && text.stdout.contains("甲") && text.stdout.contains("乙"))
+    }
+
     @Test func anUnknownBranchIsExplainedAndChangesNothing() throws {
         let muster = try MusterProcess()
         try muster.run("branch", "add", "东村党支部")
