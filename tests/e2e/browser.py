@@ -72,8 +72,16 @@ def click(driver, testid):
     click_css(driver, f'[data-testid="{testid}"]')
 
 
+def painted(driver):
+    """Returns once the fonts are loaded and the page has drawn two frames since."""
+    driver.execute_async_script(
+        "const done = arguments[0]; document.fonts.ready.then(() =>"
+        " requestAnimationFrame(() => requestAnimationFrame(() => done())))")
+
+
 def shoot(driver, name, width, height):
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.set_window_size(width, height)
     driver.execute_script("window.scrollTo(0, 0)")
+    painted(driver)
     driver.save_screenshot(str(SHOTS / f"{name}-{width}x{height}.png"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import by_testid, chromium, click, click_css, csp_violations, shoot, status, text_of, wait
+from browser import by_testid, chromium, click, click_css, csp_violations, painted, shoot, status, text_of, wait
 from conftest import MUSTER, Client, Server, run, started_session
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -116,10 +116,9 @@ def test_a_vote_with_quorum_is_cast_from_pages_and_the_result_shown_everywhere(d
     assert not secretary.execute_script("return document.querySelector('[data-testid=vote-open]').disabled === false")
     assert "过半数" in text_of(secretary, "vote-open-reason")
     # Three more are in the room: the secretary ticks them.
-    for member in data.members[3:6]:
+    for count, member in enumerate(data.members[3:6], start=5):
         click_css(secretary, f'[data-member="{member["id"]}"] input[type=checkbox]')
-        time.sleep(0.3)
-    wait(secretary, lambda d: "到会 7 /" in text_of(d, "quorum"), message="quorum of 7")
+        wait(secretary, lambda d: f"到会 {count} /" in text_of(d, "quorum"), message=f"quorum of {count}")
     secretary.find_element("css selector", '[data-keep="vote-question"]').send_keys("通过村集体经济发展计划？")
     click(secretary, "vote-open")
     for driver in members:
@@ -152,9 +151,8 @@ def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, ser
          message="page shows it is offline")
     assert "网络中断" in phone.page_source
     click(phone, "rollcall-answer")
-    time.sleep(1.5)
+    wait(phone, lambda d: "等待发送" in d.page_source, message="the tap waits in the outbox")
     assert [e for e in log(server, data) if e["event"]["kind"] == "rollcall.answered"] == []
-    assert "等待发送" in phone.page_source
     assert not by_testid(phone, "rollcall-answer"), "a tap waiting to be sent is shown as made, not offered again"
     assert "（待发送）" in phone.page_source
     shoot(phone, "member-offline-zh", 360, 740)
@@ -176,7 +174,17 @@ def test_a_tap_made_offline_is_delivered_once_when_the_network_is_back(demo, ser
     # Reloading sends nothing twice.
     phone.refresh()
     wait(phone, lambda d: status(d) == "online", 15)
-    time.sleep(1)
+    # A later event reaching the page means the page's welcome (and any resend after it) is behind us.
+    before = current_line(phone)
+
+    async def advance():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("text.advance", line=3)
+        await host.close()
+
+    run(advance())
+    wait(phone, lambda d: current_line(d) != before, message="the page follows again")
     assert len(answers()) == 1
 
 
@@ -259,7 +267,6 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
                 driver.execute_script(f"localStorage.setItem('muster.lang', '{language}')")
                 visit(driver, server, token, path)
                 wait(driver, lambda d: current_line(d) == ("履行党员义务，"), message="scene loaded")
-                time.sleep(0.3)
                 shoot(driver, f"{name}-{language}", width, height)
                 driver.quit()
     # The minutes, as the secretary prints them.
@@ -289,6 +296,7 @@ def test_every_view_fits_a_320_pixel_phone(demo, server, browsers):
                         (screen_credential(server, data), "/screen/")):
         driver = browsers(320, 640)
         visit(driver, server, token, path)
-        time.sleep(0.3)
+        wait(driver, lambda d: status(d) == "online", message="the page is live")
+        painted(driver)
         overflow = driver.execute_script("return document.scrollingElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px too wide at 320px"
