@@ -208,3 +208,31 @@ async def eventually(predicate, timeout=10, message="condition"):
 
 def run(coroutine):
     return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def browsers():
+    """Opens headless Chromiums (width, height); on the way out, checks none broke the page's CSP."""
+    from browser import chromium, csp_violations
+
+    opened = []
+    violations = []
+
+    def open_browser(width=360, height=740):
+        driver = chromium(width, height)
+        close = driver.quit
+
+        def quit_checking():
+            # Whatever the browser refused under the server's policy, before it goes.
+            violations.extend(csp_violations(driver))
+            close()
+            driver.quit = lambda: None
+
+        driver.quit = quit_checking
+        opened.append(driver)
+        return driver
+
+    yield open_browser
+    for driver in opened:
+        driver.quit()
+    assert violations == [], f"the page broke its own Content-Security-Policy: {violations}"

@@ -7,38 +7,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 
-from browser import by_testid, chromium, click, click_css, csp_violations, painted, shoot, status, text_of, wait
+from browser import by_testid, click, click_css, painted, shoot, status, text_of, wait
 from conftest import MUSTER, Client, Server, run, started_session
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-
-
-@pytest.fixture
-def browsers():
-    opened = []
-    violations = []
-
-    def open_browser(width=360, height=740):
-        driver = chromium(width, height)
-        close = driver.quit
-
-        def quit_checking():
-            # Whatever the browser refused under the server's policy, before it goes.
-            violations.extend(csp_violations(driver))
-            close()
-            driver.quit = lambda: None
-
-        driver.quit = quit_checking
-        opened.append(driver)
-        return driver
-
-    yield open_browser
-    for driver in opened:
-        driver.quit()
-    assert violations == [], f"the page broke its own Content-Security-Policy: {violations}"
-
 
 
 def visit(driver, server, token, path="/"):

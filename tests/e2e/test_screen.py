@@ -3,7 +3,7 @@ watch-only credential and never holds the secretary's link."""
 
 from browser import click, status, wait
 from conftest import run, started_session
-from test_page import browsers, visit  # noqa: F401  (browsers is a fixture)
+from test_page import visit
 
 
 def test_the_console_opens_the_big_screen_without_the_secretarys_link(demo, server, browsers):  # noqa: F811

@@ -41,10 +41,10 @@ function draw() {
     const stale = status !== 'online';
     const pending = connection?.pending ?? 0;
     const banner = stale
-      ? html`<p class="banner offline">${t('stale', { time: clock(syncedAt) })}${pending ? ' · ' + t('pending', { n: pending }) : ''}</p>`
-      : pending ? html`<p class="banner">${t('pending', { n: pending })}</p>` : '';
-    const saving = isHost && saveTrouble ? html`<p class="banner error" role="alert" data-testid="save-failed">${t('saveFailed')}</p>` : '';
-    const toast = notice ? html`<p class="banner error" role="alert" data-testid="notice" data-code="${notice.code}" title="${notice.message}">${t('err_' + notice.code, { n: notice.n })}</p>` : '';
+      ? html`<p class="banner offline" data-key="banner">${t('stale', { time: clock(syncedAt) })}${pending ? ' · ' + t('pending', { n: pending }) : ''}</p>`
+      : pending ? html`<p class="banner" data-key="banner">${t('pending', { n: pending })}</p>` : '';
+    const saving = isHost && saveTrouble ? html`<p class="banner error" role="alert" data-key="saving" data-testid="save-failed">${t('saveFailed')}</p>` : '';
+    const toast = notice ? html`<p class="banner error" role="alert" data-key="notice" data-testid="notice" data-code="${notice.code}" title="${notice.message}">${t('err_' + notice.code, { n: notice.n })}</p>` : '';
     const outbox = connection?.outbox ?? [];
     const shared = [member.textSection(mirror, { big: !isHost }), member.rollcallSection(mirror, mirror.skew, outbox), member.voteSection(mirror, outbox)];
     const columns = isHost

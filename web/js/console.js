@@ -13,7 +13,7 @@ export function controls(mirror) {
     buttons.push(html`<button data-action="session.lock" data-locked="${!locked}">${locked ? t('unlock') : t('lock')}</button>`);
     buttons.push(html`<button class="danger" data-action="session.end" data-testid="session-end">${t('sessionEnd')}</button>`);
   }
-  return html`<section class="card console"><h2>${t('console')}</h2><div class="row wrap">${buttons}
+  return html`<section class="card console" data-key="controls"><h2>${t('console')}</h2><div class="row wrap">${buttons}
     <button data-action="screen" data-testid="open-screen">${t('bigScreen')}</button></div>${phase === 'scheduled' ? '' : raw(quorumLine(mirror))}</section>`;
 }
 
@@ -25,9 +25,9 @@ export function quorumLine(mirror) {
 
 export function rosterSection(mirror) {
   const live = mirror.state.session.phase === 'open' || mirror.state.session.phase === 'started';
-  return html`<section class="card roster"><h2>${t('roster')} <span class="muted">${mirror.state.roster.length}</span></h2>
+  return html`<section class="card roster" data-key="roster"><h2>${t('roster')} <span class="muted">${mirror.state.roster.length}</span></h2>
     <table><tbody>${mirror.state.roster.map((line) => html`
-      <tr data-testid="member-row" data-member="${line.member}" class="${line.presentNow ? 'here' : ''}">
+      <tr data-testid="member-row" data-key="${line.member}" data-member="${line.member}" class="${line.presentNow ? 'here' : ''}">
         <td><span class="dot" title="${line.presentNow ? t('presentNow') : t('away')}"></span>${line.name}
           <span class="muted small">${t('member_' + line.memberStatus)}${line.city ? ' · ' + line.city : ''}</span></td>
         <td><span class="badge ${line.status}">${t('status_' + line.status)}</span>
@@ -43,11 +43,11 @@ export function rollcallControls(mirror, skew) {
   if (mirror.state.session.phase !== 'started') return '';
   const call = mirror.state.rollcall;
   if (call) {
-    return html`<section class="card"><h2>${t('rollcall')} <span data-countdown>${t('secondsLeft', { s: secondsLeft(call, skew) })}</span></h2>
+    return html`<section class="card" data-key="rollcall-controls"><h2>${t('rollcall')} <span data-countdown>${t('secondsLeft', { s: secondsLeft(call, skew) })}</span></h2>
       <p>${call.answered.length} / ${mirror.state.roster.length}</p>
       <button data-action="rollcall.close">${t('closeRollcall')}</button></section>`;
   }
-  return html`<section class="card"><h2>${t('rollcall')}</h2><form data-form="rollcall.start" class="row">
+  return html`<section class="card" data-key="rollcall-controls"><h2>${t('rollcall')}</h2><form data-form="rollcall.start" class="row">
     <input data-keep="rollcall-seconds" name="seconds" type="number" min="10" max="600" value="60"> ${t('seconds')}
     <button data-testid="rollcall-start">${t('startRollcall')}</button></form></section>`;
 }
@@ -56,7 +56,7 @@ export function textControls(mirror) {
   const phase = mirror.state.session.phase;
   if (phase !== 'open' && phase !== 'started') return '';
   const text = mirror.state.text;
-  return html`<section class="card"><div class="row stepper">
+  return html`<section class="card" data-key="text-controls"><div class="row stepper">
       <button data-action="text.prev" data-testid="text-prev" ${!text || text.current === 0 ? 'disabled' : ''}>◀ ${t('prev')}</button>
       <button data-action="text.next" data-testid="text-next" ${!text || text.current >= text.lines.length - 1 ? 'disabled' : ''}>${t('next')} ▶</button>
     </div>
@@ -70,7 +70,7 @@ export function textControls(mirror) {
 export function threadControls(mirror) {
   const phase = mirror.state.session.phase;
   if (phase !== 'open' && phase !== 'started') return '';
-  return html`<section class="card"><form data-form="thread.open" class="row">
+  return html`<section class="card" data-key="thread-controls"><form data-form="thread.open" class="row">
     <input data-keep="thread-title" name="title" maxlength="200" placeholder="${t('threadTitle')}" required>
     <button>${t('openThread')}</button></form></section>`;
 }
@@ -79,12 +79,12 @@ export function voteControls(mirror) {
   if (mirror.state.session.phase !== 'started') return '';
   const open = mirror.openVote();
   if (open) {
-    return html`<section class="card"><h2>${t('vote')}: ${open.question}</h2>
+    return html`<section class="card" data-key="vote-controls"><h2>${t('vote')}: ${open.question}</h2>
       <p>${open.voters.length} / ${mirror.state.quorum.present}</p>
       <button data-action="vote.close" data-vote="${open.vote}">${t('closeVote')}</button></section>`;
   }
   const q = mirror.state.quorum;
-  return html`<section class="card"><h2>${t('vote')}</h2><form data-form="vote.open">
+  return html`<section class="card" data-key="vote-controls"><h2>${t('vote')}</h2><form data-form="vote.open">
     <input data-keep="vote-question" name="question" maxlength="500" placeholder="${t('question')}" required>
     <label class="small"><input type="checkbox" name="secret" data-keep="vote-secret"> ${t('secretBallot')}</label>
     <button data-testid="vote-open" ${q.met ? '' : 'disabled'}>${t('openVote')}</button>
@@ -93,7 +93,7 @@ export function voteControls(mirror) {
 }
 
 export function exportLinks() {
-  return html`<section class="card"><h2>${t('exports')}</h2><div class="row wrap">
+  return html`<section class="card" data-key="exports"><h2>${t('exports')}</h2><div class="row wrap">
     <button data-action="export" data-path="minutes.html">${t('minutes')}</button>
     <button data-action="export" data-path="attendance.csv">${t('attendanceCsv')}</button>
     <button data-action="export" data-path="attendance.json">${t('attendanceJson')}</button>

@@ -15,13 +15,16 @@ const root = document.getElementById('screen');
 const mirror = new Mirror();
 let status = 'connecting';
 
+/** The QR code of the page's address, made once: the address does not change. */
 function qr() {
+  if (qr.markup) return qr.markup;
   const address = `${location.origin}/`;
   if (typeof globalThis.qrcode !== 'function') return html`<p class="address">${address}</p>`;
   const code = globalThis.qrcode(0, 'M');
   code.addData(address);
   code.make();
-  return html`<div class="qr">${raw(code.createSvgTag({ cellSize: 6, margin: 2, scalable: true }))}</div><p class="address">${address}</p>`;
+  qr.markup = html`<div class="qr" data-testid="screen-qr">${raw(code.createSvgTag({ cellSize: 6, margin: 2, scalable: true }))}</div><p class="address">${address}</p>`;
+  return qr.markup;
 }
 
 function draw() {
@@ -37,14 +40,20 @@ function draw() {
       <p class="next">${text?.lines[text.current + 1] ?? ''}</p>
     </div>
     <footer>
-      <div class="count" data-testid="screen-quorum"><b>${s.quorum.present}<small> / ${s.quorum.expected}</small></b><span>${t('present')} / ${t('expected')}</span></div>
-      ${call ? html`<div class="count" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, mirror.skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
-      ${vote ? html`<div class="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.voters.length} / ${vote.present}</p>`}</div>` : ''}
-      <div class="join">${raw(qr())}<span>${t('scanToJoin')}</span></div>
+      <div class="count" data-key="quorum" data-testid="screen-quorum"><b>${s.quorum.present}<small> / ${s.quorum.expected}</small></b><span>${t('present')} / ${t('expected')}</span></div>
+      ${call ? html`<div class="count" data-key="rollcall" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, mirror.skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
+      ${vote ? html`<div class="vote" data-key="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.voters.length} / ${vote.present}</p>`}</div>` : ''}
+      <div class="join" data-key="join">${raw(qr())}<span>${t('scanToJoin')}</span></div>
     </footer>`);
 }
 
-function render() { requestAnimationFrame(draw); }
+let scheduled = false;
+/** Draws once per animation frame however many messages arrive in it. */
+function render() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => { scheduled = false; draw(); });
+}
 
 if (token) {
   const connection = new Connection({

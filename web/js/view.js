@@ -33,27 +33,71 @@ function unwrap(value) {
 }
 
 /**
- * Replaces an element's content, keeping what people are typing: inputs
- * marked `data-keep` keep their value, and the focused one its cursor.
+ * Makes an element's content match `markup`, changing only what differs, so
+ * what people are doing survives an update: an open `<details>` stays open,
+ * typed text and the cursor stay, a row or a QR code that did not change is
+ * not rebuilt. Children with `data-key` are matched by key, others by place.
  */
 export function patch(element, markup) {
-  const kept = new Map();
-  element.querySelectorAll('[data-keep]').forEach((input) => {
-    kept.set(input.dataset.keep, { value: input.value, checked: input.checked });
+  const template = document.createElement('template');
+  template.innerHTML = String(markup);
+  morphChildren(element, template.content);
+}
+
+function keyOf(node) {
+  return node.nodeType === Node.ELEMENT_NODE ? node.getAttribute('data-key') : null;
+}
+
+function sameKind(a, b) {
+  return a.nodeType === b.nodeType && a.nodeName === b.nodeName
+    && (a.nodeName !== 'INPUT' || a.type === b.getAttribute('type') || (!b.hasAttribute('type') && a.type === 'text'));
+}
+
+function morphChildren(parent, next) {
+  const old = Array.from(parent.childNodes);
+  const byKey = new Map();
+  const unkeyed = [];
+  for (const node of old) {
+    const key = keyOf(node);
+    if (key) byKey.set(key, node); else unkeyed.push(node);
+  }
+  let place = 0;
+  const wanted = Array.from(next.childNodes).map((fresh) => {
+    const key = keyOf(fresh);
+    const match = key ? byKey.get(key) : unkeyed[place++];
+    if (key) byKey.delete(key);
+    if (!match || !sameKind(match, fresh)) return fresh;
+    morph(match, fresh);
+    return match;
   });
-  const focused = document.activeElement?.dataset?.keep;
-  const selection = focused ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : null;
-  element.innerHTML = String(markup);
-  element.querySelectorAll('[data-keep]').forEach((input) => {
-    const was = kept.get(input.dataset.keep);
-    if (!was) return;
-    if (input.type === 'checkbox') input.checked = was.checked;
-    else input.value = was.value;
-    if (input.dataset.keep === focused) {
-      input.focus();
-      try { input.setSelectionRange(...selection); } catch { /* not a text input */ }
-    }
-  });
+  const kept = new Set(wanted);
+  for (const node of old) if (!kept.has(node)) node.remove();
+  let cursor = parent.firstChild;
+  for (const node of wanted) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(node, cursor);
+  }
+}
+
+function morph(node, fresh) {
+  if (node.nodeType !== Node.ELEMENT_NODE) {
+    if (node.nodeValue !== fresh.nodeValue) node.nodeValue = fresh.nodeValue;
+    return;
+  }
+  // What the person controls: a <details>' open state, a kept field's value.
+  const keep = node.hasAttribute('data-keep');
+  for (const { name, value } of Array.from(fresh.attributes)) {
+    if (node.getAttribute(name) !== value && !(name === 'open' && node.nodeName === 'DETAILS')) node.setAttribute(name, value);
+  }
+  for (const { name } of Array.from(node.attributes)) {
+    if (!fresh.hasAttribute(name) && !(name === 'open' && node.nodeName === 'DETAILS')) node.removeAttribute(name);
+  }
+  if (node.nodeName === 'INPUT' && !keep) {
+    // The server's word wins over a tap it has not confirmed.
+    node.checked = fresh.hasAttribute('checked');
+  }
+  if (node.nodeName === 'TEXTAREA' && keep) return;
+  morphChildren(node, fresh);
 }
 
 /** 14:03, in the viewer's own time zone, 24-hour in both languages. */
