@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "muster", targets: ["muster"]),
         .library(name: "MusterCore", targets: ["MusterCore"]),
         .library(name: "MusterStore", targets: ["MusterStore"]),
+        .library(name: "MusterDocuments", targets: ["MusterDocuments"]),
         .library(name: "MusterServer", targets: ["MusterServer"]),
     ],
     dependencies: [
@@ -34,10 +35,13 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // What a secretary takes away: the attendance sheet, the minutes, the record.
+        .target(name: "MusterDocuments", dependencies: ["MusterCore", "MusterStore"]),
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterCore", "MusterStore", "CLibWebSockets", .product(name: "Logging", package: "swift-log"),
+                "MusterCore", "MusterStore", "MusterDocuments", "CLibWebSockets",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -45,6 +49,7 @@ let package = Package(
             dependencies: [
                 "MusterCore",
                 "MusterStore",
+                "MusterDocuments",
                 "MusterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -52,7 +57,7 @@ let package = Package(
         .testTarget(
             name: "MusterCoreTests",
             dependencies: [
-                "MusterCore",
+                "MusterCore", "MusterDocuments",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

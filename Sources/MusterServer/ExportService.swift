@@ -1,5 +1,6 @@
 import Dispatch
 import MusterCore
+import MusterDocuments
 import MusterStore
 
 /// Renders exports off the service thread: replaying a long session for its

@@ -1,5 +1,6 @@
 import Foundation
 import MusterCore
+import MusterDocuments
 import MusterStore
 
 extension Switchboard {

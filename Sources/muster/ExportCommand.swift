@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MusterCore
+import MusterDocuments
 import MusterStore
 
 struct ExportCommand: ParsableCommand {

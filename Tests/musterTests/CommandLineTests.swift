@@ -41,6 +41,7 @@ struct MusterProcess {
     @discardableResult
     func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
+    @discardableResult
     func json(_ arguments: String...) throws -> Any {
         let result = try run(arguments + ["--json"])
         #expect(result.status == 0, "\(arguments) failed: \(result.stderr)")

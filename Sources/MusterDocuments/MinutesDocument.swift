@@ -1,3 +1,5 @@
+import MusterCore
+
 /// The minutes of a session as a printable HTML page, in Chinese: what the
 /// secretary files and prints after the meeting.
 ///

@@ -1,3 +1,5 @@
+import MusterCore
+
 /// The attendance record as a spreadsheet: what a secretary files.
 ///
 /// UTF-8 with a byte-order mark, so Excel and WPS open Chinese names right;

@@ -1,5 +1,6 @@
 import Foundation
 import MusterCore
+import MusterStore
 
 /// The documents a secretary takes away from a session, rendered the same
 /// way for the HTTP exports and for `muster export`.
