@@ -83,17 +83,17 @@ extension MusterDatabase {
 
     /// Every client command that produced events in a session, with the seq of its last event.
     public func commandSeqs(_ session: SessionID) throws -> [CommandKey: Int] {
-        try writer.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT callerId, commandId, MAX(seq) AS seq FROM event
-                    WHERE sessionId = ? AND commandId IS NOT NULL GROUP BY callerId, commandId
-                    """,
-                arguments: [session])
+        typealias Columns = EventRecord.Columns
+        return try writer.read { db in
+            let rows = try EventRecord
+                .select(Columns.callerId, Columns.commandId, max(Columns.seq).forKey(Columns.seq.rawValue))
+                .filter(Columns.sessionId == session && Columns.commandId != nil)
+                .group(Columns.callerId, Columns.commandId)
+                .asRequest(of: Row.self).fetchAll(db)
             return Dictionary(
-                uniqueKeysWithValues: rows.map {
-                    (CommandKey(member: MemberID($0["callerId"] as String), id: $0["commandId"]), $0["seq"] as Int)
+                uniqueKeysWithValues: rows.map { row in
+                    let key = CommandKey(member: row[Columns.callerId], id: row[Columns.commandId])
+                    return (key, row[Columns.seq] as Int)
                 })
         }
     }
@@ -145,23 +145,27 @@ extension MusterDatabase {
     }
 
     static func lastSeq(_ session: SessionID, in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM event WHERE sessionId = ?", arguments: [session]) ?? 0
+        typealias Columns = EventRecord.Columns
+        return try EventRecord.select(max(Columns.seq), as: Int?.self).filter(Columns.sessionId == session).fetchOne(db)
+            .flatMap { $0 } ?? 0
     }
 
+    /// The log after `seq`, read row by row so a row that cannot be read is named, not skipped.
     static func events(_ session: SessionID, after seq: Int, in db: Database) throws -> [StoredEvent] {
+        typealias Columns = EventRecord.Columns
         let decoder = JSONDecoder()
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT seq, at, body FROM event WHERE sessionId = ? AND seq > ? ORDER BY seq",
-            arguments: [session, seq])
+        let rows = try EventRecord.select(Columns.seq, Columns.at, Columns.body)
+            .filter(Columns.sessionId == session && Columns.seq > seq).order(Columns.seq)
+            .asRequest(of: Row.self).fetchAll(db)
         var expected = seq + 1
         return try rows.map { row in
-            let seq: Int = row["seq"]
+            let seq: Int = row[Columns.seq]
             guard seq == expected else {
                 throw StoreError.damaged(session: session.rawValue, seq: expected, problem: "the event is missing")
             }
             expected += 1
-            guard let at = (row["at"] as String?).flatMap({ Instant(iso8601: $0) }),
-                let body = row["body"] as String?,
+            guard let at = (row[Columns.at] as String?).flatMap({ Instant(iso8601: $0) }),
+                let body = row[Columns.body] as String?,
                 let event = try? decoder.decode(Event.self, from: Data(body.utf8))
             else {
                 throw StoreError.damaged(session: session.rawValue, seq: seq, problem: "the event cannot be read")

@@ -31,7 +31,7 @@ extension MusterDatabase {
         let name = name.trimmingWhitespace()
         guard !name.isEmpty else { throw StoreError.invalid("A branch needs a name.") }
         return try writer.write { db in
-            guard try Branch.filter(Column("name") == name).fetchCount(db) == 0 else {
+            guard try Branch.filter(Branch.Columns.name == name).fetchCount(db) == 0 else {
                 throw StoreError.duplicateBranch(name: name)
             }
             let branch = Branch(id: random.identifier("B"), name: name, rules: rules, createdAt: now())
@@ -46,12 +46,12 @@ extension MusterDatabase {
     }
 
     public func branches() throws -> [Branch] {
-        try writer.read { db in try Branch.order(Column("name")).fetchAll(db) }
+        try writer.read { db in try Branch.order(Branch.Columns.name).fetchAll(db) }
     }
 
     static func branch(_ idOrName: String, in db: Database) throws -> Branch {
         if let branch = try Branch.fetchOne(db, key: idOrName) { return branch }
-        if let branch = try Branch.filter(Column("name") == idOrName).fetchOne(db) { return branch }
+        if let branch = try Branch.filter(Branch.Columns.name == idOrName).fetchOne(db) { return branch }
         throw StoreError.unknownBranch(idOrName)
     }
 
@@ -101,7 +101,7 @@ extension MusterDatabase {
     /// The member whose current link carries `token`, if any.
     public func member(token: String) throws -> Member? {
         let hash = LinkToken.hash(token)
-        return try writer.read { db in try Member.filter(Column("tokenHash") == hash).fetchOne(db) }
+        return try writer.read { db in try Member.filter(Member.Columns.tokenHash == hash).fetchOne(db) }
     }
 
     /// Links replaced since revocation `after` (0: since ever): the members
@@ -135,8 +135,8 @@ extension MusterDatabase {
     public func members(branch idOrName: String) throws -> [Member] {
         try writer.read { db in
             let branch = try Self.branch(idOrName, in: db)
-            return try Member.filter(Column("branchId") == branch.id)
-                .order(Column("secretary").desc, Column("createdAt"), Column("name"))
+            return try Member.filter(Member.Columns.branchId == branch.id)
+                .order(Member.Columns.secretary.desc, Member.Columns.createdAt, Member.Columns.name)
                 .fetchAll(db)
         }
     }
@@ -147,7 +147,7 @@ extension MusterDatabase {
         guard name.count <= FieldLimits.title else { throw StoreError.invalid("The name is longer than \(FieldLimits.title) characters.") }
         let city = new.city?.trimmingWhitespace()
         guard (city?.count ?? 0) <= FieldLimits.city else { throw StoreError.invalid("The city is longer than \(FieldLimits.city) characters.") }
-        guard try Member.filter(Column("branchId") == branch.id && Column("name") == name).fetchCount(db) == 0 else {
+        guard try Member.filter(Member.Columns.branchId == branch.id && Member.Columns.name == name).fetchCount(db) == 0 else {
             throw StoreError.duplicateMember(name: name, branch: branch.name)
         }
         let token = LinkToken.generate(using: random)

@@ -27,7 +27,7 @@ extension MusterDatabase {
                 graceSeconds: graceSeconds, rules: branch.rules, text: checkedText)
             try SessionRecord(
                 id: setup.id, branchId: branch.id, title: title, startsAt: startsAt,
-                setup: String(decoding: try JSONEncoder().encode(setup), as: UTF8.self), createdAt: now()
+                setup: setup, createdAt: now()
             ).insert(db)
             return setup
         }
@@ -41,15 +41,15 @@ extension MusterDatabase {
     public func sessions(branch idOrName: String) throws -> [SessionSetup] {
         try writer.read { db in
             let branch = try Self.branch(idOrName, in: db)
-            return try SessionRecord.filter(Column("branchId") == branch.id).order(Column("startsAt")).fetchAll(db)
-                .map { try JSONDecoder().decode(SessionSetup.self, from: Data($0.setup.utf8)) }
+            return try SessionRecord.filter(SessionRecord.Columns.branchId == branch.id)
+                .order(SessionRecord.Columns.startsAt).fetchAll(db).map(\.setup)
         }
     }
 
     /// The branch a session belongs to, or nil: one indexed read, to authorize before any work.
     public func sessionBranch(_ id: SessionID) throws -> BranchID? {
         try writer.read { db in
-            try BranchID.fetchOne(db, sql: "SELECT branchId FROM session WHERE id = ?", arguments: [id])
+            try SessionRecord.select(SessionRecord.Columns.branchId, as: BranchID.self).filter(key: id).fetchOne(db)
         }
     }
 
@@ -75,7 +75,7 @@ extension MusterDatabase {
 
     static func setup(_ id: SessionID, in db: Database) throws -> SessionSetup {
         guard let record = try SessionRecord.fetchOne(db, key: id) else { throw StoreError.unknownSession(id.rawValue) }
-        return try JSONDecoder().decode(SessionSetup.self, from: Data(record.setup.utf8))
+        return record.setup
     }
 }
 

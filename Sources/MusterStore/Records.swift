@@ -9,6 +9,9 @@ public struct Branch: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     public var name: String
     public var rules: VotingRules
     public var createdAt: Instant
+
+    /// The table's columns, for queries.
+    public enum Columns: String, ColumnExpression { case id, name, rules, createdAt }
 }
 
 /// A member of a branch, as the branch knows them today.
@@ -27,6 +30,9 @@ public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     public var rosterEntry: RosterEntry {
         RosterEntry(id: id, name: name, status: status, city: city, secretary: secretary)
     }
+
+    /// The table's columns, for queries.
+    public enum Columns: String, ColumnExpression { case id, branchId, name, status, city, secretary, tokenHash, createdAt }
 }
 
 /// A planned session: its setup, stored as the core's `SessionSetup`.
@@ -36,9 +42,11 @@ struct SessionRecord: Codable, FetchableRecord, PersistableRecord {
     var branchId: BranchID
     var title: String
     var startsAt: Instant
-    /// The whole `SessionSetup` as JSON, so the core decides what a setup holds.
-    var setup: String
+    /// The whole `SessionSetup`, stored by GRDB as JSON, so the core decides what a setup holds.
+    var setup: SessionSetup
     var createdAt: Instant
+
+    enum Columns: String, ColumnExpression { case id, branchId, title, startsAt, setup, createdAt }
 }
 
 /// One row of the event log.
@@ -53,6 +61,8 @@ struct EventRecord: Codable, FetchableRecord, PersistableRecord {
     /// Who sent the command that produced this event, and the id they gave it.
     var callerId: MemberID?
     var commandId: String?
+
+    enum Columns: String, ColumnExpression { case sessionId, seq, at, kind, body, callerId, commandId }
 }
 
 /// An event as stored: its place in the session's log and when it happened.

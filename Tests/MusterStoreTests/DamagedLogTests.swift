@@ -57,3 +57,18 @@ import Testing
         }
     }
 }
+
+/// Data files written by earlier versions keep working.
+@Suite struct EarlierFilesTests {
+    /// Earlier versions wrote a session's setup with a plain `JSONEncoder`; it still reads back whole.
+    @Test func aSetupWrittenAsPlainJSONStillLoads() throws {
+        let database = try MusterDatabase.inMemory(now: FixedClock().now)
+        let (setup, _) = try EventLogTests.given(database)
+        let earlier = String(decoding: try JSONEncoder().encode(setup), as: UTF8.self)
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE session SET setup = ? WHERE id = ?", arguments: [earlier, setup.id])
+        }
+        #expect(try database.sessionSetup(setup.id) == setup)
+        #expect(try database.sessions(branch: "b") == [setup])
+    }
+}
