@@ -59,7 +59,7 @@ struct BenchCommand: ParsableCommand {
         var replayed = SessionMachine(setup: setup)
         let replayTime = clock.measure { for occurrence in log { replayed.apply(occurrence) } }
         report("replay: \(log.count) events", log.count, replayTime)
-        guard replayed.state == machine.state else { throw ValidationError("replay diverged") }
+        guard replayed.state == machine.state else { throw CommandFailure("replay diverged: replaying the log did not give the state the commands made") }
 
         // 3. The store: group commits of `batch` events (WAL, synchronous=FULL), then a full reload.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-bench-\(UUID())")

@@ -38,24 +38,32 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    func validate() throws {
+        _ = try choose()
+    }
+
     func run() throws {
         let export = try choose()
-        let bytes = try reportingErrors {
-            let database = try store.open()
-            let id = SessionID(session)
-            var log: [StoredEvent] = []
-            let state = try database.loadSession(id) { event, _ in log.append(event) }.machine.state
-            return try export.render(
-                state, log: log, asOf: state.endedAt ?? Instant.now(), utcOffsetSeconds: TimeZone.current.secondsFromGMT())
-        }
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
-                throw ValidationError("cannot write \(output)")
+        try reportingErrors {
+            let bytes = try render(export)
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
+                    throw CommandFailure("cannot write \(output)")
+                }
+                print("Wrote \(output).")
+            } else {
+                FileHandle.standardOutput.write(Data(bytes))
             }
-            print("Wrote \(output).")
-        } else {
-            FileHandle.standardOutput.write(Data(bytes))
         }
+    }
+
+    private func render(_ export: SessionExport) throws -> [UInt8] {
+        let database = try store.open()
+        let id = SessionID(session)
+        var log: [StoredEvent] = []
+        let state = try database.loadSession(id) { event, _ in log.append(event) }.machine.state
+        return try export.render(
+            state, log: log, asOf: state.endedAt ?? Instant.now(), utcOffsetSeconds: TimeZone.current.secondsFromGMT())
     }
 
     private func choose() throws -> SessionExport {

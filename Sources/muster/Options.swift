@@ -62,13 +62,26 @@ struct MemberOutput: Encodable {
     }
 }
 
+/// Something that went wrong while a command ran (not a bad argument: those
+/// are `ValidationError`s, thrown from `validate()` before anything runs).
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 extension ParsableCommand {
-    /// Runs `body`, turning the store's refusals into a plain message and exit code 1.
+    /// The one path for failures while running: the store's refusals, the
+    /// server's, a file that cannot be written. Each becomes one plain line on
+    /// standard error and exit code 1; argument errors keep ArgumentParser's usage help.
     func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as StoreError {
-            FileHandle.standardError.write(Data("muster: \(error.description)\n".utf8))
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("muster: \(error)\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -45,13 +45,23 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    func run() throws {
+    func validate() throws {
+        _ = try place()
+    }
+
+    /// Where to listen and what to serve, or why the arguments do not say.
+    private func place() throws -> (host: String, port: Int, webRoot: String) {
         guard let (host, port) = Self.parse(listen) else {
             throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
         }
         guard let webRoot = web ?? Self.defaultWebRoot() else {
             throw ValidationError("cannot find the page's folder; pass --web PATH")
         }
+        return (host, port, webRoot)
+    }
+
+    func run() throws {
+        let (host, port, webRoot) = try place()
         Self.raiseFileLimit()
         var configuration = ServerConfiguration(host: host, port: port, baseURL: baseURL, webRoot: webRoot)
         configuration.vendorRoot = Self.debianJavaScript
@@ -78,12 +88,7 @@ struct ServeCommand: ParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        do {
-            try server.run()
-        } catch {
-            FileHandle.standardError.write(Data("muster: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        try reportingErrors { try server.run() }
         print("Muster stopped; everything acknowledged is saved.")
     }
 

@@ -186,6 +186,22 @@ struct MusterProcess {
         #expect(try muster.snapshot() == before)
     }
 
+    /// Bad arguments are caught before anything runs, with the usage (exit 64);
+    /// a failure while running is one plain line (exit 1).
+    @Test func argumentErrorsShowTheUsageAndFailuresOneLine() throws {
+        let muster = try MusterProcess()
+        let format = try muster.run("export", "minutes", "S1", "--format", "csv")
+        #expect(format.status == 64 && format.stderr.contains("minutes cannot be written as csv"))
+        #expect(format.stderr.contains("Usage: muster export"))
+        let listen = try muster.run("serve", "--listen", "nonsense")
+        #expect(listen.status == 64 && listen.stderr.contains("--listen takes HOST:PORT"))
+        let minutes = muster.directory.appendingPathComponent("纪要.html").path
+        let missing = try muster.run("export", "minutes", "SNOPE", "-o", minutes)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "muster: There is no session \"SNOPE\".\n")
+        #expect(!FileManager.default.fileExists(atPath: minutes), "a failed export leaves no file behind")
+    }
+
     @Test func theDemoSetsUpTheVillageBranchAndPrintsEveryLink() throws {
         let muster = try MusterProcess()
         let demo = try muster.json("demo") as! [String: Any]
