@@ -3,6 +3,11 @@
 /// Built from `SessionState`; nothing here is a rule of its own. The page
 /// renders it as is. Posts a secretary hid keep their place but lose their
 /// body, except for hosts. A secret vote's running count never appears.
+///
+/// Hosts see everyone. A member sees what a member's page shows, so its size
+/// does not grow with the branch: their own attendance line, the counts, and
+/// of roll calls and votes only the counts and their own part; `names` holds
+/// the names of those who opened a thread or posted.
 public struct SessionSnapshot: Codable, Sendable, Hashable {
     public struct Info: Codable, Sendable, Hashable {
         public var id: SessionID
@@ -32,8 +37,12 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
         public var startedAt: Instant
         public var closesAt: Instant
         public var closedAt: Instant?
+        /// Who answered, in order; for a member, at most themselves.
         public var answered: [MemberID]
+        /// Who did not, once closed; for a member, at most themselves.
         public var missing: [MemberID]?
+        public var answeredCount: Int
+        public var missingCount: Int?
     }
 
     public struct ThreadView: Codable, Sendable, Hashable {
@@ -63,8 +72,11 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
         public var expected: Int
         public var present: Int
         public var threshold: Int?
+        /// Who voted; for a member, at most themselves.
         public var voters: [MemberID]
-        /// Each voter's choice, for open votes only.
+        /// How many have voted.
+        public var cast: Int
+        /// Each voter's choice, for open votes only; for a member, at most their own.
         public var choices: [MemberID: String]?
         public var result: Event.VoteClosed?
         /// Why the vote is void (`server_restarted`); absent for a vote that counts.
@@ -72,7 +84,10 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
     }
 
     public var session: Info
+    /// Everyone's attendance line for hosts; a member's own line only (none for a screen).
     public var roster: [AttendanceRecord]
+    /// Names of the members threads and posts are by (members have no roster to look them up in).
+    public var names: [MemberID: String]
     public var quorum: Quorum
     public var text: Text?
     /// The roll call whose window is open, if any.
@@ -92,17 +107,30 @@ extension SessionState {
             locked: locked, openedAt: openedAt, startedAt: startedAt, endedAt: endedAt, lateAfter: lateAfter)
     }
 
-    /// The session as a `role` may see it at `asOf`. A member (`viewer`) sees
-    /// no excuse reason but their own: reasons are for hosts and the member concerned.
+    /// The session as a `role` may see it at `asOf`. A member (`viewer`; nil
+    /// for a big screen) sees their own attendance line and their own part of
+    /// roll calls and votes, with counts for the rest.
     public func snapshot(for role: Caller.Role, viewer: MemberID? = nil, asOf: Instant) -> SessionSnapshot {
+        let everyone = role == .host
+        let visible = { (members: [MemberID]) in everyone ? members : members.filter { $0 == viewer } }
         let rollCallViews = rollCalls.map {
             SessionSnapshot.RollCallView(
                 rollcall: $0.id, startedAt: $0.startedAt, closesAt: $0.closesAt, closedAt: $0.closedAt,
-                answered: $0.answered, missing: $0.missing)
+                answered: visible($0.answered), missing: $0.missing.map(visible), answeredCount: $0.answered.count,
+                missingCount: $0.missing?.count)
         }
+        let roster: [AttendanceRecord]
+        if everyone {
+            roster = attendance(asOf: asOf)
+        } else {
+            roster = viewer.flatMap(entry).map { [attendance(of: $0, asOf: asOf)] } ?? []
+        }
+        var names: [MemberID: String] = [:]
+        for author in threads.map(\.by) + posts.map(\.by) { names[author] = entry(author)?.name }
         return SessionSnapshot(
             session: info,
-            roster: attendance(asOf: asOf).map { role == .host ? $0 : $0.shown(to: viewer) },
+            roster: roster,
+            names: names,
             quorum: quorum,
             text: text.map { .init(title: $0.text.title, lines: $0.text.lines, current: $0.current) },
             rollcall: openRollCall.flatMap { open in rollCallViews.last { $0.rollcall == open.id } },
@@ -117,7 +145,8 @@ extension SessionState {
                 .init(
                     vote: $0.id, question: $0.question, options: $0.options, secret: $0.secret, openedAt: $0.openedAt,
                     expected: $0.expectedAtOpening, present: $0.presentAtOpening, threshold: $0.thresholdAtOpening,
-                    voters: $0.voters, choices: $0.secret ? nil : $0.choices, result: $0.result,
+                    voters: visible($0.voters), cast: $0.voters.count,
+                    choices: $0.secret ? nil : $0.choices.filter { everyone || $0.key == viewer }, result: $0.result,
                     void: $0.voided)
             })
     }

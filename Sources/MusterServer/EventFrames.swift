@@ -1,6 +1,7 @@
 import MusterCore
 
-/// Who a frame is for: hosts see the whole record, a member what a member's page shows.
+/// Who a frame is for: hosts see the whole record, a member (or a big
+/// screen, `member` "screen") what a member's page shows.
 struct Viewer: Hashable {
     var member: MemberID
     var role: Caller.Role
@@ -8,21 +9,33 @@ struct Viewer: Hashable {
 
 /// One durable event, serialized once per audience that sees it differently.
 ///
-/// Most events look the same to everyone and have one frame. An excuse
-/// reason is for hosts and the member concerned; a hidden post's body is
-/// for hosts only, also when a member resumes after it was hidden
-/// (`hidingBody()` swaps the members' frame in the resume log).
+/// Hosts get every event whole, with every attendance line it changed.
+/// Members get what a member's page shows, so that seating N members costs
+/// O(N) frames, not O(N²):
+/// - others' joins, leaves, answers and ballots are not sent one by one: a
+///   `counts` frame carries the counts at most once a tick (`countsFrame`);
+/// - events that change everyone's attendance carry only the viewer's own line;
+/// - a hidden post's body is for hosts only, also when a member resumes
+///   after it was hidden (`hidingBody()` swaps the members' frame).
 struct EventFrames {
-    /// What hosts, and the member `concerning`, are sent.
+    /// What hosts are sent.
     let full: Frame
-    /// What other members are sent, when it differs.
-    private(set) var redacted: Frame?
-    /// The member an event is about, who sees it in full.
-    let concerning: MemberID?
-    /// Kept to rebuild a redacted frame later (a post hidden after it was added).
+    private var members: Members
+    /// Kept to build members' frames.
     private let seq: Int
     private let occurrence: Occurrence
     private let quorum: Quorum
+
+    private enum Members {
+        /// The hosts' frame.
+        case full
+        /// One frame for every member.
+        case shared(Frame)
+        /// Only the member concerned is sent it (the hosts' frame); the others get counts.
+        case counted(concerning: MemberID)
+        /// Each member with their own attendance line.
+        case personal(event: WireEvent, lines: [MemberID: AttendanceRecord], session: SessionSnapshot.Info?)
+    }
 
     init(seq: Int, _ occurrence: Occurrence, after state: SessionState) {
         self.seq = seq
@@ -30,27 +43,46 @@ struct EventFrames {
         quorum = state.quorum
         let lines = Self.changedAttendance(occurrence, state: state)
         let session = Self.changesSession(occurrence.event) ? state.info : nil
-        full = ServerMessage.event(seq: seq, occurrence: occurrence, quorum: quorum, attendance: lines, session: session)
+        let names = Self.names(occurrence.event, state: state)
+        full = ServerMessage.event(
+            seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum, attendance: lines,
+            session: session, names: names)
+        let everyone = { Dictionary(uniqueKeysWithValues: (lines ?? []).map { ($0.member, $0) }) }
         switch occurrence.event {
-        case .memberExcused(let excused):
-            concerning = excused.member
-            redacted = ServerMessage.event(
-                seq: seq, at: occurrence.at, event: .excusedWithoutReason(excused.member), quorum: quorum,
-                attendance: lines?.map { $0.shown(to: nil) })
-        default:
-            concerning = nil
-            if let lines, lines.contains(where: { $0.excuse != nil }) {
-                redacted = ServerMessage.event(
-                    seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum,
-                    attendance: lines.map { $0.shown(to: nil) }, session: session)
-            }
+        case .memberJoined(let e): members = .counted(concerning: e.member)
+        case .memberLeft(let e): members = .counted(concerning: e.member)
+        case .memberOnSite(let e): members = .counted(concerning: e.member)
+        case .memberExcused(let e): members = .counted(concerning: e.member)
+        case .memberMoved(let e): members = .counted(concerning: e.member)
+        case .rollCallAnswered(let e): members = .counted(concerning: e.member)
+        case .voteCast(let e): members = .counted(concerning: e.member)
+        case .sessionOpened: members = .personal(event: .openedWithoutRoster, lines: everyone(), session: session)
+        case .sessionStarted, .sessionEnded: members = .personal(event: .whole(occurrence.event), lines: everyone(), session: session)
+        case .rollCallClosed(let closed): members = .personal(event: .rollCallClosed(closed), lines: everyone(), session: nil)
+        default: members = .full
         }
     }
 
-    /// The frame for `viewer`.
-    func frame(for viewer: Viewer) -> Frame {
-        guard let redacted, viewer.role != .host, viewer.member != concerning else { return full }
-        return redacted
+    /// The frame for `viewer`, or nil when a member gets this event only as a count.
+    func frame(for viewer: Viewer) -> Frame? {
+        if viewer.role == .host { return full }
+        switch members {
+        case .full: return full
+        case .shared(let frame): return frame
+        case .counted(let concerning): return viewer.member == concerning ? full : nil
+        case .personal(let event, let lines, let session):
+            return ServerMessage.event(
+                seq: seq, at: occurrence.at, event: event.shown(to: viewer.member), quorum: quorum,
+                attendance: lines[viewer.member].map { [$0] } ?? [], session: session)
+        }
+    }
+
+    /// Whether members other than the one concerned get `event` only as a count.
+    static func isCounted(_ event: Event) -> Bool {
+        switch event {
+        case .memberJoined, .memberLeft, .memberOnSite, .memberExcused, .memberMoved, .rollCallAnswered, .voteCast: true
+        default: false
+        }
     }
 
     var event: Event { occurrence.event }
@@ -64,8 +96,8 @@ struct EventFrames {
     /// From now on members resuming over this `post.added` get it without its body.
     mutating func hidingBody() {
         guard case .postAdded(let added) = occurrence.event else { return }
-        redacted = ServerMessage.event(
-            seq: seq, at: occurrence.at, event: .postWithoutBody(added), quorum: quorum, attendance: nil)
+        members = .shared(
+            ServerMessage.event(seq: seq, at: occurrence.at, event: .postWithoutBody(added), quorum: quorum, attendance: nil))
     }
 
     /// Whether an event changes the session's own fields (phase, times, lock).
@@ -74,6 +106,17 @@ struct EventFrames {
         case .sessionOpened, .sessionStarted, .sessionEnded, .sessionLocked: true
         default: false
         }
+    }
+
+    /// The name of who opened a thread or posted, for members, who have no roster.
+    static func names(_ event: Event, state: SessionState) -> [MemberID: String]? {
+        let by: MemberID
+        switch event {
+        case .threadOpened(let e): by = e.by
+        case .postAdded(let e): by = e.by
+        default: return nil
+        }
+        return state.entry(by).map { [by: $0.name] }
     }
 
     /// The attendance lines an event changed: one member's, or everyone's.
@@ -98,29 +141,45 @@ struct EventFrames {
 /// An event as put on the wire: whole, or with what this audience may not see left out.
 enum WireEvent: Encodable {
     case whole(Event)
-    /// `member.excused` without its `reason`.
-    case excusedWithoutReason(MemberID)
     /// `post.added` of a post since hidden: no `body`, and `hidden: true`.
     case postWithoutBody(Event.PostAdded)
+    /// `session.opened` without the roster (a member gets their own line with it).
+    case openedWithoutRoster
+    /// `rollcall.closed` with counts, and of the lists only `member` (nil: the lists whole, for hosts).
+    case rollCallClosed(Event.RollCallClosed, member: MemberID? = nil)
 
-    private enum Keys: String, CodingKey { case kind, member, post, thread, by, replyTo, hidden }
+    /// What a member sees of this event.
+    func shown(to member: MemberID) -> WireEvent {
+        if case .rollCallClosed(let closed, _) = self { return .rollCallClosed(closed, member: member) }
+        return self
+    }
+
+    private enum Keys: String, CodingKey {
+        case kind, member, post, thread, by, replyTo, hidden, rollcall, answered, missing, answeredCount, missingCount
+    }
 
     func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
         switch self {
         case .whole(let event):
             try event.encode(to: encoder)
-        case .excusedWithoutReason(let member):
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(EventKind.memberExcused.rawValue, forKey: .kind)
-            try container.encode(member, forKey: .member)
         case .postWithoutBody(let added):
-            var container = encoder.container(keyedBy: Keys.self)
             try container.encode(EventKind.postAdded.rawValue, forKey: .kind)
             try container.encode(added.post, forKey: .post)
             try container.encode(added.thread, forKey: .thread)
             try container.encode(added.by, forKey: .by)
             try container.encodeIfPresent(added.replyTo, forKey: .replyTo)
             try container.encode(true, forKey: .hidden)
+        case .openedWithoutRoster:
+            try container.encode(EventKind.sessionOpened.rawValue, forKey: .kind)
+        case .rollCallClosed(let closed, let member):
+            try container.encode(EventKind.rollCallClosed.rawValue, forKey: .kind)
+            try container.encode(closed.rollcall, forKey: .rollcall)
+            let visible = { (list: [MemberID]) in member.map { me in list.filter { $0 == me } } ?? list }
+            try container.encode(visible(closed.answered), forKey: .answered)
+            try container.encode(visible(closed.missing), forKey: .missing)
+            try container.encode(closed.answered.count, forKey: .answeredCount)
+            try container.encode(closed.missing.count, forKey: .missingCount)
         }
     }
 }

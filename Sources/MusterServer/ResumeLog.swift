@@ -34,10 +34,16 @@ struct ResumeLog {
         }
     }
 
-    /// The frames after `since` for `viewer`, or nil when they are not all kept.
-    func frames(after since: Int, for viewer: Viewer) -> [Frame]? {
+    /// The frames after `since` for `viewer`, or nil when they are not all
+    /// kept; `counted` says whether some were left out (a member gets those as counts).
+    func frames(after since: Int, for viewer: Viewer) -> (frames: [Frame], counted: Bool)? {
         guard since >= 0, since <= lastSeq, since + 1 >= firstSeq else { return nil }
-        return ((since + 1)...max(since + 1, lastSeq)).prefix(lastSeq - since).map { self[$0].frame(for: viewer) }
+        var frames: [Frame] = []
+        var counted = false
+        for seq in ((since + 1)...max(since + 1, lastSeq)).prefix(lastSeq - since) {
+            if let frame = self[seq].frame(for: viewer) { frames.append(frame) } else { counted = true }
+        }
+        return (frames, counted)
     }
 
     /// Changes a kept event's frames (a post hidden after it was added); no-op if it is gone.

@@ -63,7 +63,7 @@ enum ServerMessage {
 
     private struct Welcome: Encodable {
         var type = "welcome"
-        var protocolVersion = 1
+        var protocolVersion = 2
         var you: You
         /// The session this welcome, and every event after it, belongs to.
         var session: SessionID
@@ -89,22 +89,47 @@ enum ServerMessage {
         var attendance: [AttendanceRecord]?
         /// The session's own fields after an event that changed them (opened, started, ended, locked).
         var session: SessionSnapshot.Info?
-    }
-
-    static func event(
-        seq: Int, occurrence: Occurrence, quorum: Quorum, attendance: [AttendanceRecord]?,
-        session: SessionSnapshot.Info? = nil
-    ) -> Frame {
-        event(
-            seq: seq, at: occurrence.at, event: .whole(occurrence.event), quorum: quorum, attendance: attendance,
-            session: session)
+        /// The name of who opened a thread or posted (members have no roster to look it up in).
+        var names: [MemberID: String]?
     }
 
     static func event(
         seq: Int, at: Instant, event: WireEvent, quorum: Quorum, attendance: [AttendanceRecord]?,
-        session: SessionSnapshot.Info? = nil
+        session: SessionSnapshot.Info? = nil, names: [MemberID: String]? = nil
     ) -> Frame {
-        encode(EventMessage(seq: seq, at: at, event: event, quorum: quorum, attendance: attendance, session: session))
+        encode(
+            EventMessage(
+                seq: seq, at: at, event: event, quorum: quorum, attendance: attendance, session: session, names: names))
+    }
+
+    /// What members and screens get instead of others' joins, leaves, answers
+    /// and ballots: the counts as they stand after event `seq`.
+    private struct Counts: Encodable {
+        var type = "counts"
+        var seq: Int
+        var quorum: Quorum
+        /// The open roll call's answers so far.
+        var rollcall: RollCall?
+        /// The open vote's ballots so far.
+        var vote: Vote?
+
+        struct RollCall: Encodable {
+            var rollcall: RollCallID
+            var answeredCount: Int
+        }
+
+        struct Vote: Encodable {
+            var vote: VoteID
+            var cast: Int
+        }
+    }
+
+    static func counts(seq: Int, state: SessionState) -> Frame {
+        let vote = state.votes.last.flatMap { $0.isOver ? nil : Counts.Vote(vote: $0.id, cast: $0.voters.count) }
+        return encode(
+            Counts(
+                seq: seq, quorum: state.quorum,
+                rollcall: state.openRollCall.map { .init(rollcall: $0.id, answeredCount: $0.answered.count) }, vote: vote))
     }
 
     private struct Ack: Encodable {

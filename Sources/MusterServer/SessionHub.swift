@@ -37,6 +37,8 @@ final class SessionHub {
     private(set) var lastReconcile: Instant?
     /// Connections following this session, and who is behind each.
     private(set) var subscribers: [ConnectionID: Viewer] = [:]
+    /// Members have been left events that changed the counts since the last `sendCounts()`.
+    private var countsChanged = false
     /// The devices the store showed present when the session was loaded: they
     /// died with the previous server, at its last recorded moment.
     private let inherited: (devices: Set<DeviceID>, lastAt: Instant?)
@@ -117,11 +119,15 @@ final class SessionHub {
         var out = ServerActions()
         while let next = pending.first, next.seq <= seq {
             pending.removeFirst()
+            // Counts a member is owed go before anything else they are sent, so they see things in order.
+            if countsChanged, !EventFrames.isCounted(next.occurrence.event) { out.append(contentsOf: sendCounts()) }
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
             record(frames)
-            for (connection, viewer) in subscribers { out.send(frames.frame(for: viewer), to: connection) }
+            for (connection, viewer) in subscribers {
+                if let frame = frames.frame(for: viewer) { out.send(frame, to: connection) } else { countsChanged = true }
+            }
         }
         answerWaiters(&out)
         if saveFailing, pending.isEmpty, !needsReconcile {
@@ -228,10 +234,24 @@ final class SessionHub {
         if let since, since <= durableSeq, durableSeq - since <= maxResume,
             let missed = log.frames(after: since, for: viewer)
         {
-            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)] + missed
+            let counts = missed.counted ? [ServerMessage.counts(seq: durableSeq, state: durable.state)] : []
+            return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)] + missed.frames
+                + counts
         }
         let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)
         return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
+    }
+
+    /// Once a tick: members and screens get the counts their skipped events
+    /// changed (others' joins, leaves, answers and ballots), in one frame
+    /// serialized once, however many there were.
+    func sendCounts() -> ServerActions {
+        var out = ServerActions()
+        guard countsChanged else { return out }
+        countsChanged = false
+        let frame = ServerMessage.counts(seq: durableSeq, state: durable.state)
+        for (connection, viewer) in subscribers where viewer.role != .host { out.send(frame, to: connection) }
+        return out
     }
 
     func unsubscribe(_ connection: ConnectionID) {

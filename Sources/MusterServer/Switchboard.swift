@@ -248,6 +248,7 @@ final class Switchboard {
             for hub in hubs.values {
                 submit(hub.tick(at: now).map { .batch($0) }, hub)
                 reconcileIfDue(hub, at: now)
+                out.append(contentsOf: hub.sendCounts())
             }
             closeReplacedLinks(at: now)
             evictEndedSessions()

@@ -27,7 +27,7 @@ final class Board {
 
     /// - Parameter reads: what the switchboard reads through, given the in-memory store (default: that store).
     init(
-        commandBurst: Double = 20, replayWindow: Int = 512, queueLimit: Int = 1024,
+        memberCount: Int = 12, commandBurst: Double = 20, replayWindow: Int = 512, queueLimit: Int = 1024,
         reads: @escaping (MusterDatabase) -> any SwitchboardStore = { $0 }
     ) throws {
         let start = Instant(iso8601: "2026-11-26T19:30:00Z")!
@@ -35,7 +35,7 @@ final class Board {
         branch = try store.addBranch(name: "东村党支部").id
         host = try store.addMember(branch: "东村党支部", NewMember(name: "王书记", secretary: true))
         let store = self.store
-        members = try (1...12).map { try store.addMember(branch: "东村党支部", NewMember(name: "党员\($0)")) }
+        members = try (1...memberCount).map { try store.addMember(branch: "东村党支部", NewMember(name: "党员\($0)")) }
         session = try store.addSession(branch: "东村党支部", title: "党日", startsAt: Board.start, text: .partyOath).id
         writer = StoreWriter(database: store, mailbox: mailbox)
         var limits = ServerConfiguration.standard

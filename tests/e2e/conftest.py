@@ -95,6 +95,7 @@ class Client:
         self.ws = None
         self.seq = None
         self.events = []
+        self.stream = []  # events and counts, in order
         self.welcome = None
         self.counter = 0
         self.inbox = []  # received, not yet looked for
@@ -121,9 +122,17 @@ class Client:
     async def recv(self, timeout=5):
         message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
         if message["type"] == "event":
-            assert message["seq"] == self.seq + 1, f"gap or duplicate: had {self.seq}, got {message['seq']}"
+            if self.welcome["you"]["role"] == "host":
+                assert message["seq"] == self.seq + 1, f"gap or duplicate: had {self.seq}, got {message['seq']}"
+            else:  # members get others' arrivals, answers and ballots as counts
+                assert message["seq"] > self.seq, f"duplicate or out of order: had {self.seq}, got {message['seq']}"
             self.seq = message["seq"]
             self.events.append(message)
+            self.stream.append(message)
+        elif message["type"] == "counts":
+            assert message["seq"] >= self.seq, f"counts out of order: had {self.seq}, got {message['seq']}"
+            self.seq = message["seq"]
+            self.stream.append(message)
         return message
 
     async def cmd(self, name, id=None, **fields):

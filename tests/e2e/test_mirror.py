@@ -60,7 +60,7 @@ def test_a_welcome_plus_the_events_after_it_equals_a_fresh_welcome(demo, server)
             token = data.host["token"] if name == "host" else data.members[5]["token"]
             # The host's fresh view watches (no arrival of its own); the member's arrives after its welcome.
             fresh_welcome = await fresh.connect(token, watch=name == "host")
-            frames[name] = ([client.welcome] + client.events, fresh_welcome)
+            frames[name] = ([client.welcome] + client.stream, fresh_welcome)
         return frames
 
     frames = run(meeting())

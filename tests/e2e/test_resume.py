@@ -121,7 +121,7 @@ def test_a_restarted_server_rebuilds_sessions_and_serves_resumes(demo):
             state = (await fresh.connect(data.members[1]["token"]))["state"]
             assert state["text"]["current"] == 6
             assert state["session"]["phase"] == "started"
-            assert state["rollcall"]["answered"] == [data.members[0]["id"]]
+            assert state["rollcall"]["answeredCount"] == 1 and state["rollcall"]["answered"] == []  # a member sees counts
             await phone.close()
             await fresh.close()
 

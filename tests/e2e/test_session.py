@@ -43,10 +43,15 @@ def test_a_whole_session(demo, server):
         for client in members[:5]:
             await client.ok("rollcall.answer")
         await host.ok("rollcall.close")
-        closed = await members[7].event("rollcall.closed")
+        closed = await host.event("rollcall.closed")
         assert len(closed["event"]["answered"]) == 5
         assert data.members[10]["id"] not in closed["event"]["missing"]
         assert started["event"]["rollcall"] == closed["event"]["rollcall"]
+        # A member is told the counts and their own part, not everyone's names.
+        theirs = await members[7].event("rollcall.closed")
+        assert theirs["event"]["answeredCount"] == 5 and theirs["event"]["answered"] == []
+        assert theirs["event"]["missing"] == [data.members[7]["id"]]
+        assert [line["member"] for line in theirs["attendance"]] == [data.members[7]["id"]]
 
         # The oath, line by line: every phone on the same line.
         await host.ok("text.set", title="入党誓词", lines=["我志愿加入中国共产党，", "拥护党的纲领，", "遵守党的章程，"])
@@ -82,9 +87,11 @@ def test_a_whole_session(demo, server):
         await host.ok("vote.open", question="推选优秀党员：李秀英？", secret=True)
         for client in members[:4]:
             await client.ok("vote.cast", vote="V2", choice="赞成")
-        cast = await members[7].until(
+        cast = await host.until(
             lambda m: m["type"] == "event" and m["event"]["kind"] == "vote.cast" and m["event"]["vote"] == "V2")
         assert "choice" not in cast["event"]
+        # Members see the ballots as a count.
+        await members[7].until(lambda m: m["type"] == "counts" and (m.get("vote") or {}).get("cast") == 4)
         await host.ok("vote.close", vote="V2")
         secret = await members[7].until(
             lambda m: m["type"] == "event" and m["event"]["kind"] == "vote.closed" and m["event"]["vote"] == "V2")
@@ -169,10 +176,12 @@ def test_a_roll_call_closes_by_itself_when_its_window_ends(demo, server):
         await host.ok("rollcall.start", seconds=10)
         await phone.ok("rollcall.answer")
         # Nobody sends anything: the server's clock closes the window.
-        closed = await phone.event("rollcall.closed", timeout=15)
+        closed = await host.event("rollcall.closed", timeout=15)
         started = next(e for e in host.events + host.inbox if e.get("event", {}).get("kind") == "rollcall.started")
         assert closed["at"] == started["event"]["closesAt"]
         assert closed["event"]["answered"] == [data.members[0]["id"]]
+        mine = await phone.event("rollcall.closed")
+        assert mine["attendance"][0]["rollCallsAnswered"] == 1 and len(mine["attendance"]) == 1
         lines = {line["member"]: line for line in closed["attendance"]}
         assert lines[data.members[0]["id"]]["rollCallsAnswered"] == 1
         assert lines[data.members[1]["id"]]["rollCallsAnswered"] == 0
@@ -202,9 +211,9 @@ def test_the_big_screen_watches_without_being_counted(demo, server):
         await screen.refused("text.advance", "forbidden", line=1)
         phone = Client(server.ws_url)
         await phone.connect(data.members[0]["token"])
-        joined = await screen.event("member.joined")
-        assert joined["event"]["member"] == data.members[0]["id"]
-        assert joined["quorum"]["present"] == 1
+        # A screen shows counts: arrivals reach it as a count, not one by one.
+        counts = await screen.until(lambda m: m["type"] == "counts")
+        assert counts["quorum"]["present"] == 1
         await screen.close()
         await phone.close()
         await eventually(lambda: len(server.log(data.session, data.host["token"])) == before + 2)

@@ -44,7 +44,7 @@ export function rollcallControls(mirror, skew) {
   const call = mirror.state.rollcall;
   if (call) {
     return html`<section class="card" data-key="rollcall-controls"><h2>${t('rollcall')} <span data-countdown>${t('secondsLeft', { s: secondsLeft(call, skew) })}</span></h2>
-      <p>${call.answered.length} / ${mirror.state.roster.length}</p>
+      <p>${call.answeredCount} / ${mirror.state.roster.length}</p>
       <button data-action="rollcall.close">${t('closeRollcall')}</button></section>`;
   }
   return html`<section class="card" data-key="rollcall-controls"><h2>${t('rollcall')}</h2><form data-form="rollcall.start" class="row">
@@ -80,7 +80,7 @@ export function voteControls(mirror) {
   const open = mirror.openVote();
   if (open) {
     return html`<section class="card" data-key="vote-controls"><h2>${t('vote')}: ${open.question}</h2>
-      <p>${open.voters.length} / ${mirror.state.quorum.present}</p>
+      <p>${open.cast} / ${mirror.state.quorum.present}</p>
       <button data-action="vote.close" data-vote="${open.vote}">${t('closeVote')}</button></section>`;
   }
   const q = mirror.state.quorum;

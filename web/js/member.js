@@ -30,7 +30,7 @@ export function rollcallSection(mirror, skew, pending = []) {
   if (!call) {
     const last = mirror.state.rollcalls.at(-1);
     if (!last?.missing) return '';
-    return html`<section class="card" data-key="rollcall"><p class="muted">${t('rollcallClosed', { a: last.answered.length, m: last.missing.length })}</p></section>`;
+    return html`<section class="card" data-key="rollcall"><p class="muted">${t('rollcallClosed', { a: last.answeredCount, m: last.missingCount })}</p></section>`;
   }
   const done = call.answered.includes(me);
   const sent = !done && waiting(pending, 'rollcall.answer');

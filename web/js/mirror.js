@@ -1,7 +1,8 @@
 // The page's copy of the session: the server's `welcome.state`, kept current
 // by applying each event as it arrives. It copies what the server says and
 // decides nothing: attendance lines and the quorum come ready-made with the
-// events (docs/protocol.md).
+// events, and members get others' arrivals, answers and ballots as `counts`
+// (docs/protocol.md).
 
 export class Mirror {
   constructor() {
@@ -18,6 +19,7 @@ export class Mirror {
    */
   receive(message) {
     if (message.type === 'welcome') this.welcome(message);
+    if (message.type === 'counts') return this.counts(message);
     if (message.type !== 'event') return true;
     this.skew = Date.parse(message.at) - Date.now();
     if (this.event(message)) return true;
@@ -34,14 +36,18 @@ export class Mirror {
     this.seq = message.seq;
   }
 
-  /** Applies one `event` frame. Returns false if it was not the next one. */
+  /**
+   * Applies one `event` frame. Returns false if it was out of step: hosts get
+   * every event (the next seq); members skip others' arrivals (a later seq).
+   */
   event(message) {
-    if (!this.state || message.seq !== this.seq + 1) return false;
+    if (!this.state || !this.inStep(message.seq)) return false;
     this.seq = message.seq;
     const s = this.state;
     const e = message.event;
     const at = message.at;
     s.quorum = message.quorum;
+    if (message.names) s.names = { ...s.names, ...message.names };
     if (message.attendance) {
       const byMember = new Map(message.attendance.map((line) => [line.member, line]));
       if (e.kind === 'session.opened') s.roster = message.attendance;
@@ -51,18 +57,25 @@ export class Mirror {
     switch (e.kind) {
       case 'session.opened': case 'session.started': case 'session.ended': case 'session.locked': break;
       case 'rollcall.started': {
-        const call = { rollcall: e.rollcall, startedAt: at, closesAt: e.closesAt, answered: [] };
+        const call = { rollcall: e.rollcall, startedAt: at, closesAt: e.closesAt, answered: [], answeredCount: 0 };
         s.rollcall = call;
-        s.rollcalls.push({ ...call, answered: call.answered });
+        s.rollcalls.push({ ...call, answered: [] });
         break;
       }
       case 'rollcall.answered':
-        if (s.rollcall && s.rollcall.rollcall === e.rollcall) s.rollcall.answered.push(e.member);
+        for (const call of [s.rollcall, s.rollcalls.find((r) => r.rollcall === e.rollcall)]) {
+          if (call && call.rollcall === e.rollcall) { call.answered.push(e.member); call.answeredCount += 1; }
+        }
         break;
       case 'rollcall.closed': {
         s.rollcall = null;
         const call = s.rollcalls.find((r) => r.rollcall === e.rollcall);
-        if (call) Object.assign(call, { closedAt: at, answered: e.answered, missing: e.missing });
+        if (call) {
+          Object.assign(call, {
+            closedAt: at, answered: e.answered, missing: e.missing,
+            answeredCount: e.answeredCount ?? e.answered.length, missingCount: e.missingCount ?? e.missing.length,
+          });
+        }
         break;
       }
       case 'text.set': s.text = { title: e.title, lines: e.lines, current: 0 }; break;
@@ -82,7 +95,7 @@ export class Mirror {
       case 'vote.opened':
         s.votes.push({
           vote: e.vote, question: e.question, options: e.options, secret: e.secret, openedAt: at,
-          expected: e.expected, present: e.present, threshold: e.threshold, voters: [],
+          expected: e.expected, present: e.present, threshold: e.threshold, voters: [], cast: 0,
           choices: e.secret ? undefined : {}, result: null,
         });
         break;
@@ -90,6 +103,7 @@ export class Mirror {
         const vote = s.votes.find((v) => v.vote === e.vote);
         if (vote) {
           vote.voters.push(e.member);
+          vote.cast += 1;
           if (e.choice !== undefined && vote.choices) vote.choices[e.member] = e.choice;
         }
         break;
@@ -112,8 +126,31 @@ export class Mirror {
     return true;
   }
 
+  /** Hosts may miss nothing (the next seq); members skip others' arrivals, answers and ballots. */
+  inStep(seq) {
+    return this.you?.role === 'host' ? seq === this.seq + 1 : seq > this.seq;
+  }
+
+  /** A member's counts of others' arrivals, answers and ballots, as of `seq`. */
+  counts(message) {
+    const s = this.state;
+    if (!s || message.seq < this.seq) return false;
+    this.seq = message.seq;
+    s.quorum = message.quorum;
+    if (message.rollcall) {
+      for (const call of [s.rollcall, s.rollcalls.find((r) => r.rollcall === message.rollcall.rollcall)]) {
+        if (call && call.rollcall === message.rollcall.rollcall) call.answeredCount = message.rollcall.answeredCount;
+      }
+    }
+    if (message.vote) {
+      const vote = s.votes.find((v) => v.vote === message.vote.vote);
+      if (vote) vote.cast = message.vote.cast;
+    }
+    return true;
+  }
+
   name(member) {
-    return this.state?.roster.find((line) => line.member === member)?.name ?? member;
+    return this.state?.roster.find((line) => line.member === member)?.name ?? this.state?.names?.[member] ?? member;
   }
 
   mine() {

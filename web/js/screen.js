@@ -41,8 +41,8 @@ function draw() {
     </div>
     <footer>
       <div class="count" data-key="quorum" data-testid="screen-quorum"><b>${s.quorum.present}<small> / ${s.quorum.expected}</small></b><span>${t('present')} / ${t('expected')}</span></div>
-      ${call ? html`<div class="count" data-key="rollcall" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, mirror.skew)}</b><span>${t('rollcall')} · ${call.answered.length} ${t('answered')}</span></div>` : ''}
-      ${vote ? html`<div class="vote" data-key="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.voters.length} / ${vote.present}</p>`}</div>` : ''}
+      ${call ? html`<div class="count" data-key="rollcall" data-testid="screen-rollcall"><b data-countdown>${secondsLeft(call, mirror.skew)}</b><span>${t('rollcall')} · ${call.answeredCount} ${t('answered')}</span></div>` : ''}
+      ${vote ? html`<div class="vote" data-key="vote">${vote.question}${vote.result ? raw(resultLine(vote.result)) : html`<p>${vote.cast} / ${vote.present}</p>`}</div>` : ''}
       <div class="join" data-key="join">${raw(qr())}<span>${t('scanToJoin')}</span></div>
     </footer>`);
 }

@@ -1,0 +1,66 @@
+import Foundation
+import MusterCore
+import MusterStore
+import Testing
+
+@testable import MusterServer
+
+/// A county's session of hundreds or thousands: what each device is sent
+/// must not grow with the number of people in it.
+@Suite struct ScaleTests {
+    func types(_ board: Board, to connection: ConnectionID) -> [String] {
+        board.sink.messages(to: connection).map { $0["type"] as? String ?? "" }
+    }
+
+    /// Seating N members sends each member O(1) frames (its welcome, its own
+    /// join, a count a tick), not one per arrival: O(N) in all, not O(N²).
+    @Test func seatingManyMembersSendsEachMemberAFewFrames() throws {
+        let board = try Board(memberCount: 300)
+        let host = board.connect(board.host.token)
+        board.command("session.open", from: host)
+        let first = board.connect(board.members[0].token)
+        // From many homes: one address may say only so many hellos at once.
+        let phones = board.members.dropFirst().enumerated().map { board.connect($1.token, address: "10.1.\($0 / 50).\($0 % 50)") }
+        board.perform(board.switchboard.handle(.tick))
+        #expect(types(board, to: first) == ["welcome", "event", "counts"], "one count for 299 arrivals")
+        let counts = try #require(board.sink.messages(to: first).last)
+        #expect((counts["quorum"] as? [String: Any])?["present"] as? Int == 301)
+        #expect(counts["seq"] as? Int == (try board.store.lastSeq(board.session)))
+        #expect(phones.allSatisfy { types(board, to: $0).count <= 3 })
+        // The secretary sees each arrival, as a roster line.
+        let joins = board.sink.messages(to: host).filter { ($0["event"] as? [String: Any])?["kind"] as? String == "member.joined" }
+        #expect(joins.count == 301)
+        // A quiet tick sends nothing.
+        let before = board.sink.sent.count
+        board.perform(board.switchboard.handle(.tick))
+        #expect(board.sink.sent.count == before)
+    }
+
+    /// A member's welcome is the same size in a branch of 12 and one of 600.
+    @Test func aMembersWelcomeDoesNotGrowWithTheBranch() throws {
+        func welcomeBytes(_ memberCount: Int) throws -> Int {
+            let board = try Board(memberCount: memberCount)
+            let host = board.connect(board.host.token)
+            board.command("session.open", from: host)
+            board.command("session.start", from: host)
+            let phone = board.connect(board.members[0].token)
+            let welcome = try #require(board.sink.sent.first { $0.0 == phone })
+            return welcome.1.utf8.count
+        }
+        let small = try welcomeBytes(12)
+        let large = try welcomeBytes(600)
+        #expect(large - small < 64, "a member's welcome grew from \(small) to \(large) bytes")
+    }
+
+    /// A resume over others' arrivals gets the member's own events and one count, not every arrival.
+    @Test func aMemberResumingOverArrivalsGetsOneCount() throws {
+        let board = try Board(memberCount: 40)
+        let host = board.connect(board.host.token)
+        board.command("session.open", from: host)
+        let seen = try board.store.lastSeq(board.session)
+        for (index, member) in board.members.dropFirst().enumerated() { _ = board.connect(member.token, address: "10.2.0.\(index)") }
+        let resumed = board.connect(board.members[0].token, session: board.session, since: seen)
+        let kinds = board.sink.messages(to: resumed).map { ($0["event"] as? [String: Any])?["kind"] as? String ?? $0["type"] as! String }
+        #expect(kinds == ["welcome", "counts", "member.joined"], "\(kinds)")
+    }
+}
