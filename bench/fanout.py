@@ -9,7 +9,8 @@ connects every member's device, then measures:
   1. fan-out: the time from the secretary sending `text.advance` until each
      member's socket has the `text.advanced` event (p50 / p99 over all
      members and rounds, and the slowest member per round);
-  2. throughput: acked commands per second, the secretary pipelining
+  2. memory: the server's resident memory per seated member;
+  3. throughput: acked commands per second, the secretary pipelining
      `text.advance` with 64 in flight (every ack means fsynced on disk),
      with all N members listening, and with nobody listening.
 
@@ -51,6 +52,12 @@ def cli(muster, db, *args):
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def rss_kb(pid):
+    """The server's resident memory, in KB."""
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
 async def member_device(url, token, ready, marks):
@@ -118,6 +125,7 @@ async def main(args):
                 while (await host.recv()).find('"ack"') < 0:
                     pass
             quiet = await pipelined(host, args.commands // 2) if args.commands else 0
+            idle_rss = rss_kb(server.pid)
             ready = asyncio.Semaphore(0)
             marks = {}
             started = time.perf_counter()
@@ -139,6 +147,9 @@ async def main(args):
                         break
 
             await drain(3)  # let the join storm settle
+            seated_rss = rss_kb(server.pid)
+            print(f"server memory: {idle_rss / 1024:.1f} MB before, {seated_rss / 1024:.1f} MB with {len(tokens)} members: "
+                  f"{(seated_rss - idle_rss) / len(tokens):.1f} KB per member")
             latencies, slowest = [], []
             for round in range(args.rounds):
                 line = 1 + round % 11

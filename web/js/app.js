@@ -6,7 +6,16 @@ import { Mirror } from './mirror.js';
 import { t, lang, setLang } from './i18n.js';
 import { html, raw, patch, clock } from './view.js';
 import * as member from './member.js';
-import * as host from './console.js';
+
+/** The console's modules, loaded for a secretary only: a member's phone never downloads them. */
+let host = null;
+let drawRoster = null;
+async function loadConsole() {
+  if (loadConsole.started) return;
+  loadConsole.started = true;
+  [host, { drawRoster }] = await Promise.all([import('./console.js'), import('./roster.js')]);
+  render();
+}
 
 const OATH = ['我志愿加入中国共产党，', '拥护党的纲领，', '遵守党的章程，', '履行党员义务，', '执行党的决定，', '严守党的纪律，',
   '保守党的秘密，', '对党忠诚，', '积极工作，', '为共产主义奋斗终身，', '随时准备为党和人民牺牲一切，', '永不叛党。'];
@@ -32,7 +41,7 @@ function draw() {
     <button class="lang" data-action="lang" data-testid="lang-switch">${t('lang')}</button></header>`;
   let body;
   if (!token) body = html`<main><p class="card">${t('noToken')}</p></main>`;
-  else if (!s) {
+  else if (!s || (mirror.you?.role === 'host' && !host)) {
     // Refused before any welcome: say why in words a member understands.
     const why = !notice ? t('connecting') : notice.code === 'not_found' ? t('noSession') : t('err_' + notice.code);
     body = html`<main><p class="card" data-testid="refused">${why}</p></main>`;
@@ -56,13 +65,30 @@ function draw() {
     body = html`<main class="${stale ? 'stale' : ''} ${isHost ? 'host' : 'member'}">${raw(banner)}${raw(saving)}${raw(toast)}${raw(columns)}</main>`;
   }
   patch(root, header + body);
+  const tbody = root.querySelector('[data-island=roster]');
+  if (tbody && s && drawRoster) {
+    const filter = root.querySelector('[data-keep=roster-filter]')?.value.trim() ?? '';
+    const live = s.session.phase === 'open' || s.session.phase === 'started';
+    drawRoster(tbody, s.roster, { live, filter, language: lang() });
+  }
 }
 
+/** The page's own timing: the longest draw so far, in ms (read by `bench/console.py`). */
+const timing = { draws: 0, longest: 0 };
+globalThis.musterTiming = timing;
+
 let scheduled = false;
+/** Draws once per animation frame however many messages arrive in it. */
 function render() {
   if (scheduled) return;
   scheduled = true;
-  requestAnimationFrame(() => { scheduled = false; draw(); });
+  requestAnimationFrame(() => {
+    scheduled = false;
+    const started = performance.now();
+    draw();
+    timing.draws += 1;
+    timing.longest = Math.max(timing.longest, performance.now() - started);
+  });
 }
 
 function onMessage(message) {
@@ -70,6 +96,7 @@ function onMessage(message) {
   switch (message.type) {
     case 'welcome':
       if (notice?.code !== 'stale_taps') notice = null;
+      if (message.you.role === 'host') loadConsole();
       break;
     case 'notice':
       saveTrouble = message.code === 'save_failed' ? message : null;
@@ -135,6 +162,10 @@ root.addEventListener('click', async (event) => {
     case 'export': await download(d.path, s.session.id); break;
     default: break;
   }
+});
+
+root.addEventListener('input', (event) => {
+  if (event.target.dataset.keep === 'roster-filter') render();
 });
 
 root.addEventListener('submit', (event) => {

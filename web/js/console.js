@@ -3,6 +3,7 @@
 import { t } from './i18n.js';
 import { html, raw } from './view.js';
 import { secondsLeft } from './member.js';
+import { statusCounts } from './roster.js';
 
 export function controls(mirror) {
   const { phase, locked } = mirror.state.session;
@@ -23,20 +24,15 @@ export function quorumLine(mirror) {
     <b>${q.met ? t('quorumMet') : t('quorumNot')}</b> · ${t('quorum', { p: q.present, e: q.expected, r: q.required })}</p>`;
 }
 
+/** The roster's frame: counts by status and a filter; the rows are drawn by roster.js. */
 export function rosterSection(mirror) {
-  const live = mirror.state.session.phase === 'open' || mirror.state.session.phase === 'started';
-  return html`<section class="card roster" data-key="roster"><h2>${t('roster')} <span class="muted">${mirror.state.roster.length}</span></h2>
-    <table><tbody>${mirror.state.roster.map((line) => html`
-      <tr data-testid="member-row" data-key="${line.member}" data-member="${line.member}" class="${line.presentNow ? 'here' : ''}">
-        <td><span class="dot" title="${line.presentNow ? t('presentNow') : t('away')}"></span>${line.name}
-          <span class="muted small">${t('member_' + line.memberStatus)}${line.city ? ' · ' + line.city : ''}</span></td>
-        <td><span class="badge ${line.status}">${t('status_' + line.status)}</span>
-          ${line.mode ? html`<span class="muted small">${t('mode_' + line.mode)}</span>` : ''}
-          ${line.devices > 1 ? html`<span class="muted small" data-testid="device-count">${t('devices', { n: line.devices })}</span>` : ''}
-          ${line.excuse ? html`<span class="muted small" title="${line.excuse}">${line.excuse}</span>` : ''}</td>
-        <td>${live ? html`<label class="small"><input type="checkbox" data-action="member.onsite" data-member="${line.member}" ${line.mode === 'onsite' && line.presentNow ? 'checked' : ''}> ${t('inRoom')}</label>
-          <button class="small" data-action="member.excuse" data-member="${line.member}">${t('excuse')}</button>` : ''}</td>
-      </tr>`)}</tbody></table></section>`;
+  const lines = mirror.state.roster;
+  const counts = statusCounts(lines);
+  const shown = ['present', 'late', 'left_early', 'excused', 'absent'].filter((status) => counts[status]);
+  return html`<section class="card roster" data-key="roster"><h2>${t('roster')} <span class="muted">${lines.length}</span></h2>
+    <p class="small" data-testid="roster-counts">${t('presentNow')} ${counts.online}${shown.map((status) => html` · ${t('status_' + status)} ${counts[status]}`)}</p>
+    ${lines.length > 20 ? html`<input type="search" data-keep="roster-filter" data-testid="roster-filter" placeholder="${t('rosterFilter')}">` : ''}
+    <table><tbody data-island="roster"></tbody></table></section>`;
 }
 
 export function rollcallControls(mirror, skew) {

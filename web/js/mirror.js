@@ -32,7 +32,10 @@ export class Mirror {
     this.you = message.you;
     /** Hosts: the big screen's watch-only credential. */
     if (message.screen) this.screen = message.screen;
-    if (!message.resumed || !this.state || this.state.session.id !== message.session) this.state = message.state;
+    if (!message.resumed || !this.state || this.state.session.id !== message.session) {
+      this.state = message.state;
+      this.index();
+    }
     this.seq = message.seq;
   }
 
@@ -49,9 +52,16 @@ export class Mirror {
     s.quorum = message.quorum;
     if (message.names) s.names = { ...s.names, ...message.names };
     if (message.attendance) {
-      const byMember = new Map(message.attendance.map((line) => [line.member, line]));
-      if (e.kind === 'session.opened') s.roster = message.attendance;
-      else s.roster = s.roster.map((line) => byMember.get(line.member) ?? line);
+      if (e.kind === 'session.opened') {
+        s.roster = message.attendance;
+        this.index();
+      } else {
+        // Only the lines sent are replaced: the rest stay the same objects (the console redraws only those).
+        for (const line of message.attendance) {
+          const at = this.rows.get(line.member);
+          if (at !== undefined) s.roster[at] = line;
+        }
+      }
     }
     if (message.session) s.session = message.session;  // phase, times and lock, as the server has them
     switch (e.kind) {
@@ -149,12 +159,22 @@ export class Mirror {
     return true;
   }
 
+  /** Where each member's line is in the roster. */
+  index() {
+    this.rows = new Map((this.state?.roster ?? []).map((line, i) => [line.member, i]));
+  }
+
+  line(member) {
+    const at = this.rows?.get(member);
+    return at === undefined ? null : this.state.roster[at];
+  }
+
   name(member) {
-    return this.state?.roster.find((line) => line.member === member)?.name ?? this.state?.names?.[member] ?? member;
+    return this.line(member)?.name ?? this.state?.names?.[member] ?? member;
   }
 
   mine() {
-    return this.state?.roster.find((line) => line.member === this.you?.member) ?? null;
+    return this.line(this.you?.member);
   }
 
   openVote() {

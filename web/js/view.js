@@ -36,12 +36,22 @@ function unwrap(value) {
  * Makes an element's content match `markup`, changing only what differs, so
  * what people are doing survives an update: an open `<details>` stays open,
  * typed text and the cursor stay, a row or a QR code that did not change is
- * not rebuilt. Children with `data-key` are matched by key, others by place.
+ * not rebuilt. Children with `data-key` are matched by key, others by place;
+ * the content of an element marked `data-island` is left to its own code.
  */
 export function patch(element, markup) {
   const template = document.createElement('template');
   template.innerHTML = String(markup);
   morphChildren(element, template.content);
+}
+
+/** Makes one element match the single element in `markup`, changing only what differs. */
+export function update(element, markup) {
+  const template = document.createElement('template');
+  template.innerHTML = String(markup);
+  const fresh = template.content.firstElementChild;
+  if (fresh && sameKind(element, fresh)) morph(element, fresh);
+  else if (fresh) element.replaceWith(fresh);
 }
 
 function keyOf(node) {
@@ -97,6 +107,8 @@ function morph(node, fresh) {
     node.checked = fresh.hasAttribute('checked');
   }
   if (node.nodeName === 'TEXTAREA' && keep) return;
+  // An island's content is kept by its own code (the console's roster, row by row).
+  if (node.hasAttribute('data-island')) return;
   morphChildren(node, fresh);
 }
 
