@@ -9,17 +9,21 @@ struct Viewer: Hashable {
 
 /// One durable event, serialized once per audience that sees it differently.
 ///
-/// Hosts get every event whole, with every attendance line it changed.
-/// Members get what a member's page shows, so that seating N members costs
-/// O(N) frames, not O(N²):
+/// Hosts get every event whole, with every attendance line it changed,
+/// except arrivals and departures (`member.*`): a storm of thousands would
+/// swamp a secretary's phone, so their changed lines come batched in a
+/// `counts` frame a tick. Members get what a member's page shows, so that
+/// seating N members costs O(N) frames, not O(N²):
 /// - others' joins, leaves, answers and ballots are not sent one by one: a
 ///   `counts` frame carries the counts at most once a tick (`countsFrame`);
 /// - events that change everyone's attendance carry only the viewer's own line;
 /// - a hidden post's body is for hosts only, also when a member resumes
 ///   after it was hidden (`hidingBody()` swaps the members' frame).
 struct EventFrames {
-    /// What hosts are sent.
+    /// The event whole, with every attendance line it changed.
     let full: Frame
+    /// The attendance lines this event changed.
+    let attendance: [AttendanceRecord]?
     private var members: Members
     /// Kept to build members' frames.
     private let seq: Int
@@ -42,6 +46,7 @@ struct EventFrames {
         self.occurrence = occurrence
         quorum = state.quorum
         let lines = Self.changedAttendance(occurrence, state: state)
+        attendance = lines
         let session = Self.changesSession(occurrence.event) ? state.info : nil
         let names = Self.names(occurrence.event, state: state)
         full = ServerMessage.event(
@@ -63,9 +68,9 @@ struct EventFrames {
         }
     }
 
-    /// The frame for `viewer`, or nil when a member gets this event only as a count.
+    /// The frame for `viewer`, or nil when they get this event only as a count.
     func frame(for viewer: Viewer) -> Frame? {
-        if viewer.role == .host { return full }
+        if viewer.role == .host { return Self.isCounted(event, for: .host) ? nil : full }
         switch members {
         case .full: return full
         case .shared(let frame): return frame
@@ -77,11 +82,26 @@ struct EventFrames {
         }
     }
 
-    /// Whether members other than the one concerned get `event` only as a count.
-    static func isCounted(_ event: Event) -> Bool {
+    /// Whether `role` gets `event` only as a count (members: unless it is about them).
+    static func isCounted(_ event: Event, for role: Caller.Role) -> Bool {
         switch event {
-        case .memberJoined, .memberLeft, .memberOnSite, .memberExcused, .memberMoved, .rollCallAnswered, .voteCast: true
+        case .memberJoined, .memberLeft, .memberOnSite, .memberExcused, .memberMoved: true
+        case .rollCallAnswered, .voteCast: role != .host
         default: false
+        }
+    }
+
+    /// The member a counted event is about.
+    var concerning: MemberID? {
+        switch occurrence.event {
+        case .memberJoined(let e): e.member
+        case .memberLeft(let e): e.member
+        case .memberOnSite(let e): e.member
+        case .memberExcused(let e): e.member
+        case .memberMoved(let e): e.member
+        case .rollCallAnswered(let e): e.member
+        case .voteCast(let e): e.member
+        default: nil
         }
     }
 

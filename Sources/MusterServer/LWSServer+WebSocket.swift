@@ -97,6 +97,8 @@ extension LWSServer {
             connection.dropQueue()
             connection.closeNow = (.policyViolation, "too slow")
             lws_callback_on_writable(connection.wsi)
+            // Its socket may never be writable again (a full send buffer): then lws drops it in 2 s.
+            lws_set_timeout(connection.wsi, PENDING_TIMEOUT_CLOSE_SEND, 2)
             return
         }
         connection.enqueue(frame)

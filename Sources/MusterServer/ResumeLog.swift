@@ -1,3 +1,5 @@
+import MusterCore
+
 /// The last events of a session, as frames, for clients that resume with
 /// `since`: a ring of at most `capacity` events. A client further behind
 /// gets a full welcome instead; memory per session stays bounded however
@@ -35,13 +37,19 @@ struct ResumeLog {
     }
 
     /// The frames after `since` for `viewer`, or nil when they are not all
-    /// kept; `counted` says whether some were left out (a member gets those as counts).
-    func frames(after since: Int, for viewer: Viewer) -> (frames: [Frame], counted: Bool)? {
+    /// kept; `counted` names the members whose events were left out (the
+    /// viewer gets those as counts).
+    func frames(after since: Int, for viewer: Viewer) -> (frames: [Frame], counted: Set<MemberID>)? {
         guard since >= 0, since <= lastSeq, since + 1 >= firstSeq else { return nil }
         var frames: [Frame] = []
-        var counted = false
+        var counted: Set<MemberID> = []
         for seq in ((since + 1)...max(since + 1, lastSeq)).prefix(lastSeq - since) {
-            if let frame = self[seq].frame(for: viewer) { frames.append(frame) } else { counted = true }
+            let event = self[seq]
+            if let frame = event.frame(for: viewer) {
+                frames.append(frame)
+            } else if let member = event.concerning {
+                counted.insert(member)
+            }
         }
         return (frames, counted)
     }

@@ -112,6 +112,8 @@ enum ServerMessage {
         var rollcall: RollCall?
         /// The open vote's ballots so far.
         var vote: Vote?
+        /// For hosts: the attendance lines that changed since their last frame.
+        var attendance: [AttendanceRecord]?
 
         struct RollCall: Encodable {
             var rollcall: RollCallID
@@ -124,12 +126,13 @@ enum ServerMessage {
         }
     }
 
-    static func counts(seq: Int, state: SessionState) -> Frame {
+    static func counts(seq: Int, state: SessionState, attendance: [AttendanceRecord]? = nil) -> Frame {
         let vote = state.votes.last.flatMap { $0.isOver ? nil : Counts.Vote(vote: $0.id, cast: $0.voters.count) }
         return encode(
             Counts(
                 seq: seq, quorum: state.quorum,
-                rollcall: state.openRollCall.map { .init(rollcall: $0.id, answeredCount: $0.answered.count) }, vote: vote))
+                rollcall: state.openRollCall.map { .init(rollcall: $0.id, answeredCount: $0.answered.count) }, vote: vote,
+                attendance: attendance))
     }
 
     private struct Ack: Encodable {

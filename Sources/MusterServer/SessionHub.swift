@@ -37,8 +37,9 @@ final class SessionHub {
     private(set) var lastReconcile: Instant?
     /// Connections following this session, and who is behind each.
     private(set) var subscribers: [ConnectionID: Viewer] = [:]
-    /// Members have been left events that changed the counts since the last `sendCounts()`.
-    private var countsChanged = false
+    /// What the next `counts` frames owe: members, that they skipped events
+    /// (others' arrivals, answers, ballots); hosts, the attendance lines that changed.
+    private var owed = (members: false, hosts: [MemberID: AttendanceRecord]())
     /// The devices the store showed present when the session was loaded: they
     /// died with the previous server, at its last recorded moment.
     private let inherited: (devices: Set<DeviceID>, lastAt: Instant?)
@@ -119,15 +120,19 @@ final class SessionHub {
         var out = ServerActions()
         while let next = pending.first, next.seq <= seq {
             pending.removeFirst()
-            // Counts a member is owed go before anything else they are sent, so they see things in order.
-            if countsChanged, !EventFrames.isCounted(next.occurrence.event) { out.append(contentsOf: sendCounts()) }
+            // Counts owed go before anything else that audience is sent, so it sees things in order.
+            let event = next.occurrence.event
+            if owed.members, !EventFrames.isCounted(event, for: .member) { out.append(contentsOf: sendCounts(to: .member)) }
+            if !owed.hosts.isEmpty, !EventFrames.isCounted(event, for: .host) { out.append(contentsOf: sendCounts(to: .host)) }
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
             record(frames)
             for (connection, viewer) in subscribers {
-                if let frame = frames.frame(for: viewer) { out.send(frame, to: connection) } else { countsChanged = true }
+                if let frame = frames.frame(for: viewer) { out.send(frame, to: connection) }
+                else if viewer.role != .host { owed.members = true }
             }
+            if EventFrames.isCounted(event, for: .host) { for line in frames.attendance ?? [] { owed.hosts[line.member] = line } }
         }
         answerWaiters(&out)
         if saveFailing, pending.isEmpty, !needsReconcile {
@@ -234,7 +239,11 @@ final class SessionHub {
         if let since, since <= durableSeq, durableSeq - since <= maxResume,
             let missed = log.frames(after: since, for: viewer)
         {
-            let counts = missed.counted ? [ServerMessage.counts(seq: durableSeq, state: durable.state)] : []
+            // What was counted comes as one `counts`: for a host, with the lines of the members concerned.
+            let lines = viewer.role == .host
+                ? missed.counted.sorted().compactMap { durable.state.entry($0) }.map { durable.state.attendance(of: $0, asOf: now) }
+                : nil
+            let counts = missed.counted.isEmpty ? [] : [ServerMessage.counts(seq: durableSeq, state: durable.state, attendance: lines)]
             return [ServerMessage.welcome(you: you, session: id, seq: since, state: nil, screen: screen)] + missed.frames
                 + counts
         }
@@ -242,15 +251,29 @@ final class SessionHub {
         return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
     }
 
-    /// Once a tick: members and screens get the counts their skipped events
-    /// changed (others' joins, leaves, answers and ballots), in one frame
-    /// serialized once, however many there were.
+    /// Once a tick: the counts the skipped events changed, one frame per
+    /// audience serialized once, however many there were: for members and
+    /// screens, others' arrivals, answers and ballots; for hosts, the lines.
     func sendCounts() -> ServerActions {
+        var out = sendCounts(to: .member)
+        out.append(contentsOf: sendCounts(to: .host))
+        return out
+    }
+
+    private func sendCounts(to role: Caller.Role) -> ServerActions {
         var out = ServerActions()
-        guard countsChanged else { return out }
-        countsChanged = false
-        let frame = ServerMessage.counts(seq: durableSeq, state: durable.state)
-        for (connection, viewer) in subscribers where viewer.role != .host { out.send(frame, to: connection) }
+        let frame: Frame
+        if role == .host {
+            guard !owed.hosts.isEmpty else { return out }
+            let lines = owed.hosts.values.sorted { $0.member < $1.member }
+            owed.hosts = [:]
+            frame = ServerMessage.counts(seq: durableSeq, state: durable.state, attendance: lines)
+        } else {
+            guard owed.members else { return out }
+            owed.members = false
+            frame = ServerMessage.counts(seq: durableSeq, state: durable.state)
+        }
+        for (connection, viewer) in subscribers where (viewer.role == .host) == (role == .host) { out.send(frame, to: connection) }
         return out
     }
 

@@ -27,9 +27,11 @@ import Testing
         #expect((counts["quorum"] as? [String: Any])?["present"] as? Int == 301)
         #expect(counts["seq"] as? Int == (try board.store.lastSeq(board.session)))
         #expect(phones.allSatisfy { types(board, to: $0).count <= 3 })
-        // The secretary sees each arrival, as a roster line.
-        let joins = board.sink.messages(to: host).filter { ($0["event"] as? [String: Any])?["kind"] as? String == "member.joined" }
-        #expect(joins.count == 301)
+        // The secretary gets every arrival's roster line, batched: one frame for the storm.
+        let batches = board.sink.messages(to: host).filter { $0["type"] as? String == "counts" }
+        #expect(batches.count == 1)
+        #expect((batches.first?["attendance"] as? [[String: Any]])?.count == 301, "the 300 members and the secretary")
+        #expect(!board.sink.messages(to: host).contains { ($0["event"] as? [String: Any])?["kind"] as? String == "member.joined" })
         // A quiet tick sends nothing.
         let before = board.sink.sent.count
         board.perform(board.switchboard.handle(.tick))

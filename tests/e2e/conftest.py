@@ -122,10 +122,8 @@ class Client:
     async def recv(self, timeout=5):
         message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
         if message["type"] == "event":
-            if self.welcome["you"]["role"] == "host":
-                assert message["seq"] == self.seq + 1, f"gap or duplicate: had {self.seq}, got {message['seq']}"
-            else:  # members get others' arrivals, answers and ballots as counts
-                assert message["seq"] > self.seq, f"duplicate or out of order: had {self.seq}, got {message['seq']}"
+            # Arrivals and departures (for members also others' answers and ballots) come as counts: seqs skip.
+            assert message["seq"] > self.seq, f"duplicate or out of order: had {self.seq}, got {message['seq']}"
             self.seq = message["seq"]
             self.events.append(message)
             self.stream.append(message)
@@ -174,6 +172,16 @@ class Client:
         assert answer["type"] == "error" and answer["code"] == code, answer
         assert answer["message"]
         return answer
+
+    async def line(self, member, predicate=lambda line: True, timeout=5, after=0):
+        """The first frame (an event or counts) after seq `after` carrying `member`'s attendance line that
+        matches; returns (frame, line)."""
+        def matching(message):
+            lines = message.get("attendance") or []
+            return next((l for l in lines if l["member"] == member and predicate(l)), None)
+        message = await self.until(
+            lambda m: m["type"] in ("event", "counts") and m["seq"] > after and matching(m) is not None, timeout)
+        return message, matching(message)
 
     async def event(self, kind, timeout=5):
         return await self.until(lambda m: m["type"] == "event" and m["event"]["kind"] == kind, timeout)

@@ -73,10 +73,9 @@ def test_one_link_seats_at_most_three_devices_and_hellos_are_budgeted(demo, serv
             devices.append(ws)
         ws, answer = await hello(member["token"])
         assert answer["type"] == "error" and answer["code"] == "conflict", answer
-        line = await host.until(lambda m: m["type"] == "event" and m.get("attendance")
-                                and m["attendance"][0]["member"] == member["id"] and m["attendance"][0]["devices"] == 3)
-        assert line["attendance"][0]["presentNow"]
-        joins = [e for e in host.events
+        _, line = await host.line(member["id"], lambda l: l["devices"] == 3)
+        assert line["presentNow"]
+        joins = [e for e in server.log(data.session, data.host["token"])
                  if e["event"]["kind"] == "member.joined" and e["event"]["member"] == member["id"]]
         assert len(joins) == 3
         for ws in devices:

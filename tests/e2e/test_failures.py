@@ -55,8 +55,7 @@ def test_a_full_disk_loses_no_presence_once_it_has_room_again(small_disk):
             host = await started_session(server, data)
             leaving = Client(server.ws_url)
             await leaving.connect(data.members[0]["token"])
-            await host.until(lambda m: m["type"] == "event" and m["event"]["kind"] == "member.joined"
-                             and m["event"]["member"] == data.members[0]["id"])
+            await host.line(data.members[0]["id"], lambda l: l["presentNow"])
             filler = fill(small_disk)
             # Commits now fail: a join and a leave are lost, and a command is refused.
             arriving = Client(server.ws_url)

@@ -47,7 +47,7 @@ def test_frames_over_64_kib_are_refused_with_1009(demo, server):
         assert error["code"] == "too_large"
         await closed_with(big, 1009)
         # Only the member's arrival and departure were recorded.
-        await host.event("member.left")
+        await host.line(data.members[0]["id"], lambda l: not l["presentNow"], after=before)
         kinds = [e["event"]["kind"] for e in server.log(data.session, data.host["token"])[before:]]
         assert kinds == ["member.joined", "member.left"]
         await host.close()
@@ -279,10 +279,10 @@ def test_a_client_that_stops_answering_pings_is_dropped_and_recorded_as_left(dem
         host = await started_session(server, data)
         sock = raw_websocket(server.port)
         send_text(sock, json.dumps({"type": "hello", "token": data.members[0]["token"]}))
-        await host.event("member.joined")
+        joined, _ = await host.line(data.members[0]["id"], lambda l: l["presentNow"])
         # The phone goes silent: it never answers lws's pings (keepalive is 1 s here).
-        left = await host.event("member.left", timeout=8)
-        assert left["event"]["member"] == data.members[0]["id"]
+        await host.line(data.members[0]["id"], lambda l: not l["presentNow"], timeout=8, after=joined["seq"])
+        assert server.log(data.session, data.host["token"])[-1]["event"]["kind"] == "member.left"
         sock.close()
         await host.close()
 

@@ -40,11 +40,11 @@ export class Mirror {
   }
 
   /**
-   * Applies one `event` frame. Returns false if it was out of step: hosts get
-   * every event (the next seq); members skip others' arrivals (a later seq).
+   * Applies one `event` frame. Returns false if it was out of step (not
+   * after the last one: counted events are skipped, so seqs are not dense).
    */
   event(message) {
-    if (!this.state || !this.inStep(message.seq)) return false;
+    if (!this.state || message.seq <= this.seq) return false;
     this.seq = message.seq;
     const s = this.state;
     const e = message.event;
@@ -56,11 +56,7 @@ export class Mirror {
         s.roster = message.attendance;
         this.index();
       } else {
-        // Only the lines sent are replaced: the rest stay the same objects (the console redraws only those).
-        for (const line of message.attendance) {
-          const at = this.rows.get(line.member);
-          if (at !== undefined) s.roster[at] = line;
-        }
+        this.replaceLines(message.attendance);
       }
     }
     if (message.session) s.session = message.session;  // phase, times and lock, as the server has them
@@ -136,17 +132,21 @@ export class Mirror {
     return true;
   }
 
-  /** Hosts may miss nothing (the next seq); members skip others' arrivals, answers and ballots. */
-  inStep(seq) {
-    return this.you?.role === 'host' ? seq === this.seq + 1 : seq > this.seq;
+  /** Only the lines sent are replaced: the rest stay the same objects (the console redraws only those). */
+  replaceLines(lines) {
+    for (const line of lines) {
+      const at = this.rows.get(line.member);
+      if (at !== undefined) this.state.roster[at] = line;
+    }
   }
 
-  /** A member's counts of others' arrivals, answers and ballots, as of `seq`. */
+  /** Counts of the events this device was not sent one by one, as of `seq` (hosts: with the changed lines). */
   counts(message) {
     const s = this.state;
     if (!s || message.seq < this.seq) return false;
     this.seq = message.seq;
     s.quorum = message.quorum;
+    if (message.attendance) this.replaceLines(message.attendance);
     if (message.rollcall) {
       for (const call of [s.rollcall, s.rollcalls.find((r) => r.rollcall === message.rollcall.rollcall)]) {
         if (call && call.rollcall === message.rollcall.rollcall) call.answeredCount = message.rollcall.answeredCount;
