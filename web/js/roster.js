@@ -1,25 +1,54 @@
 // The console's roster, row by row: with 2,000 or 10,000 members an update
 // touches the rows whose lines changed, not the table. The mirror replaces a
 // line object when the server sends it anew, so an unchanged line is the
-// same object and its row is left alone.
+// same object and its row is left alone. A row is made once from a template
+// and then filled field by field: no markup is parsed in a join storm.
 
 import { t } from './i18n.js';
-import { html, update } from './view.js';
 
 /** Per table body: each member's line as last drawn, and its row. */
 const drawn = new WeakMap();
 
-function row(line, live) {
-  return html`<tr data-testid="member-row" data-member="${line.member}" class="${line.presentNow ? 'here' : ''}">
-    <td><span class="dot" title="${line.presentNow ? t('presentNow') : t('away')}"></span>${line.name}
-      <span class="muted small">${t('member_' + line.memberStatus)}${line.city ? ' · ' + line.city : ''}</span></td>
-    <td><span class="badge ${line.status}">${t('status_' + line.status)}</span>
-      ${line.mode ? html`<span class="muted small">${t('mode_' + line.mode)}</span>` : ''}
-      ${line.devices > 1 ? html`<span class="muted small" data-testid="device-count">${t('devices', { n: line.devices })}</span>` : ''}
-      ${line.excuse ? html`<span class="muted small" title="${line.excuse}">${line.excuse}</span>` : ''}</td>
-    <td>${live ? html`<label class="small"><input type="checkbox" data-action="member.onsite" data-member="${line.member}" ${line.mode === 'onsite' && line.presentNow ? 'checked' : ''}> ${t('inRoom')}</label>
-      <button class="small" data-action="member.excuse" data-member="${line.member}">${t('excuse')}</button>` : ''}</td>
-  </tr>`;
+const shape = document.createElement('template');
+shape.innerHTML = `<tr data-testid="member-row"><td><span class="dot"></span><span></span>
+  <span class="muted small"></span></td><td><span class="badge"></span> <span class="muted small"></span>
+  <span class="muted small" data-testid="device-count"></span> <span class="muted small"></span></td><td></td></tr>`;
+
+function makeRow(line, live) {
+  const tr = shape.content.firstElementChild.cloneNode(true);
+  tr.dataset.member = line.member;
+  if (live) {
+    const actions = tr.cells[2];
+    actions.innerHTML = `<label class="small"><input type="checkbox" data-action="member.onsite"> </label>
+      <button class="small" data-action="member.excuse"></button>`;
+    actions.querySelector('input').dataset.member = line.member;
+    actions.querySelector('label').append(t('inRoom'));
+    const excuse = actions.querySelector('button');
+    excuse.dataset.member = line.member;
+    excuse.textContent = t('excuse');
+  }
+  fill(tr, line);
+  return tr;
+}
+
+/** Writes `line` into its row, field by field. */
+function fill(tr, line) {
+  const [who, state] = tr.cells;
+  const [dot, name, about] = who.children;
+  const [badge, mode, devices, excuse] = state.children;
+  tr.className = line.presentNow ? 'here' : '';
+  dot.title = line.presentNow ? t('presentNow') : t('away');
+  name.textContent = line.name;
+  about.textContent = t('member_' + line.memberStatus) + (line.city ? ' · ' + line.city : '');
+  badge.className = `badge ${line.status}`;
+  badge.textContent = t('status_' + line.status);
+  mode.textContent = line.mode ? t('mode_' + line.mode) : '';
+  devices.textContent = line.devices > 1 ? t('devices', { n: line.devices }) : '';
+  devices.hidden = !(line.devices > 1);
+  excuse.textContent = line.excuse ?? '';
+  excuse.title = line.excuse ?? '';
+  const onsite = tr.cells[2].querySelector('input');
+  if (onsite) onsite.checked = line.mode === 'onsite' && line.presentNow;
 }
 
 function matches(line, filter) {
@@ -27,24 +56,26 @@ function matches(line, filter) {
 }
 
 /**
- * Brings `tbody` in line with `lines`: rows whose line changed are updated
- * in place, the rest untouched; `filter` (a name, a city or a status) hides rows.
+ * Brings `tbody` in line with `lines`: rows whose line changed are filled
+ * again, the rest untouched; `filter` (a name, a city or a status) hides rows.
  */
 export function drawRoster(tbody, lines, { live, filter, language }) {
   let state = drawn.get(tbody);
   if (!state || state.rows.size !== lines.length || state.live !== live || state.language !== language) {
-    // First draw, a new roster, or every row changes: build the table in one go.
-    const template = document.createElement('template');
-    template.innerHTML = lines.map((line) => String(row(line, live))).join('');
-    tbody.replaceChildren(template.content);
+    // First draw, a new roster, the lobby opening or closing, or another language: every row anew.
     state = { rows: new Map(), live, language, filter: null };
-    Array.from(tbody.children).forEach((tr, i) => state.rows.set(lines[i].member, { line: lines[i], tr }));
+    const rows = lines.map((line) => {
+      const tr = makeRow(line, live);
+      state.rows.set(line.member, { line, tr });
+      return tr;
+    });
+    tbody.replaceChildren(...rows);
     drawn.set(tbody, state);
   } else {
     for (const line of lines) {
       const entry = state.rows.get(line.member);
       if (!entry || entry.line === line) continue;
-      update(entry.tr, row(line, live));
+      fill(entry.tr, line);
       entry.line = line;
       if (state.filter) entry.tr.hidden = !matches(line, state.filter);
     }

@@ -45,15 +45,6 @@ export function patch(element, markup) {
   morphChildren(element, template.content);
 }
 
-/** Makes one element match the single element in `markup`, changing only what differs. */
-export function update(element, markup) {
-  const template = document.createElement('template');
-  template.innerHTML = String(markup);
-  const fresh = template.content.firstElementChild;
-  if (fresh && sameKind(element, fresh)) morph(element, fresh);
-  else if (fresh) element.replaceWith(fresh);
-}
-
 function keyOf(node) {
   return node.nodeType === Node.ELEMENT_NODE ? node.getAttribute('data-key') : null;
 }
