@@ -1,0 +1,246 @@
+// The load generator for bench/run: N WebSocket members say hello at once
+// (the join storm), then a host advances the shared text K times and every
+// member's arrival time is taken (the fan-out). It speaks Muster's protocol;
+// the peer servers answer the same messages. Every loop is bounded in count
+// and time. Prints one JSON object.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+type result struct {
+	Server          string  `json:"server"`
+	Members         int     `json:"members"`
+	Welcomed        int     `json:"welcomed"`
+	JoinSeconds     float64 `json:"join_s"`
+	KBPerMember     float64 `json:"kb_per_member"`
+	Advances        int     `json:"advances"`
+	LastP50         float64 `json:"last_p50_ms"`
+	LastP99         float64 `json:"last_p99_ms"`
+	Delivered       int64   `json:"delivered"`
+	FramesPerCPUSec float64 `json:"frames_per_cpu_s"`
+}
+
+func rssKB(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			value, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+			return value
+		}
+	}
+	return 0
+}
+
+// cpuSeconds is the server's user and system time so far.
+func cpuSeconds(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data)[strings.LastIndex(string(data), ")")+2:])
+	user, _ := strconv.ParseFloat(fields[11], 64)
+	system, _ := strconv.ParseFloat(fields[12], 64)
+	return (user + system) / 100 // clock ticks
+}
+
+func dial(target string, source int) (*websocket.Conn, error) {
+	dialer := websocket.Dialer{
+		HandshakeTimeout: 30 * time.Second,
+		NetDial: func(network, address string) (net.Conn, error) {
+			local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+source))}
+			return (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}).Dial(network, address)
+		},
+	}
+	conn, _, err := dialer.Dial(target, nil)
+	return conn, err
+}
+
+func hello(conn *websocket.Conn, token string) error {
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","token":"`+token+`"}`)); err != nil {
+		return err
+	}
+	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+	for {
+		_, frame, err := conn.ReadMessage()
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(frame), `"welcome"`) {
+			conn.SetReadDeadline(time.Time{})
+			return nil
+		}
+	}
+}
+
+func percentile(values []float64, p float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	sorted := append([]float64(nil), values...)
+	sort.Float64s(sorted)
+	return sorted[int(float64(len(sorted)-1)*p/100)]
+}
+
+func main() {
+	target := flag.String("url", "", "ws://127.0.0.1:PORT/ws")
+	tokensFile := flag.String("tokens", "", "one member token per line")
+	hostToken := flag.String("host", "", "the secretary's token")
+	members := flag.Int("members", 1000, "members to connect")
+	advances := flag.Int("advances", 100, "text advances to time")
+	sources := flag.Int("sources", 8, "127.0.0.x source addresses to spread the sockets over")
+	pid := flag.Int("pid", 0, "the server's process id, for its memory and CPU")
+	name := flag.String("server", "muster", "the server's name, as printed")
+	muster := flag.Bool("muster", true, "open and start the session first (Muster's protocol)")
+	flag.Parse()
+	if _, err := url.Parse(*target); err != nil || *target == "" {
+		fmt.Fprintln(os.Stderr, "load: -url is needed")
+		os.Exit(2)
+	}
+	file, err := os.Open(*tokensFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
+	var tokens []string
+	scanner := bufio.NewScanner(file)
+	for scanner.Scan() && len(tokens) < *members {
+		tokens = append(tokens, strings.TrimSpace(scanner.Text()))
+	}
+
+	host, err := dial(*target, 0)
+	if err != nil || hello(host, *hostToken) != nil {
+		fmt.Fprintln(os.Stderr, "load: the host cannot connect:", err)
+		os.Exit(1)
+	}
+	var hostMutex sync.Mutex
+	command := func(id, body string) {
+		hostMutex.Lock()
+		defer hostMutex.Unlock()
+		host.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","id":"`+id+`",`+body+`}`))
+	}
+	if *muster {
+		command("open", `"cmd":"session.open"`)
+		command("start", `"cmd":"session.start"`)
+	}
+	// The host reads what it is sent, so it is never the slow one, and reports a refusal.
+	var refusals atomic.Int64
+	go func() {
+		for {
+			_, frame, err := host.ReadMessage()
+			if err != nil {
+				return
+			}
+			if strings.Contains(string(frame), `"type":"error"`) && refusals.Add(1) <= 3 {
+				fmt.Fprintf(os.Stderr, "load: the host was refused: %s\n", frame)
+			}
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	idle := rssKB(*pid)
+
+	// The join storm: everyone at once.
+	arrivals := make([][]int64, len(tokens)) // per member, when each advance arrived (ns)
+	var welcomed, delivered int64
+	var round atomic.Int64 // the advance being timed (its line)
+	var seen = make([]atomic.Int64, *advances+1)
+	var ready sync.WaitGroup
+	ready.Add(len(tokens))
+	conns := make([]*websocket.Conn, len(tokens))
+	started := time.Now()
+	var joinEnd atomic.Int64
+	for i, token := range tokens {
+		arrivals[i] = make([]int64, *advances+1)
+		go func(i int, token string) {
+			defer ready.Done()
+			conn, err := dial(*target, i%*sources)
+			if err != nil || hello(conn, token) != nil {
+				return
+			}
+			conns[i] = conn
+			atomic.AddInt64(&welcomed, 1)
+			joinEnd.Store(time.Since(started).Nanoseconds())
+			go func() {
+				for {
+					_, frame, err := conn.ReadMessage()
+					if err != nil {
+						return
+					}
+					if strings.Contains(string(frame), `"text.advanced"`) {
+						atomic.AddInt64(&delivered, 1)
+						r := round.Load()
+						if r > 0 && arrivals[i][r] == 0 {
+							arrivals[i][r] = time.Now().UnixNano()
+							seen[r].Add(1)
+						}
+					}
+				}
+			}()
+		}(i, token)
+	}
+	waited := make(chan struct{})
+	go func() { ready.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(120 * time.Second):
+	}
+	joined := float64(joinEnd.Load()) / 1e9
+	time.Sleep(2 * time.Second) // let the storm's frames drain
+	seated := rssKB(*pid)
+
+	// The fan-out: one advance at a time, each until every member has it (or 10 s).
+	cpuBefore := cpuSeconds(*pid)
+	deliveredBefore := atomic.LoadInt64(&delivered)
+	var last []float64
+	for r := 1; r <= *advances; r++ {
+		round.Store(int64(r))
+		sent := time.Now().UnixNano()
+		// Ids unique to this run: Muster acks a resent id without a new event, across restarts too.
+		command(fmt.Sprintf("a%d-%d", started.UnixNano(), r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
+		deadline := time.Now().Add(10 * time.Second)
+		for seen[r].Load() < welcomed && time.Now().Before(deadline) {
+			time.Sleep(200 * time.Microsecond)
+		}
+		latest := int64(0)
+		for i := range tokens {
+			if arrivals[i][r] > latest {
+				latest = arrivals[i][r]
+			}
+		}
+		last = append(last, float64(latest-sent)/1e6)
+	}
+	cpu := cpuSeconds(*pid) - cpuBefore
+	frames := atomic.LoadInt64(&delivered) - deliveredBefore
+	out := result{
+		Server: *name, Members: len(tokens), Welcomed: int(welcomed), JoinSeconds: joined,
+		KBPerMember: (seated - idle) / float64(welcomed+1), Advances: *advances,
+		LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames,
+	}
+	if cpu > 0 {
+		out.FramesPerCPUSec = float64(frames) / cpu
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+	for _, conn := range conns {
+		if conn != nil {
+			conn.Close()
+		}
+	}
+}
