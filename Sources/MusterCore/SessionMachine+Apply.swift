@@ -13,6 +13,8 @@ extension SessionMachine {
             state.roster = opened.roster
             state.rosterIndex = Dictionary(uniqueKeysWithValues: opened.roster.enumerated().map { ($1.id, $0) })
             state.presence = Dictionary(uniqueKeysWithValues: opened.roster.map { ($0.id, Presence()) })
+            state.voters = opened.roster.filter(\.status.votes).count
+            state.votersPresent = 0
 
         case .sessionStarted:
             state.phase = .started
@@ -122,8 +124,10 @@ extension SessionMachine {
     }
 
     private mutating func updatePresence(_ member: MemberID, _ change: (inout Presence) -> Void) {
-        guard state.presence[member] != nil else { preconditionFailure("event for \(member), not on the roster") }
+        guard let before = state.presence[member] else { preconditionFailure("event for \(member), not on the roster") }
         change(&state.presence[member]!)
+        let now = state.presence[member]!.isPresent
+        if now != before.isPresent, state.entry(member)?.status.votes == true { state.votersPresent += now ? 1 : -1 }
     }
 
     private func rollCallIndex(_ id: RollCallID) -> Int {

@@ -53,18 +53,16 @@ public struct SessionState: Sendable, Hashable {
         return last
     }
 
-    /// Voting members expected, present now, and needed for a vote.
+    /// Voting members expected, present now, and needed for a vote. Kept as
+    /// presence changes, not counted: every event's frame carries it, and a
+    /// county's session has thousands on its roster.
     public var quorum: Quorum {
-        var expected = 0
-        var present = 0
-        for entry in roster where entry.status.votes {
-            expected += 1
-            if presence[entry.id]?.isPresent == true { present += 1 }
-        }
-        return Quorum(
-            expected: expected, present: present,
-            required: setup.rules.quorumRequired(expected: expected))
+        Quorum(expected: voters, present: votersPresent, required: setup.rules.quorumRequired(expected: voters))
     }
+
+    /// Voting members on the roster, and how many of them are present now.
+    var voters = 0
+    var votersPresent = 0
 
     /// Index of each member in `roster`, rebuilt when the roster is frozen.
     var rosterIndex: [MemberID: Int] = [:]

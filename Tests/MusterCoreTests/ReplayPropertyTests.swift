@@ -42,6 +42,10 @@ import Testing
             #expect(replayed.state == expected)
             #expect(
                 replayed.state.attendance(asOf: Scene.time(seconds)) == live.state.attendance(asOf: Scene.time(seconds)))
+            // The quorum is kept as presence changes: it must equal a count of the roster.
+            let voters = live.state.roster.filter(\.status.votes)
+            let present = voters.filter { live.state.presence[$0.id]?.isPresent == true }.count
+            #expect(live.state.quorum.expected == voters.count && live.state.quorum.present == present)
         }
     }
 
