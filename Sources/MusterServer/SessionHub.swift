@@ -36,7 +36,7 @@ final class SessionHub {
     private var saveFailing = false
     private(set) var lastReconcile: Instant?
     /// Connections following this session, and who is behind each.
-    private(set) var subscribers: [ConnectionID: Viewer] = [:]
+    private(set) var audience = Audience()
     /// What the next `counts` frames owe: members, that they skipped events
     /// (others' arrivals, answers, ballots); hosts, the attendance lines that changed.
     private var owed = (members: false, hosts: [MemberID: AttendanceRecord]())
@@ -128,10 +128,7 @@ final class SessionHub {
             durableSeq = next.seq
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
             record(frames)
-            for (connection, viewer) in subscribers {
-                if let frame = frames.frame(for: viewer) { out.send(frame, to: connection) }
-                else if viewer.role != .host { owed.members = true }
-            }
+            send(frames, &out)
             if EventFrames.isCounted(event, for: .host) { for line in frames.attendance ?? [] { owed.hosts[line.member] = line } }
         }
         answerWaiters(&out)
@@ -142,9 +139,26 @@ final class SessionHub {
         return out
     }
 
+    /// Sends an event to whoever gets it as a frame. An event members get
+    /// only as a count (others' arrivals, answers, ballots) goes to hosts and
+    /// the member concerned alone, without a pass over everyone.
+    private func send(_ frames: EventFrames, _ out: inout ServerActions) {
+        guard EventFrames.isCounted(frames.event, for: .member), let concerning = frames.concerning else {
+            for (connection, viewer) in audience.viewers {
+                guard let frame = frames.frame(for: viewer) else { owed.members = owed.members || viewer.role != .host; continue }
+                out.send(frame, to: connection)
+            }
+            return
+        }
+        var targets = audience.connections(of: concerning)
+        if !EventFrames.isCounted(frames.event, for: .host) { targets.formUnion(audience.hosts) }
+        for connection in targets { audience.viewers[connection].flatMap(frames.frame).map { out.send($0, to: connection) } }
+        if audience.crowdCount > audience.connections(of: concerning).count { owed.members = true }
+    }
+
     private func notifyHosts(_ code: ServerMessage.NoticeCode, _ message: String, _ out: inout ServerActions) {
         let frame = ServerMessage.notice(code, message)
-        for (connection, viewer) in subscribers where viewer.role == .host { out.send(frame, to: connection) }
+        for connection in audience.hosts { out.send(frame, to: connection) }
     }
 
     var hasPending: Bool { !pending.isEmpty }
@@ -235,7 +249,7 @@ final class SessionHub {
         maxResume: Int = .max
     ) -> [Frame] {
         let viewer = Viewer(member: you.member, role: you.role == .host ? .host : .member)
-        subscribers[connection] = viewer
+        audience.add(connection, viewer)
         if let since, since <= durableSeq, durableSeq - since <= maxResume,
             let missed = log.frames(after: since, for: viewer)
         {
@@ -273,12 +287,14 @@ final class SessionHub {
             owed.members = false
             frame = ServerMessage.counts(seq: durableSeq, state: durable.state)
         }
-        for (connection, viewer) in subscribers where (viewer.role == .host) == (role == .host) { out.send(frame, to: connection) }
+        for (connection, viewer) in audience.viewers where (viewer.role == .host) == (role == .host) {
+            out.send(frame, to: connection)
+        }
         return out
     }
 
     func unsubscribe(_ connection: ConnectionID) {
-        subscribers[connection] = nil
+        audience.remove(connection)
         waiters.removeAll { $0.connection == connection }
     }
 }

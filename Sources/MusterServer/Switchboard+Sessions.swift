@@ -20,7 +20,7 @@ extension Switchboard {
 
     /// An ended session nobody follows leaves memory; a later hello reloads it.
     func evictEndedSessions() {
-        for (id, hub) in hubs where hub.state.phase == .ended && hub.subscribers.isEmpty && !hub.hasPending {
+        for (id, hub) in hubs where hub.state.phase == .ended && hub.audience.isEmpty && !hub.hasPending {
             hubs[id] = nil
         }
     }

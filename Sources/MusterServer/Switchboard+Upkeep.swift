@@ -12,14 +12,14 @@ extension Switchboard {
         guard hub.needsReconcile, !hub.hasPending else { return }
         if let last = hub.lastReconcile, last.milliseconds(to: now) < 1000 { return }
         var connected: [DeviceID: Caller] = [:]
-        for connection in hub.subscribers.keys {
+        for connection in hub.audience.connections {
             guard let subscription = peers[connection]?.subscription, !subscription.watching else { continue }
             connected[subscription.device] = subscription.caller
         }
         // Only devices that may be present: on the roster, and the session open.
         connected = connected.filter { hub.live.state.entry($0.value.member) != nil }
         for batch in hub.reconcilePresence(connected: connected, at: now) { out.append(.submit(batch, generation: hub.generation)) }
-        for connection in hub.subscribers.keys {
+        for connection in hub.audience.connections {
             guard let subscription = peers[connection]?.subscription else { continue }
             peers[connection]?.subscription?.joined = hub.isJoined(subscription.device, member: subscription.caller.member)
         }

@@ -218,7 +218,7 @@ final class Switchboard {
 
     /// When a session opens, the devices already waiting in it join.
     private func joinEveryone(_ hub: SessionHub) {
-        for connection in hub.subscribers.keys.sorted() {
+        for connection in hub.audience.connections.sorted() {
             guard var subscription = peers[connection]?.subscription, !subscription.joined, !subscription.watching else {
                 continue
             }
