@@ -12,7 +12,6 @@ extension LWSServer {
         nextConnection += 1
         user?.storeBytes(of: id, as: Int.self)
         connections[id] = LWSConnection(id: id, wsi: wsi)
-        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Int32(configuration.helloTimeoutSeconds))
         var address = [CChar](repeating: 0, count: 64)
         let peer = lws_get_peer_simple(wsi, &address, address.count).map { String(cString: $0) } ?? ""
         switchboard.opened(id, address: peer)
@@ -111,8 +110,4 @@ extension LWSServer {
         lws_callback_on_writable(connection.wsi)
     }
 
-    func helloAccepted(_ id: ConnectionID) {
-        guard let connection = connections[id] else { return }
-        lws_set_timeout(connection.wsi, NO_PENDING_TIMEOUT, 0)
-    }
 }

@@ -230,7 +230,6 @@ public final class LWSServer: @unchecked Sendable {
             switch action {
             case .send(let frame, let connection): send(frame, to: connection)
             case .close(let connection, let code, let reason): close(connection, code: code, reason: reason)
-            case .helloAccepted(let connection): helloAccepted(connection)
             case .submit(let batch, let generation): writer.submit(batch, generation: generation)
             }
         }

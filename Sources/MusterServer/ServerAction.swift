@@ -20,8 +20,6 @@ enum ServerAction {
     case send(Frame, to: ConnectionID)
     /// Close after what is queued has been written.
     case close(ConnectionID, code: CloseCode, reason: String)
-    /// The connection said a valid hello: stop its hello timer.
-    case helloAccepted(ConnectionID)
     /// Hand events to the store writer; the outcome comes back through the mailbox.
     case submit(EventBatch, generation: Int)
 }

@@ -111,8 +111,9 @@ extension Switchboard {
     /// one is given); refuses the hello otherwise.
     private func openHub(_ id: SessionID, branch: BranchID?, connection: ConnectionID) -> SessionHub? {
         do {
-            // Authorize with one indexed read before loading (replaying) anything.
-            guard let owner = try store.sessionBranch(id) else {
+            // Authorize before loading (replaying) anything: a loaded session knows its branch;
+            // otherwise one indexed read.
+            guard let owner = try hubs[id]?.state.setup.branch ?? store.sessionBranch(id) else {
                 refuse(connection, .notFound, "there is no session \(id)")
                 return nil
             }

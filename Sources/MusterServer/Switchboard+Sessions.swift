@@ -10,6 +10,15 @@ extension Switchboard {
     /// The session a member's link leads to: one under way, else the planned one nearest in time.
     /// Sessions planned since the server started (with `muster session add`) are picked up here.
     func currentSession(of branch: BranchID) throws -> SessionID? {
+        // Sessions under way are loaded (at start, or when opened): no read while a meeting runs,
+        // so a crowd reconnecting costs no query each.
+        let live = hubs.values.compactMap { hub -> (id: SessionID, opened: Instant)? in
+            let state = hub.state
+            guard state.setup.branch == branch, state.phase == .open || state.phase == .started, let opened = state.openedAt
+            else { return nil }
+            return (hub.id, opened)
+        }
+        if let running = live.max(by: { $0.opened < $1.opened }) { return running.id }
         let now = clock()
         let candidates = try store.sessionSummaries(branch: branch).filter { !$0.ended && damaged[$0.id] == nil }
         if let running = candidates.filter({ $0.openedAt != nil }).max(by: { $0.openedAt! < $1.openedAt! }) {

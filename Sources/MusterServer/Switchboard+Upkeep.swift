@@ -37,6 +37,15 @@ extension Switchboard {
             metadata: ["step_seconds": "\(step)"])
     }
 
+    /// Closes sockets that opened and said no valid hello in time (a scanner,
+    /// or a page that never got going): they hold a descriptor for nothing.
+    func closeSilentSockets(at now: Instant) {
+        for (connection, opened) in awaitingHello where opened.milliseconds(to: now) >= helloTimeoutMilliseconds {
+            awaitingHello[connection] = nil
+            out.close(connection, code: .policyViolation, reason: "no hello")
+        }
+    }
+
     // MARK: Links
 
     /// Closes, within a second, every device still using a link that

@@ -20,6 +20,12 @@ final class Switchboard {
     let bootID: String
     private let newBucket: () -> TokenBucket
     let maxDevicesPerMember: Int
+    /// A socket that has not said a valid hello by then is closed.
+    let helloTimeoutMilliseconds: Int64
+    /// Sockets that have not said a valid hello yet, and when they opened. Kept
+    /// here rather than as an lws timeout each: lws keeps those in a sorted
+    /// list, and a storm of thousands of arrivals made every insert a long walk.
+    var awaitingHello: [ConnectionID: Instant] = [:]
     /// The most events a resume sends at once: half a connection's queue, so
     /// the resume itself never closes it as too slow.
     let maxResume: Int
@@ -78,6 +84,7 @@ final class Switchboard {
         helloLimiter = HelloLimiter(perAddress: limits.hellosPerAddress)
         maxDevicesPerMember = limits.maxDevicesPerMember
         maxResume = max(1, limits.queueLimit / 2)
+        helloTimeoutMilliseconds = Int64(limits.helloTimeoutSeconds) * 1000
         self.logger = logger
         loader = SessionLoader(store: store, replayWindow: limits.replayWindow, logger: logger)
         newBucket = { TokenBucket(capacity: limits.commandBurst, perSecond: limits.commandsPerSecond) }
@@ -101,6 +108,7 @@ final class Switchboard {
 
     func opened(_ connection: ConnectionID, address: String = "") {
         peers[connection] = Peer(address: address, bucket: newBucket())
+        awaitingHello[connection] = clock()
     }
 
     /// A whole text message from a connection.
@@ -120,6 +128,7 @@ final class Switchboard {
     }
 
     func closed(_ connection: ConnectionID) -> [ServerAction] {
+        awaitingHello[connection] = nil
         guard let peer = peers.removeValue(forKey: connection), let subscription = peer.subscription else { return [] }
         if !subscription.watching { countDevice(subscription, -1) }
         guard let hub = hubs[subscription.session] else { return [] }
@@ -150,8 +159,8 @@ final class Switchboard {
     /// The hello is accepted: the connection follows the session from now on.
     func accept(_ connection: ConnectionID, _ subscription: Subscription) {
         peers[connection]?.subscription = subscription
+        awaitingHello[connection] = nil
         if !subscription.watching { countDevice(subscription, 1) }
-        out.append(.helloAccepted(connection))
     }
 
     private func countDevice(_ subscription: Subscription, _ change: Int) {
@@ -251,6 +260,7 @@ final class Switchboard {
                 out.append(contentsOf: hub.sendCounts())
             }
             closeReplacedLinks(at: now)
+            closeSilentSockets(at: now)
             evictEndedSessions()
             noticeClockStep()
             if prunedAt.map({ $0.milliseconds(to: now) > 10_000 }) ?? true {

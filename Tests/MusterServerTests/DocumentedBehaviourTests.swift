@@ -62,6 +62,20 @@ import Testing
         #expect(board.sink.messages(to: beyond).count == 1)
     }
 
+    /// A socket that says no valid hello within the hello timeout (10 s) is closed; one that did stays.
+    @Test func aSocketThatSaysNoHelloIsClosedInTime() throws {
+        let board = try Board()
+        board.switchboard.opened(70, address: "10.0.0.7")
+        let member = board.connect(board.members[0].token)
+        board.clock.advance(seconds: 9)
+        board.perform(board.switchboard.handle(.tick))
+        #expect(!board.closed(70))
+        board.clock.advance(seconds: 1)
+        board.perform(board.switchboard.handle(.tick))
+        #expect(board.closed(70))
+        #expect(!board.closed(member))
+    }
+
     /// Hosts get every attendance line with `session.started` and `session.ended`.
     @Test func startAndEndCarryEveryAttendanceLineToHosts() throws {
         let board = try Board()

@@ -10,7 +10,6 @@ import Testing
 final class RecordingSink {
     var sent: [(ConnectionID, String)] = []
     var closed: [(ConnectionID, CloseCode)] = []
-    var accepted: [ConnectionID] = []
     var submitted: [(batch: EventBatch, generation: Int)] = []
 
     func record(_ actions: [ServerAction]) {
@@ -18,7 +17,6 @@ final class RecordingSink {
             switch action {
             case .send(let frame, let connection): sent.append((connection, frame.text))
             case .close(let connection, let code, _): closed.append((connection, code))
-            case .helloAccepted(let connection): accepted.append(connection)
             case .submit(let batch, let generation): submitted.append((batch, generation))
             }
         }
