@@ -87,7 +87,7 @@ class Demo:
 
 
 class Client:
-    """One device: a WebSocket speaking protocol v1, remembering what it saw."""
+    """One device: a WebSocket speaking protocol v2, remembering what it saw."""
 
     def __init__(self, url, origin=None):
         self.url = url
