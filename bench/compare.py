@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from branch import crowd
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILT = ROOT / ".build" / "bench"
 
@@ -28,11 +30,6 @@ MUSTER = [ROOT / ".build" / "release" / "muster"]
 
 def muster_binary():
     return MUSTER[0]
-
-
-def cli(db, *args):
-    out = subprocess.run([muster_binary(), *args, "--db", db, "--json"], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
 
 
 def start(command, env=None):
@@ -75,19 +72,11 @@ def main(args):
     MUSTER[0] = Path(args.muster)
     sizes = [int(n) for n in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as directory:
-        db = os.path.join(directory, "bench.sqlite")
-        roster = os.path.join(directory, "roster.csv")
-        with open(roster, "w", encoding="utf-8") as file:
-            file.write("name,status,city,role\n书记,full,示范村,secretary\n")
-            file.writelines(f"党员{i:05d},full,杭州,\n" for i in range(max(sizes)))
-        cli(db, "branch", "add", "压测支部")
-        people = cli(db, "roster", "import", "--branch", "压测支部", roster)
-        host = next(p["token"] for p in people if p["secretary"])
         # One meeting for every size: a restarted server recovers it (the last size's devices leave).
-        cli(db, "session", "add", "--branch", "压测支部", "--title", "压测", "--starts", "2026-11-26T19:30Z", "--oath")
+        db, host, members = crowd(muster_binary(), directory, max(sizes))
         tokens = os.path.join(directory, "tokens.txt")
         with open(tokens, "w") as file:
-            file.writelines(p["token"] + "\n" for p in people if not p["secretary"])
+            file.writelines(token + "\n" for token in members)
         results = []
         for n in sizes:
             for name, launch in servers(db).items():

@@ -14,8 +14,6 @@ timing, `window.musterTiming`). Every loop is bounded in count and time.
 import argparse
 import asyncio
 import json
-import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,7 +27,8 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from browser import chromium, click, status, wait  # noqa: E402
-from fanout import binary, cli  # noqa: E402
+from branch import crowd, raise_file_limit  # noqa: E402
+from fanout import binary  # noqa: E402
 
 
 async def arrive(url, tokens, spread):
@@ -46,20 +45,10 @@ async def arrive(url, tokens, spread):
 
 
 def main(args):
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, args.members * 2 + 200)), hard))
+    raise_file_limit(args.members * 2 + 200)
     muster = binary()
     with tempfile.TemporaryDirectory() as directory:
-        db = os.path.join(directory, "bench.sqlite")
-        roster = os.path.join(directory, "roster.csv")
-        with open(roster, "w", encoding="utf-8") as file:
-            file.write("name,status,city,role\n书记,full,示范村,secretary\n")
-            file.writelines(f"党员{i:05d},full,杭州,\n" for i in range(args.members))
-        cli(muster, db, "branch", "add", "压测支部")
-        people = cli(muster, db, "roster", "import", "--branch", "压测支部", roster)
-        cli(muster, db, "session", "add", "--branch", "压测支部", "--title", "压测", "--starts", "2026-11-26T19:30Z", "--oath")
-        host_token = next(p["token"] for p in people if p["secretary"])
-        tokens = [p["token"] for p in people if not p["secretary"]]
+        db, host_token, tokens = crowd(muster, directory, args.members)
         server = subprocess.Popen(
             [muster, "serve", "--listen", "127.0.0.1:0", "--db", db, "--web", str(ROOT / "web"),
              "--hellos-per-address", "1000000", "--max-connections-per-address", "60000"],
@@ -74,7 +63,7 @@ def main(args):
             wait(browser, lambda d: d.execute_script("return document.querySelectorAll('[data-testid=member-row]').length")
                  == args.members + 1, 30, "the roster is drawn")
             browser.execute_script("musterTiming.longest = 0; musterTiming.draws = 0; musterTiming.roster = 0")
-            asyncio.run(crowd(browser, f"ws://127.0.0.1:{port}/ws", tokens, args))
+            asyncio.run(watch_arrivals(browser, f"ws://127.0.0.1:{port}/ws", tokens, args))
             print(f"muster {subprocess.run([muster, '--version'], capture_output=True, text=True).stdout.strip()}")
         finally:
             if browser:
@@ -83,7 +72,7 @@ def main(args):
             server.wait(timeout=30)
 
 
-async def crowd(browser, url, tokens, args):
+async def watch_arrivals(browser, url, tokens, args):
     """The members arrive; prints what the console made of it."""
     def present():
         return browser.execute_script("return document.querySelectorAll('[data-testid=member-row].here').length")

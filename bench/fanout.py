@@ -20,10 +20,7 @@ one process, so the figures include their own time to read N frames.
 
 import argparse
 import asyncio
-import csv
 import json
-import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +29,8 @@ import time
 from pathlib import Path
 
 import websockets
+
+from branch import crowd, raise_file_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,11 +41,6 @@ def binary():
         if path.exists():
             return str(path)
     sys.exit("build muster first: swift build -c release")
-
-
-def cli(muster, db, *args):
-    out = subprocess.run([muster, *args, "--db", db, "--json"], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
 
 
 def percentile(values, p):
@@ -89,23 +83,10 @@ async def pipelined(host, count, window=64, deadline=60):
 
 
 async def main(args):
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, args.members * 2 + 100)), hard))
+    raise_file_limit(args.members * 2 + 100)
     muster = binary()
     with tempfile.TemporaryDirectory() as directory:
-        db = os.path.join(directory, "bench.sqlite")
-        roster = os.path.join(directory, "roster.csv")
-        with open(roster, "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(["name", "status", "city", "role"])
-            writer.writerow(["书记", "full", "示范村", "secretary"])
-            for i in range(args.members):
-                writer.writerow([f"党员{i:05d}", "full", "杭州", ""])
-        cli(muster, db, "branch", "add", "压测支部")
-        people = cli(muster, db, "roster", "import", "--branch", "压测支部", roster)
-        cli(muster, db, "session", "add", "--branch", "压测支部", "--title", "压测", "--starts", "2026-11-25T10:00Z", "--oath")
-        host_token = next(p["token"] for p in people if p["secretary"])
-        tokens = [p["token"] for p in people if not p["secretary"]]
+        db, host_token, tokens = crowd(muster, directory, args.members)
 
         server = subprocess.Popen(
             [muster, "serve", "--listen", "127.0.0.1:0", "--db", db, "--commands-per-second", "100000",
@@ -170,7 +151,7 @@ async def main(args):
             print(f"  last member p50 {statistics.median(slowest):.1f} ms   max {max(slowest):.1f} ms")
             if args.commands:
                 busy = await pipelined(host, args.commands // 2)
-                print(f"acked commands per second (64 in flight, each fsynced):")
+                print("acked commands per second (64 in flight, each fsynced):")
                 print(f"  nobody listening: {quiet:.0f}/s   {len(tokens)} members listening: {busy:.0f}/s")
             for device in devices:
                 device.cancel()
