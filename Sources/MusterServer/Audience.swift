@@ -11,8 +11,6 @@ struct Audience {
 
     var isEmpty: Bool { viewers.isEmpty }
     var connections: Dictionary<ConnectionID, Viewer>.Keys { viewers.keys }
-    /// Connections that are not hosts (members and screens).
-    var crowdCount: Int { viewers.count - hosts.count }
 
     mutating func add(_ connection: ConnectionID, _ viewer: Viewer) {
         viewers[connection] = viewer
@@ -29,4 +27,10 @@ struct Audience {
 
     /// The connections of `member`.
     func connections(of member: MemberID) -> Set<ConnectionID> { byMember[member] ?? [] }
+
+    /// Whether a member or screen follows that is not one of `member`'s own
+    /// devices (`member` may be a host, whose devices are not in the crowd).
+    func hasCrowd(besides member: MemberID) -> Bool {
+        viewers.count - hosts.count > connections(of: member).subtracting(hosts).count
+    }
 }

@@ -153,7 +153,7 @@ final class SessionHub {
         var targets = audience.connections(of: concerning)
         if !EventFrames.isCounted(frames.event, for: .host) { targets.formUnion(audience.hosts) }
         for connection in targets { audience.viewers[connection].flatMap(frames.frame).map { out.send($0, to: connection) } }
-        if audience.crowdCount > audience.connections(of: concerning).count { owed.members = true }
+        if audience.hasCrowd(besides: concerning) { owed.members = true }
     }
 
     private func notifyHosts(_ code: ServerMessage.NoticeCode, _ message: String, _ out: inout ServerActions) {

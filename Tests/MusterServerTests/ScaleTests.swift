@@ -38,6 +38,20 @@ import Testing
         #expect(board.sink.sent.count == before)
     }
 
+    /// The secretary arriving is counted for members too, though the secretary is a host.
+    @Test func aHostsArrivalReachesMembersAsACount() throws {
+        let board = try Board()
+        let host = board.connect(board.host.token)
+        board.command("session.open", from: host)
+        let phone = board.connect(board.members[0].token)
+        board.perform(board.switchboard.handle(.tick))
+        _ = board.connect(board.host.token, address: "10.0.0.2")  // the secretary's laptop
+        board.perform(board.switchboard.handle(.tick))
+        let counts = try #require(board.sink.messages(to: phone).last { $0["type"] as? String == "counts" })
+        #expect((counts["quorum"] as? [String: Any])?["present"] as? Int == 2)
+        #expect(counts["seq"] as? Int == (try board.store.lastSeq(board.session)))
+    }
+
     /// A member's welcome is the same size in a branch of 12 and one of 600.
     @Test func aMembersWelcomeDoesNotGrowWithTheBranch() throws {
         func welcomeBytes(_ memberCount: Int) throws -> Int {
