@@ -54,17 +54,10 @@ struct EventFrames {
             session: session, names: names)
         let everyone = { Dictionary(uniqueKeysWithValues: (lines ?? []).map { ($0.member, $0) }) }
         switch occurrence.event {
-        case .memberJoined(let e): members = .counted(concerning: e.member)
-        case .memberLeft(let e): members = .counted(concerning: e.member)
-        case .memberOnSite(let e): members = .counted(concerning: e.member)
-        case .memberExcused(let e): members = .counted(concerning: e.member)
-        case .memberMoved(let e): members = .counted(concerning: e.member)
-        case .rollCallAnswered(let e): members = .counted(concerning: e.member)
-        case .voteCast(let e): members = .counted(concerning: e.member)
         case .sessionOpened: members = .personal(event: .openedWithoutRoster, lines: everyone(), session: session)
         case .sessionStarted, .sessionEnded: members = .personal(event: .whole(occurrence.event), lines: everyone(), session: session)
         case .rollCallClosed(let closed): members = .personal(event: .rollCallClosed(closed), lines: everyone(), session: nil)
-        default: members = .full
+        default: members = Self.concerning(occurrence.event).map { .counted(concerning: $0) } ?? .full
         }
     }
 
@@ -82,18 +75,22 @@ struct EventFrames {
         }
     }
 
-    /// Whether `role` gets `event` only as a count (members: unless it is about them).
+    /// Whether `role` gets `event` only as a count (members: unless it is
+    /// about them). Hosts get answers and ballots one by one.
     static func isCounted(_ event: Event, for role: Caller.Role) -> Bool {
         switch event {
-        case .memberJoined, .memberLeft, .memberOnSite, .memberExcused, .memberMoved: true
         case .rollCallAnswered, .voteCast: role != .host
-        default: false
+        default: concerning(event) != nil
         }
     }
 
     /// The member a counted event is about.
-    var concerning: MemberID? {
-        switch occurrence.event {
+    var concerning: MemberID? { Self.concerning(occurrence.event) }
+
+    /// The member an arrival, departure, answer or ballot is about; nil for
+    /// every other event: members get exactly these as counts.
+    private static func concerning(_ event: Event) -> MemberID? {
+        switch event {
         case .memberJoined(let e): e.member
         case .memberLeft(let e): e.member
         case .memberOnSite(let e): e.member
