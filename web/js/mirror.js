@@ -69,9 +69,7 @@ export class Mirror {
         break;
       }
       case 'rollcall.answered':
-        for (const call of [s.rollcall, s.rollcalls.find((r) => r.rollcall === e.rollcall)]) {
-          if (call && call.rollcall === e.rollcall) { call.answered.push(e.member); call.answeredCount += 1; }
-        }
+        for (const call of this.calls(e.rollcall)) { call.answered.push(e.member); call.answeredCount += 1; }
         break;
       case 'rollcall.closed': {
         s.rollcall = null;
@@ -132,6 +130,12 @@ export class Mirror {
     return true;
   }
 
+  /** Roll call `id` as the open one and as its entry in the list (the welcome sends them as two objects). */
+  calls(id) {
+    const s = this.state;
+    return [s.rollcall, s.rollcalls.find((r) => r.rollcall === id)].filter((call) => call?.rollcall === id);
+  }
+
   /** Only the lines sent are replaced: the rest stay the same objects (the console redraws only those). */
   replaceLines(lines) {
     for (const line of lines) {
@@ -148,9 +152,7 @@ export class Mirror {
     s.quorum = message.quorum;
     if (message.attendance) this.replaceLines(message.attendance);
     if (message.rollcall) {
-      for (const call of [s.rollcall, s.rollcalls.find((r) => r.rollcall === message.rollcall.rollcall)]) {
-        if (call && call.rollcall === message.rollcall.rollcall) call.answeredCount = message.rollcall.answeredCount;
-      }
+      for (const call of this.calls(message.rollcall.rollcall)) call.answeredCount = message.rollcall.answeredCount;
     }
     if (message.vote) {
       const vote = s.votes.find((v) => v.vote === message.vote.vote);
