@@ -54,11 +54,15 @@ extension MusterDatabase {
     public func append(_ batches: [EventBatch]) throws {
         let encoder = JSONEncoder()
         try writer.write { db in
+            // A join storm commits thousands of one-event batches of one session: ask the
+            // file for a session's last seq once per commit, then count on from it.
+            var nextSeq: [SessionID: Int] = [:]
             for batch in batches {
-                let last = try Self.lastSeq(batch.session, in: db)
-                guard batch.firstSeq == last + 1 else {
-                    throw StoreError.sequenceGap(session: batch.session.rawValue, expected: last + 1, got: batch.firstSeq)
+                let expected = try nextSeq[batch.session] ?? Self.lastSeq(batch.session, in: db) + 1
+                guard batch.firstSeq == expected else {
+                    throw StoreError.sequenceGap(session: batch.session.rawValue, expected: expected, got: batch.firstSeq)
                 }
+                nextSeq[batch.session] = batch.firstSeq + batch.occurrences.count
                 for (offset, occurrence) in batch.occurrences.enumerated() {
                     try EventRecord(
                         sessionId: batch.session, seq: batch.firstSeq + offset, at: occurrence.at,

@@ -44,6 +44,30 @@ import Testing
         #expect(try database.lastSeq(setup.id) == 1)
     }
 
+    @Test func batchesOfOneCommitFollowEachOtherOrTheCommitIsRefusedWhole() throws {
+        let database = try MusterDatabase.inMemory(now: FixedClock().now)
+        let (setup, _) = try Self.given(database)
+        let event = Occurrence(at: Self.start, event: .sessionStarted)
+        try database.append([
+            EventBatch(session: setup.id, firstSeq: 1, occurrences: [event, event]),
+            EventBatch(session: setup.id, firstSeq: 3, occurrences: [event]),
+        ])
+        #expect(try database.lastSeq(setup.id) == 3)
+        #expect(throws: StoreError.sequenceGap(session: setup.id.rawValue, expected: 5, got: 6)) {
+            try database.append([
+                EventBatch(session: setup.id, firstSeq: 4, occurrences: [event]),
+                EventBatch(session: setup.id, firstSeq: 6, occurrences: [event]),
+            ])
+        }
+        #expect(throws: StoreError.sequenceGap(session: setup.id.rawValue, expected: 5, got: 4)) {
+            try database.append([
+                EventBatch(session: setup.id, firstSeq: 4, occurrences: [event]),
+                EventBatch(session: setup.id, firstSeq: 4, occurrences: [event]),
+            ])
+        }
+        #expect(try database.lastSeq(setup.id) == 3)
+    }
+
     @Test func aSessionReopensFromAFileWithTheSameStateAndSecretCounts() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("muster-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
