@@ -30,6 +30,9 @@ func musterCallback(
     case LWS_CALLBACK_RECEIVE:
         if let connection = server.connection(user) { server.receive(connection, input, length) }
         return 0
+    case LWS_CALLBACK_RECEIVE_PONG:
+        server.connection(user)?.heard(at: server.keepalive.now)
+        return 0
     case LWS_CALLBACK_SERVER_WRITEABLE:
         guard let connection = server.connection(user) else { return 0 }
         return server.writeable(connection) ? 0 : -1

@@ -16,10 +16,22 @@ final class LWSConnection {
     var closeAfterDrain: (code: CloseCode, reason: String)?
     /// When set, the connection closes at the next writeable callback, queue or not.
     var closeNow: (code: CloseCode, reason: String)?
+    /// The keepalive tick it was last heard from at, whether it was pinged
+    /// since, and whether that ping still waits for its writeable callback.
+    var lastHeard: Int
+    var pinged = false
+    var pingDue = false
 
-    init(id: ConnectionID, wsi: OpaquePointer) {
+    init(id: ConnectionID, wsi: OpaquePointer, heardAt tick: Int) {
         self.id = id
         self.wsi = wsi
+        lastHeard = tick
+    }
+
+    /// Anything arrived from it (a message, a pong).
+    func heard(at tick: Int) {
+        lastHeard = tick
+        pinged = false
     }
 
     var queued: Int { queue.count - head }

@@ -11,7 +11,7 @@ extension LWSServer {
         let id = nextConnection
         nextConnection += 1
         user?.storeBytes(of: id, as: Int.self)
-        connections[id] = LWSConnection(id: id, wsi: wsi)
+        connections[id] = LWSConnection(id: id, wsi: wsi, heardAt: keepalive.now)
         var address = [CChar](repeating: 0, count: 64)
         let peer = lws_get_peer_simple(wsi, &address, address.count).map { String(cString: $0) } ?? ""
         switchboard.opened(id, address: peer)
@@ -25,6 +25,7 @@ extension LWSServer {
 
     func receive(_ connection: LWSConnection, _ input: UnsafeMutableRawPointer?, _ length: Int) {
         let wsi = connection.wsi
+        connection.heard(at: keepalive.now)
         if lws_is_first_fragment(wsi) != 0 {
             connection.incoming.removeAll(keepingCapacity: true)
             connection.discardingMessage = false
@@ -59,6 +60,14 @@ extension LWSServer {
             closeReason(connection.wsi, close.code, close.reason)
             return false
         }
+        if connection.pingDue {
+            connection.pingDue = false
+            guard lws_write(connection.wsi, pingBuffer + Int(muster_lws_pre), 1, LWS_WRITE_PING) >= 1 else { return false }
+            if connection.queued > 0 || connection.closeAfterDrain != nil {
+                lws_callback_on_writable(connection.wsi)
+            }
+            return true
+        }
         guard let frame = connection.dequeue() else {
             if let close = connection.closeAfterDrain {
                 closeReason(connection.wsi, close.code, close.reason)
@@ -79,6 +88,22 @@ extension LWSServer {
     func closed(_ user: UnsafeMutableRawPointer?) {
         guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
         perform(switchboard.closed(id))
+    }
+
+    /// Once a second: pings the quiet sockets, drops the silent ones.
+    func checkKeepalive() {
+        for connection in connections.values {
+            switch keepalive.verdict(lastHeard: connection.lastHeard, pinged: connection.pinged) {
+            case .fine: break
+            case .ping:
+                connection.pinged = true
+                connection.pingDue = true
+                lws_callback_on_writable(connection.wsi)
+            case .hangUp:
+                // Nobody is listening at the other end: no close handshake to wait for.
+                lws_set_timeout(connection.wsi, PENDING_TIMEOUT_WS_PONG_CHECK_GET_PONG, LWS_TO_KILL_ASYNC)
+            }
+        }
     }
 
     func closeReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {

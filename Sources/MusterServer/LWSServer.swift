@@ -28,6 +28,13 @@ public final class LWSServer: @unchecked Sendable {
     var httpHeadersSent: Set<Int> = []
     let exports: ExportService
     var caps: ConnectionCaps
+    var keepalive: Keepalive
+    /// A ping's payload, one byte (lws 4.1 passes on no empty pong), with the room lws needs before it.
+    let pingBuffer: UnsafeMutablePointer<UInt8> = {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(muster_lws_pre) + 1)
+        buffer.initialize(repeating: UInt8(ascii: "k"), count: Int(muster_lws_pre) + 1)
+        return buffer
+    }()
     var nextRequest = 1
     private let stopFlag = Atomic<Bool>(false)
     private var stopDeadline: ContinuousClock.Instant?
@@ -49,6 +56,9 @@ public final class LWSServer: @unchecked Sendable {
         writer = StoreWriter(database: database, mailbox: mailbox)
         exports = ExportService(store: database, mailbox: mailbox)
         caps = ConnectionCaps(maxPerAddress: configuration.maxConnectionsPerAddress)
+        keepalive = Keepalive(
+            pingAfterSeconds: configuration.pingAfterSeconds, hangUpAfterSeconds: configuration.hangUpAfterSeconds,
+            tickMicroseconds: Int(Self.tickMicroseconds))
         let boot = RandomSource.system.identifier("X") as Identifier<DeviceTag>
         let clock = ServerClock(wall: wallClock)
         switchboard = try Switchboard(
@@ -58,6 +68,8 @@ public final class LWSServer: @unchecked Sendable {
         // Sessions the previous server left under way: their recovery waits in the writer's queue.
         perform(try switchboard.start())
     }
+
+    deinit { pingBuffer.deallocate() }
 
     /// Asks the server to stop: it commits what is queued, closes every
     /// socket with 1001 and returns from `run()`. Safe from any thread.
@@ -112,9 +124,8 @@ public final class LWSServer: @unchecked Sendable {
             }
         }
 
+        // No validity timers in lws (zeros): `Keepalive` pings and hangs up, see there why.
         var retry = lws_retry_bo_t()
-        retry.secs_since_valid_ping = UInt16(configuration.pingAfterSeconds)
-        retry.secs_since_valid_hangup = UInt16(configuration.hangUpAfterSeconds)
 
         var info = lws_context_creation_info()
         info.port = Int32(configuration.port)
@@ -177,10 +188,13 @@ public final class LWSServer: @unchecked Sendable {
     /// Four times a second: roll-call windows close on time, replaced links
     /// are noticed, presence is reconciled after a failed commit.
     static let tickMicroseconds: lws_usec_t = 250_000
+    static let ticksPerSecond = Int(1_000_000 / tickMicroseconds)
 
     /// lws's timer fired on the service thread: tick, and schedule the next.
     func tick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>) {
         perform(switchboard.handle(.tick))
+        keepalive.advance()
+        if keepalive.now % Self.ticksPerSecond == 0 { checkKeepalive() }
         guard let context else { return }
         lws_sul_schedule(context, 0, sul, musterTick, Self.tickMicroseconds)
     }

@@ -17,7 +17,7 @@ public struct ServerConfiguration: Sendable {
 
     /// A socket that has not said a valid hello by then is closed.
     public var helloTimeoutSeconds = 10
-    /// Idle time before lws pings a client, and before it gives up on one.
+    /// Silence before a client is pinged, and before it is given up on.
     public var pingAfterSeconds = 15
     public var hangUpAfterSeconds = 30
     /// Outgoing frames a connection may have waiting before it is closed as too slow.
