@@ -5,7 +5,9 @@
 
 For each size N, each server is started afresh, pinned to CPU 0, and the Go
 load generator (pinned to CPU 1) seats N members at once, then times 100
-`text.advance` broadcasts to the last of them. The peers (Go + gorilla, Node
+`text.advance` broadcasts to the last of them; then Muster alone is restarted
+with everyone connected, and the time until 99% are welcomed back (resuming
+with `since`) is taken. The peers (Go + gorilla, Node
 + ws, C on libwebsockets) do the same job as Muster without its record:
 a hello gets a welcome, an advance goes to everyone. One table, ratios to
 the best peer. It prints figures; it asserts nothing.
@@ -17,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from branch import crowd
@@ -55,17 +58,48 @@ def servers(db):
     }
 
 
-def load(name, port, pid, tokens, host, members, advances):
-    out = subprocess.run(
+def load(name, server, launch, tokens, host, members, advances):
+    """Runs the load generator against `server` = [process, port]; for Muster it asks, once, for a
+    restart (a line "RESTART"): the server is stopped, started again by `launch` and the new port
+    handed back. Returns the load's result."""
+    process, port = server
+    muster = name == "muster"
+    load = subprocess.Popen(
         ["taskset", "-c", "1", str(BUILT / "load"), "-url", f"ws://127.0.0.1:{port}/ws", "-tokens", tokens,
-         "-host", host, "-members", str(members), "-advances", str(advances), "-pid", str(pid), "-server", name,
-         f"-muster={'true' if name == 'muster' else 'false'}"],
-        capture_output=True, text=True, timeout=600)
-    if out.returncode != 0:
-        raise RuntimeError(f"load against {name}: {out.stderr.strip()}")
-    if out.stderr.strip():
-        print(out.stderr.strip(), file=sys.stderr)
-    return json.loads(out.stdout)
+         "-host", host, "-members", str(members), "-advances", str(advances), "-pid", str(process.pid),
+         "-server", name, f"-muster={'true' if muster else 'false'}", f"-restart={'true' if muster else 'false'}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in load.stdout:
+            if line.strip() == "RESTART":
+                asked = time.monotonic()
+                stop(process)
+                stopped = time.monotonic()
+                server[:] = launch()
+                print(f"restart: the server stopped in {stopped - asked:.2f} s and was listening again "
+                      f"{time.monotonic() - stopped:.2f} s later", file=sys.stderr)
+                load.stdin.write(f"{server[1]}\n")
+                load.stdin.flush()
+            elif line.strip():
+                result = json.loads(line)
+        load.wait(timeout=600)
+    finally:
+        if load.poll() is None:
+            load.kill()
+    errors = load.stderr.read().strip()
+    if load.returncode != 0:
+        raise RuntimeError(f"load against {name}: {errors}")
+    if errors:
+        print(errors, file=sys.stderr)
+    return result
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def main(args):
@@ -80,17 +114,13 @@ def main(args):
         results = []
         for n in sizes:
             for name, launch in servers(db).items():
-                process, port = launch()
+                server = list(launch())
                 try:
-                    result = load(name, port, process.pid, tokens, host, n, args.advances)
+                    result = load(name, server, launch, tokens, host, n, args.advances)
                     results.append(result)
                     print(json.dumps(result), file=sys.stderr)
                 finally:
-                    process.terminate()
-                    try:
-                        process.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+                    stop(server[0])
         table(results, sizes)
 
 
@@ -99,7 +129,8 @@ def table(results, sizes):
     measures = [("join_s", "join storm, all welcomed (s)", min), ("kb_per_member", "server memory per member (KB)", min),
                 ("last_p50_ms", "advance to the last member, p50 (ms)", min),
                 ("last_p99_ms", "advance to the last member, p99 (ms)", min),
-                ("frames_per_cpu_s", "frames delivered per server CPU-second", max)]
+                ("frames_per_cpu_s", "frames delivered per server CPU-second", max),
+                ("restart_99_s", "restart: 99% of members back, gap-free (s)", min)]
     print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer |")
     print("|---|---|" + "---|" * (len(names) + 1))
     for n in sizes:
@@ -108,9 +139,14 @@ def table(results, sizes):
             values = [row.get(name, {}).get(key) for name in names]
             peers = [v for v in values[1:] if v]
             ratio = f"{values[0] / best(peers):.2f}" if values[0] and peers else "—"
-            cells = [f"{float(v):,.{0 if key == 'frames_per_cpu_s' else (2 if key == 'join_s' else 1)}f}"
+            cells = [f"{float(v):,.{0 if key == 'frames_per_cpu_s' else (2 if key in ('join_s', 'restart_99_s') else 1)}f}"
                      if v is not None else "—" for v in values]
             print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio} |")
+        if "muster" in row and row["muster"].get("restart_returned") is not None:
+            back = row["muster"]
+            print(f"| {n:,} | restart: back by resuming / by a full welcome / behind what they had seen | "
+                  f"{back.get('restart_resumed', 0):,} / {back.get('restart_full', 0):,} / {back['restart_behind']} | "
+                  + " | ".join("—" for _ in names[1:]) + " | |")
         welcomed = {name: row.get(name, {}).get("welcomed") for name in names}
         if any(w != n for w in welcomed.values()):
             print(f"| {n:,} | welcomed of {n:,} | " + " | ".join(str(welcomed[name]) for name in names) + " | |")

@@ -2,7 +2,9 @@
 // (the join storm), then a host advances the shared text K times and every
 // member's arrival time is taken (the fan-out). It speaks Muster's protocol;
 // the peer servers answer the same messages. Every loop is bounded in count
-// and time. Prints one JSON object.
+// and time. With -restart (Muster), it then asks its caller to restart the
+// server (a line "RESTART" on stdout, the new port on stdin) and times every
+// member's return with `since`. Prints one JSON object.
 package main
 
 import (
@@ -34,6 +36,42 @@ type result struct {
 	LastP99         float64 `json:"last_p99_ms"`
 	Delivered       int64   `json:"delivered"`
 	FramesPerCPUSec float64 `json:"frames_per_cpu_s"`
+	// The restart: from asking for it until 99% of members were welcomed back, how
+	// many resumed from the replay and how many got a full welcome instead, and how
+	// many were welcomed at a seq before one they had already seen (a gap: must be 0).
+	Restart99  float64 `json:"restart_99_s,omitempty"`
+	Resumed    int     `json:"restart_resumed,omitempty"`
+	FullAgain  int     `json:"restart_full,omitempty"`
+	WentBehind int     `json:"restart_behind"`
+	Returned   int     `json:"restart_returned,omitempty"`
+}
+
+// seqOf reads a frame's "seq" without decoding the rest; -1 when it has none.
+func seqOf(frame []byte) int64 {
+	text := string(frame)
+	at := strings.Index(text, `"seq":`)
+	if at < 0 {
+		return -1
+	}
+	value := int64(0)
+	for _, c := range text[at+6:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		value = value*10 + int64(c-'0')
+	}
+	return value
+}
+
+// sessionOf reads a welcome's "session".
+func sessionOf(frame []byte) string {
+	text := string(frame)
+	at := strings.Index(text, `"session":"`)
+	if at < 0 {
+		return ""
+	}
+	rest := text[at+11:]
+	return rest[:strings.Index(rest, `"`)]
 }
 
 func rssKB(pid int) float64 {
@@ -75,18 +113,28 @@ func dial(target string, source int) (*websocket.Conn, error) {
 }
 
 func hello(conn *websocket.Conn, token string) error {
-	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","token":"`+token+`"}`)); err != nil {
-		return err
+	_, err := helloSince(conn, token, "", -1)
+	return err
+}
+
+// helloSince says hello (resuming after seq `since` in `session` when since >= 0) and returns the welcome.
+func helloSince(conn *websocket.Conn, token, session string, since int64) ([]byte, error) {
+	message := `{"type":"hello","token":"` + token + `"}`
+	if since >= 0 {
+		message = fmt.Sprintf(`{"type":"hello","token":"%s","session":"%s","since":%d}`, token, session, since)
+	}
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(message)); err != nil {
+		return nil, err
 	}
 	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
 	for {
 		_, frame, err := conn.ReadMessage()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if strings.Contains(string(frame), `"welcome"`) {
 			conn.SetReadDeadline(time.Time{})
-			return nil
+			return frame, nil
 		}
 	}
 }
@@ -110,6 +158,7 @@ func main() {
 	pid := flag.Int("pid", 0, "the server's process id, for its memory and CPU")
 	name := flag.String("server", "muster", "the server's name, as printed")
 	muster := flag.Bool("muster", true, "open and start the session first (Muster's protocol)")
+	restart := flag.Bool("restart", false, "after the fan-out, have the server restarted and time the members' return")
 	flag.Parse()
 	if _, err := url.Parse(*target); err != nil || *target == "" {
 		fmt.Fprintln(os.Stderr, "load: -url is needed")
@@ -165,24 +214,41 @@ func main() {
 	var ready sync.WaitGroup
 	ready.Add(len(tokens))
 	conns := make([]*websocket.Conn, len(tokens))
+	lastSeen := make([]atomic.Int64, len(tokens)) // per member, the last seq a frame carried
+	var session atomic.Value                      // the session, from a welcome
 	started := time.Now()
+	cpuBeforeStorm := cpuSeconds(*pid)
 	var joinEnd atomic.Int64
+	welcomes := make([]float64, len(tokens)) // per member, seconds from the storm's start to its welcome
 	for i, token := range tokens {
 		arrivals[i] = make([]int64, *advances+1)
 		go func(i int, token string) {
 			defer ready.Done()
 			conn, err := dial(*target, i%*sources)
-			if err != nil || hello(conn, token) != nil {
+			if err != nil {
 				return
+			}
+			welcome, err := helloSince(conn, token, "", -1)
+			if err != nil {
+				return
+			}
+			lastSeen[i].Store(seqOf(welcome))
+			if id := sessionOf(welcome); id != "" {
+				session.Store(id)
 			}
 			conns[i] = conn
 			atomic.AddInt64(&welcomed, 1)
 			joinEnd.Store(time.Since(started).Nanoseconds())
+			welcomes[i] = time.Since(started).Seconds()
 			go func() {
+				defer conn.Close() // the server closed it (a restart): its descriptor is needed again
 				for {
 					_, frame, err := conn.ReadMessage()
 					if err != nil {
 						return
+					}
+					if seq := seqOf(frame); seq > lastSeen[i].Load() {
+						lastSeen[i].Store(seq)
 					}
 					if strings.Contains(string(frame), `"text.advanced"`) {
 						atomic.AddInt64(&delivered, 1)
@@ -203,6 +269,9 @@ func main() {
 	case <-time.After(120 * time.Second):
 	}
 	joined := float64(joinEnd.Load()) / 1e9
+	fmt.Fprintf(os.Stderr, "load: %s welcomed %d: p10 %.2f s, p50 %.2f s, p90 %.2f s, p99 %.2f s; server CPU %.2f s\n",
+		*name, welcomed, percentile(welcomes, 10), percentile(welcomes, 50), percentile(welcomes, 90),
+		percentile(welcomes, 99), cpuSeconds(*pid)-cpuBeforeStorm)
 	time.Sleep(2 * time.Second) // let the storm's frames drain
 	seated := rssKB(*pid)
 
@@ -237,10 +306,72 @@ func main() {
 	if cpu > 0 {
 		out.FramesPerCPUSec = float64(frames) / cpu
 	}
+	if *restart {
+		id, _ := session.Load().(string)
+		out.Restart99, out.Resumed, out.FullAgain, out.WentBehind, out.Returned = restartAndReturn(
+			tokens, lastSeen, id, *sources)
+	}
 	json.NewEncoder(os.Stdout).Encode(out)
 	for _, conn := range conns {
 		if conn != nil {
 			conn.Close()
 		}
 	}
+}
+
+// restartAndReturn asks the caller to restart the server, then brings every member back at once
+// with `since` its last seen seq, as the page does after a 1001. Returns the seconds from the
+// request until 99% were welcomed, how many resumed, how many got a full welcome, how many were
+// welcomed behind what they had seen, and how many came back at all.
+func restartAndReturn(tokens []string, lastSeen []atomic.Int64, session string, sources int) (float64, int, int, int, int) {
+	asked := time.Now()
+	fmt.Println("RESTART")
+	var port string
+	if _, err := fmt.Scanln(&port); err != nil {
+		fmt.Fprintln(os.Stderr, "load: no port after the restart:", err)
+		return 0, 0, 0, 0, 0
+	}
+	target := "ws://127.0.0.1:" + port + "/ws"
+	back := make([]float64, len(tokens))
+	var resumed, full, behind, returned, failures atomic.Int64
+	var done sync.WaitGroup
+	for i, token := range tokens {
+		back[i] = 1e9 // not back
+		done.Add(1)
+		go func(i int, token string) {
+			defer done.Done()
+			conn, err := dial(target, i%sources)
+			if err == nil {
+				defer conn.Close()
+			}
+			since := lastSeen[i].Load()
+			var welcome []byte
+			if err == nil {
+				welcome, err = helloSince(conn, token, session, since)
+			}
+			if err != nil {
+				if failures.Add(1) <= 3 {
+					fmt.Fprintln(os.Stderr, "load: a member could not come back:", err)
+				}
+				return
+			}
+			back[i] = time.Since(asked).Seconds()
+			returned.Add(1)
+			if strings.Contains(string(welcome), `"resumed":true`) {
+				resumed.Add(1)
+			} else {
+				full.Add(1)
+			}
+			if seqOf(welcome) < since {
+				behind.Add(1)
+			}
+		}(i, token)
+	}
+	waited := make(chan struct{})
+	go func() { done.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(120 * time.Second):
+	}
+	return percentile(back, 99), int(resumed.Load()), int(full.Load()), int(behind.Load()), int(returned.Load())
 }
