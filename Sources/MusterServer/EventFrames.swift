@@ -15,7 +15,7 @@ struct Viewer: Hashable {
 /// `counts` frame a tick. Members get what a member's page shows, so that
 /// seating N members costs O(N) frames, not O(N²):
 /// - others' joins, leaves, answers and ballots are not sent one by one: a
-///   `counts` frame carries the counts at most once a tick (`countsFrame`);
+///   `counts` frame carries the counts at most once a second (`sendCounts`);
 /// - events that change everyone's attendance carry only the viewer's own line;
 /// - a hidden post's body is for hosts only, also when a member resumes
 ///   after it was hidden (`hidingBody()` swaps the members' frame).

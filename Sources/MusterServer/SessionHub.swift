@@ -39,7 +39,9 @@ final class SessionHub {
     private(set) var audience = Audience()
     /// What the next `counts` frames owe: members, that they skipped events
     /// (others' arrivals, answers, ballots); hosts, the attendance lines that changed.
-    private var owed = (members: false, hosts: [MemberID: AttendanceRecord]())
+    var owed = (members: false, hosts: [MemberID: AttendanceRecord]())
+    /// When members were last sent counts (see `sendCounts`).
+    var membersCountedAt: Instant?
     /// The devices the store showed present when the session was loaded: they
     /// died with the previous server, at its last recorded moment.
     private let inherited: (devices: Set<DeviceID>, lastAt: Instant?)
@@ -118,12 +120,14 @@ final class SessionHub {
     /// The store has committed everything up to `seq`: show it and ack it.
     func committed(upTo seq: Int) -> ServerActions {
         var out = ServerActions()
-        while let next = pending.first, next.seq <= seq {
-            pending.removeFirst()
+        // A commit may hold thousands (a join storm): taken from the front in one go, not one by one.
+        let done = pending.prefix { $0.seq <= seq }
+        pending.removeFirst(done.count)
+        for next in done {
             // Counts owed go before anything else that audience is sent, so it sees things in order.
             let event = next.occurrence.event
-            if owed.members, !EventFrames.isCounted(event, for: .member) { out.append(contentsOf: sendCounts(to: .member)) }
-            if !owed.hosts.isEmpty, !EventFrames.isCounted(event, for: .host) { out.append(contentsOf: sendCounts(to: .host)) }
+            if owed.members, !EventFrames.isCounted(event, for: .member) { out.append(contentsOf: sendCounts(to: .member, at: nil)) }
+            if !owed.hosts.isEmpty, !EventFrames.isCounted(event, for: .host) { out.append(contentsOf: sendCounts(to: .host, at: nil)) }
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
@@ -263,34 +267,6 @@ final class SessionHub {
         }
         let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)
         return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
-    }
-
-    /// Once a tick: the counts the skipped events changed, one frame per
-    /// audience serialized once, however many there were: for members and
-    /// screens, others' arrivals, answers and ballots; for hosts, the lines.
-    func sendCounts() -> ServerActions {
-        var out = sendCounts(to: .member)
-        out.append(contentsOf: sendCounts(to: .host))
-        return out
-    }
-
-    private func sendCounts(to role: Caller.Role) -> ServerActions {
-        var out = ServerActions()
-        let frame: Frame
-        if role == .host {
-            guard !owed.hosts.isEmpty else { return out }
-            let lines = owed.hosts.values.sorted { $0.member < $1.member }
-            owed.hosts = [:]
-            frame = ServerMessage.counts(seq: durableSeq, state: durable.state, attendance: lines)
-        } else {
-            guard owed.members else { return out }
-            owed.members = false
-            frame = ServerMessage.counts(seq: durableSeq, state: durable.state)
-        }
-        for (connection, viewer) in audience.viewers where (viewer.role == .host) == (role == .host) {
-            out.send(frame, to: connection)
-        }
-        return out
     }
 
     func unsubscribe(_ connection: ConnectionID) {

@@ -257,7 +257,7 @@ final class Switchboard {
             for hub in hubs.values {
                 submit(hub.tick(at: now).map { .batch($0) }, hub)
                 reconcileIfDue(hub, at: now)
-                out.append(contentsOf: hub.sendCounts())
+                out.append(contentsOf: hub.sendCounts(at: now))
             }
             closeReplacedLinks(at: now)
             closeSilentSockets(at: now)

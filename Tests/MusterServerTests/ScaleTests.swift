@@ -13,7 +13,7 @@ import Testing
     }
 
     /// Seating N members sends each member O(1) frames (its welcome, its own
-    /// join, a count a tick), not one per arrival: O(N) in all, not O(N²).
+    /// join, a count a second), not one per arrival: O(N) in all, not O(N²).
     @Test func seatingManyMembersSendsEachMemberAFewFrames() throws {
         let board = try Board(memberCount: 300)
         let host = board.connect(board.host.token)
@@ -36,6 +36,35 @@ import Testing
         let before = board.sink.sent.count
         board.perform(board.switchboard.handle(.tick))
         #expect(board.sink.sent.count == before)
+    }
+
+    /// While people keep arriving, members get counts once a second (each goes
+    /// to every member), hosts their lines every tick; and counts owed always
+    /// go before the next event, whatever the time.
+    @Test func membersGetCountsOnceASecondAndBeforeTheNextEvent() throws {
+        let board = try Board(memberCount: 30)
+        let host = board.connect(board.host.token)
+        board.command("session.open", from: host)
+        let phone = board.connect(board.members[0].token)
+        let counts = { (connection: ConnectionID) in self.types(board, to: connection).filter { $0 == "counts" }.count }
+        board.perform(board.switchboard.handle(.tick))
+        #expect(counts(phone) == 0, "nobody else arrived yet")
+        _ = board.connect(board.members[1].token, address: "10.3.0.1")
+        board.perform(board.switchboard.handle(.tick))
+        #expect(counts(phone) == 1)
+        #expect(counts(host) == 2, "the first phone's line, then the second's")
+        _ = board.connect(board.members[2].token, address: "10.3.0.2")
+        board.perform(board.switchboard.handle(.tick))  // the same second
+        #expect(counts(phone) == 1, "a member's counts wait for the second to pass")
+        #expect(counts(host) == 3, "a host's lines go every tick")
+        board.clock.advance(seconds: 1)
+        board.perform(board.switchboard.handle(.tick))
+        #expect(counts(phone) == 2)
+        let latest = try #require(board.sink.messages(to: phone).last)
+        #expect((latest["quorum"] as? [String: Any])?["present"] as? Int == 4)
+        _ = board.connect(board.members[3].token, address: "10.3.0.3")
+        board.command("text.advance", from: host, ["line": 1])
+        #expect(types(board, to: phone).suffix(2) == ["counts", "event"], "owed counts go before the event")
     }
 
     /// The secretary arriving is counted for members too, though the secretary is a host.
