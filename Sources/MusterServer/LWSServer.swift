@@ -217,10 +217,11 @@ public final class LWSServer: @unchecked Sendable {
     func drainMailbox() {
         for message in mailbox.drain() {
             if case .stop = message {
-                // Commit what is queued and send its acks, then close everyone with 1001.
+                // Everyone present leaves on the record and is to be closed with 1001; then the
+                // writer commits that and what was queued, and the acks go out before the closes.
+                perform(switchboard.handle(.stop))
                 writer.stopAndFlush()
                 for flushed in mailbox.drain() { deliver(flushed) }
-                perform(switchboard.handle(.stop))
                 stopDeadline = .now + .seconds(3)
             } else {
                 deliver(message)

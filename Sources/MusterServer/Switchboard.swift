@@ -130,6 +130,8 @@ final class Switchboard {
     func closed(_ connection: ConnectionID) -> [ServerAction] {
         awaitingHello[connection] = nil
         guard let peer = peers.removeValue(forKey: connection), let subscription = peer.subscription else { return [] }
+        // Stopping: its departure was recorded when the stop began.
+        guard !stopping else { return [] }
         if !subscription.watching { countDevice(subscription, -1) }
         guard let hub = hubs[subscription.session] else { return [] }
         hub.unsubscribe(connection)
@@ -271,6 +273,15 @@ final class Switchboard {
             preconditionFailure("the shell answers HTTP itself")
         case .stop:
             stopping = true
+            // Everyone present leaves now, on the record, in the writer's last commit: the
+            // minutes until the next start are nobody's, and that start has no one to recover.
+            let now = clock()
+            for connection in peers.keys.sorted() {
+                guard let subscription = peers[connection]?.subscription, subscription.joined,
+                    let hub = hubs[subscription.session]
+                else { continue }
+                submit(try? hub.handle(.leave(device: subscription.device), by: subscription.caller, at: now, reply: nil), hub)
+            }
             for connection in peers.keys.sorted() { out.close(connection, code: .goingAway, reason: "server restarting") }
         }
         return out.take()

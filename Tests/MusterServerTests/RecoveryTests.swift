@@ -51,6 +51,23 @@ import Testing
         #expect(try board.store.lastSeq(board.session) == lastSeq + recovery.count)
     }
 
+    /// A graceful stop (SIGTERM) records every departure at the moment of
+    /// the stop, not at the last event before it, and leaves the next start
+    /// nobody to recover.
+    @Test func aStopRecordsEveryDepartureAtTheStop() throws {
+        let (board, lastAt, lastSeq) = try meetingCutShort()
+        let stoppedAt = board.clock.read()
+        board.perform(board.switchboard.handle(.stop))
+        board.settle()
+        let after = try board.store.events(board.session, after: lastSeq).map(\.occurrence)
+        let leaves = after.filter { if case .memberLeft = $0.event { true } else { false } }
+        #expect(leaves.count == 8)
+        #expect(leaves.allSatisfy { $0.at == stoppedAt && $0.at != lastAt }, "departures not at the stop")
+        #expect(board.sink.closed.count == 8 && board.sink.closed.allSatisfy { $0.1 == .goingAway })
+        let recovery = occurrences(try board.restart())
+        #expect(!recovery.contains { if case .memberLeft = $0.event { true } else { false } })
+    }
+
     @Test func aRecoveryThatFailsToCommitIsDecidedAgain() throws {
         let (board, lastAt, lastSeq) = try meetingCutShort()
         let first = try board.restart()

@@ -111,7 +111,7 @@ def test_a_restarted_server_rebuilds_sessions_and_serves_resumes(demo):
             phone = Client(second.ws_url)
             welcome = await phone.connect(data.members[0]["token"], since=seen, session=data.session)
             assert welcome["resumed"] is True
-            # The dead sockets left at the last recorded moment; the phone rejoins.
+            # The devices left when the server stopped; the phone rejoins.
             left = await phone.event("member.left")
             assert left["seq"] > seen
             await phone.event("member.joined")
