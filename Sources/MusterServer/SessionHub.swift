@@ -40,6 +40,9 @@ final class SessionHub {
     /// What the next `counts` frames owe: members, that they skipped events
     /// (others' arrivals, answers, ballots); hosts, the attendance lines that changed.
     var owed = (members: false, hosts: [MemberID: AttendanceRecord]())
+    /// Members' welcomes, and the seq of the last event that changed their shared part.
+    private var memberWelcome = MemberWelcome()
+    private var sharedChangedAt = 0
     /// When members were last sent counts (see `sendCounts`).
     var membersCountedAt: Instant?
     /// The devices the store showed present when the session was loaded: they
@@ -130,6 +133,7 @@ final class SessionHub {
             if !owed.hosts.isEmpty, !EventFrames.isCounted(event, for: .host) { out.append(contentsOf: sendCounts(to: .host, at: nil)) }
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
+            if !EventFrames.isCounted(event, for: .member) { sharedChangedAt = next.seq }
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
             record(frames)
             send(frames, &out)
@@ -266,7 +270,10 @@ final class SessionHub {
                 + counts
         }
         let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)
-        return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
+        guard viewer.role == .member, screen == nil else {
+            return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
+        }
+        return [memberWelcome.frame(you: you, session: id, seq: durableSeq, state: state, changedAt: sharedChangedAt)]
     }
 
     func unsubscribe(_ connection: ConnectionID) {
