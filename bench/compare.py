@@ -129,6 +129,7 @@ def table(results, sizes):
     measures = [("join_s", "join storm, all welcomed (s)", min), ("kb_per_member", "server memory per member (KB)", min),
                 ("last_p50_ms", "advance to the last member, p50 (ms)", min),
                 ("last_p99_ms", "advance to the last member, p99 (ms)", min),
+                ("ack_p50_ms", "advance committed (the secretary's ack), p50 (ms)", min),
                 ("frames_per_cpu_s", "frames delivered per server CPU-second", max),
                 ("restart_99_s", "restart: 99% of members back, gap-free (s)", min)]
     print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer |")

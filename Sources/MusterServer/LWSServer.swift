@@ -96,8 +96,10 @@ public final class LWSServer: @unchecked Sendable {
         protocols[0].callback = musterCallback
         protocols[0].per_session_data_size = MemoryLayout<Int>.size
         // Messages arrive in pieces of at most this; we join them up to maxFrameBytes. Small: commands
-        // are, and it sizes lws's buffering per connection (16 KiB cost 1.5 KB more per member in bench/fanout.py).
-        protocols[0].rx_buffer_size = 4 * 1024
+        // are, and lws allocates it for every connection (and sets the socket's send buffer from it).
+        protocols[0].rx_buffer_size = 1024
+        // Frames go to the kernel whole, not in rx_buffer_size pieces (lws's default when this is 0).
+        protocols[0].tx_packet_size = 64 * 1024
         protocols[1] = lws_protocols()
 
         // "/healthz" and "/sessions" are answered in the callback; "/screen" is the

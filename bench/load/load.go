@@ -34,6 +34,9 @@ type result struct {
 	Advances        int     `json:"advances"`
 	LastP50         float64 `json:"last_p50_ms"`
 	LastP99         float64 `json:"last_p99_ms"`
+	// Muster: how long an advance takes to be committed (fsync) and acked with nobody else
+	// connected; every broadcast waits that long first (the peers have no record to wait for).
+	AckP50 float64 `json:"ack_p50_ms,omitempty"`
 	Delivered       int64   `json:"delivered"`
 	FramesPerCPUSec float64 `json:"frames_per_cpu_s"`
 	// The restart: from asking for it until 99% of members were welcomed back, how
@@ -192,11 +195,18 @@ func main() {
 	}
 	// The host reads what it is sent, so it is never the slow one, and reports a refusal.
 	var refusals atomic.Int64
+	acked := make(chan int64, *advances+8) // when each advance's ack came (ns)
 	go func() {
 		for {
 			_, frame, err := host.ReadMessage()
 			if err != nil {
 				return
+			}
+			if strings.Contains(string(frame), `"type":"ack"`) && strings.Contains(string(frame), `"id":"a`) {
+				select {
+				case acked <- time.Now().UnixNano():
+				default:
+				}
 			}
 			if strings.Contains(string(frame), `"type":"error"`) && refusals.Add(1) <= 3 {
 				fmt.Fprintf(os.Stderr, "load: the host was refused: %s\n", frame)
@@ -204,6 +214,16 @@ func main() {
 		}
 	}()
 	time.Sleep(500 * time.Millisecond)
+	var acks []float64
+	for r := 0; *muster && r < 20; r++ {
+		sent := time.Now().UnixNano()
+		command(fmt.Sprintf("a%d-c%d", time.Now().UnixNano(), r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, r%2))
+		select {
+		case at := <-acked:
+			acks = append(acks, float64(at-sent)/1e6)
+		case <-time.After(10 * time.Second):
+		}
+	}
 	idle := rssKB(*pid)
 
 	// The join storm: everyone at once.
@@ -301,7 +321,7 @@ func main() {
 	out := result{
 		Server: *name, Members: len(tokens), Welcomed: int(welcomed), JoinSeconds: joined,
 		KBPerMember: (seated - idle) / float64(welcomed+1), Advances: *advances,
-		LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames,
+		LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames, AckP50: percentile(acks, 50),
 	}
 	if cpu > 0 {
 		out.FramesPerCPUSec = float64(frames) / cpu
