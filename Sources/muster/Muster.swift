@@ -18,7 +18,8 @@ struct Muster: ParsableCommand {
         version: "muster \(version) (libwebsockets \(LWSServer.libraryVersion))",
         subcommands: [
             ServeCommand.self, BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self,
-            ExportCommand.self, DemoCommand.self, BenchCommand.self,
+            ExportCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self, DemoCommand.self,
+            BenchCommand.self,
         ]
     )
 }
