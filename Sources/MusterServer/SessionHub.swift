@@ -170,6 +170,8 @@ final class SessionHub {
     }
 
     var hasPending: Bool { !pending.isEmpty }
+    /// Events accepted and not yet committed, and when the oldest of them happened.
+    var pendingEvents: (count: Int, oldest: Instant?) { (pending.count, pending.first?.occurrence.at) }
 
     /// After loading and after a failed commit: makes the record's presence
     /// match the sockets, joining connected devices it lost and leaving

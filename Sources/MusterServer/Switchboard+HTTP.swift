@@ -16,15 +16,7 @@ extension Switchboard {
     /// host's token as a bearer token (`Authorization: Bearer TOKEN`), a
     /// secretary of the session's branch, checked with two indexed reads.
     func respond(to path: String, authorization: String?, request: Int, utcOffsetSeconds: Int) -> HTTPDecision {
-        if path == "/healthz" {
-            let damaged = self.damaged.sorted { $0.key < $1.key }.map { Health.Damaged(session: $0.key, problem: $0.value) }
-            return .respond(
-                .json(
-                    ServerMessage.encode(
-                        Health(
-                            status: damaged.isEmpty ? "ok" : "degraded", sessions: hubs.count,
-                            connections: connectionCount, damaged: damaged))))
-        }
+        if path == "/healthz" { return .respond(.json(ServerMessage.encode(health()))) }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count == 3, parts[0] == "sessions", let export = SessionExport(rawValue: parts[2]) else {
             return .respond(.problem(404, "not found"))
@@ -52,12 +44,35 @@ extension Switchboard {
         return String(parts[1]).trimmingWhitespace()
     }
 
+    /// Whether the server can do its job: every session readable, the data file taking commits, the writer keeping up.
+    private func health() -> Health {
+        let damaged = self.damaged.sorted { $0.key < $1.key }.map { Health.Damaged(session: $0.key, problem: $0.value) }
+        let pending = hubs.values.map(\.pendingEvents)
+        let oldest = pending.compactMap(\.oldest).min()
+        let store = Health.Store(
+            writable: commitFailure == nil, lastFailure: commitFailure, pendingEvents: pending.reduce(0) { $0 + $1.count },
+            behindMilliseconds: oldest.map { max(0, Int($0.milliseconds(to: clock()))) } ?? 0)
+        return Health(
+            status: damaged.isEmpty && store.writable ? "ok" : "degraded", sessions: hubs.count,
+            connections: connectionCount, damaged: damaged, store: store)
+    }
+
     private struct Health: Encodable {
         var status: String
         var sessions: Int
         var connections: Int
         /// Sessions set aside because their log cannot be replayed.
         var damaged: [Damaged]
+        var store: Store
+
+        /// The data file: whether the last commit went through (and why not), and how
+        /// far the writer is behind: events accepted and not yet committed, and the oldest's age.
+        struct Store: Encodable {
+            var writable: Bool
+            var lastFailure: String?
+            var pendingEvents: Int
+            var behindMilliseconds: Int
+        }
 
         struct Damaged: Encodable {
             var session: SessionID

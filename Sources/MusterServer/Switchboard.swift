@@ -49,6 +49,8 @@ final class Switchboard {
     let logger: Logger
     var peers: [ConnectionID: Peer] = [:]
     var stopping = false
+    /// The last commit's failure, until a commit succeeds again (`/healthz`).
+    var commitFailure: String?
     /// The last link revocation acted on, and when the store was last asked.
     var lastRevocation: Int
     var revocationsCheckedAt: Instant?
@@ -249,8 +251,10 @@ final class Switchboard {
     func handle(_ message: MailboxMessage) -> [ServerAction] {
         switch message {
         case .committed(let seqs):
+            commitFailure = nil
             for (session, seq) in seqs { hubs[session].map { out.append(contentsOf: $0.committed(upTo: seq)) } }
-        case .commitFailed(let generations, _):
+        case .commitFailed(let generations, let reason):
+            commitFailure = reason
             for (session, generation) in generations {
                 hubs[session].map { out.append(contentsOf: $0.commitFailed(generation: generation)) }
             }

@@ -110,6 +110,32 @@ import Testing
         #expect(health["sessions"] as? Int == 1)
         #expect(health["connections"] as? Int == 1)
         #expect((health["damaged"] as? [Any])?.isEmpty == true)
+        let store = try #require(health["store"] as? [String: Any])
+        #expect(store["writable"] as? Bool == true)
+        #expect(store["pendingEvents"] as? Int == 0)
+    }
+
+    /// A failed commit shows on `/healthz` until one goes through; what waits
+    /// for the writer shows as events and their age.
+    @Test func healthzSaysWhetherTheDataFileTakesCommitsAndHowFarTheWriterIsBehind() throws {
+        let board = try Board()
+        let host = board.connect(board.host.token)
+        board.command("session.open", from: host)
+        board.send(["type": "cmd", "id": "t1", "cmd": "text.advance", "line": 1], from: host)
+        board.clock.advance(seconds: 3)
+        func store() throws -> [String: Any] {
+            let body = try #require(answer(board, "/healthz", token: nil)?.body)
+            let health = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+            return try #require(health["store"] as? [String: Any])
+        }
+        #expect(try store()["pendingEvents"] as? Int == 1)
+        #expect(try store()["behindMilliseconds"] as? Int == 3000)
+        board.perform(board.switchboard.handle(.commitFailed([:], "disk I/O error")))
+        #expect(try store()["writable"] as? Bool == false)
+        #expect(try store()["lastFailure"] as? String == "disk I/O error")
+        board.settle()
+        #expect(try store()["writable"] as? Bool == true)
+        #expect(try store()["pendingEvents"] as? Int == 0)
     }
 
     @Test func exportsAreForTheSessionsOwnSecretaryAndNameTheirFile() throws {
