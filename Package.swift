@@ -52,6 +52,7 @@ let package = Package(
                 "MusterDocuments",
                 "MusterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -118,6 +118,8 @@ extension LWSServer {
         guard let connection = connections[id], connection.closeNow == nil else { return }
         guard connection.queued < configuration.queueLimit else {
             // Too far behind: drop it now; its client resumes with `since` and loses nothing.
+            switchboard.logger.warning(
+                "closed a connection too slow to take its frames", metadata: ["queued": "\(connection.queued)"])
             connection.dropQueue()
             connection.closeNow = (.policyViolation, "too slow")
             lws_callback_on_writable(connection.wsi)

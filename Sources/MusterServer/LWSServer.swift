@@ -179,12 +179,15 @@ public final class LWSServer: @unchecked Sendable {
             self.context = nil
         }
         lws_sul_schedule(context, 0, &timer.pointee.sul, musterTick, Self.tickMicroseconds)
-        onListening?(Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default"))))
+        let port = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))
+        switchboard.logger.info("listening", metadata: ["address": "\(configuration.host)", "port": "\(port)"])
+        onListening?(port)
 
         while true {
             if lws_service(context, 0) < 0 { break }
             if let stopDeadline, connections.isEmpty || ContinuousClock.now > stopDeadline { break }
         }
+        switchboard.logger.info("stopped; everything acknowledged is saved")
     }
 
     /// Four times a second: roll-call windows close on time, replaced links

@@ -1,3 +1,4 @@
+import Logging
 import MusterCore
 import MusterStore
 
@@ -53,6 +54,9 @@ final class SessionHub {
     ///   - log: the frames of the last stored events, up to `loaded.seq` (`EventFrames`, built
     ///     while loading, so each carries the quorum and attendance of its moment).
     ///   - replayWindow: how many of the last events a resuming client can be sent.
+    /// Says when the session opens and ends (never what anyone wrote).
+    var logger = Logger(label: "muster")
+
     init(loaded: LoadedSession, log: [EventFrames], commandSeqs: [CommandKey: Int], replayWindow: Int = 512) {
         id = loaded.machine.state.setup.id
         self.commandSeqs = commandSeqs
@@ -134,6 +138,11 @@ final class SessionHub {
             durable.apply(.init(occurrences: [next.occurrence], sealedBallot: next.ballot))
             durableSeq = next.seq
             if !EventFrames.isCounted(event, for: .member) { sharedChangedAt = next.seq }
+            switch event {
+            case .sessionOpened(let opened): logger.info("session opened", metadata: ["session": "\(id)", "roster": "\(opened.roster.count)"])
+            case .sessionEnded: logger.info("session ended", metadata: ["session": "\(id)"])
+            default: break
+            }
             let frames = EventFrames(seq: next.seq, next.occurrence, after: durable.state)
             record(frames)
             send(frames, &out)

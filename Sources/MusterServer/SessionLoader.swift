@@ -47,6 +47,7 @@ final class SessionLoader {
             throw error
         }
         let hub = SessionHub(loaded: loaded, log: log, commandSeqs: try store.commandSeqs(id), replayWindow: replayWindow)
+        hub.logger = logger
         // No socket survived the previous server: every device it recorded leaves
         // (at the last recorded moment), and its uncountable secret votes are voided.
         return Loaded(hub: hub, recovery: hub.reconcilePresence(connected: [:], at: now))

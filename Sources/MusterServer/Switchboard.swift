@@ -255,6 +255,7 @@ final class Switchboard {
             for (session, seq) in seqs { hubs[session].map { out.append(contentsOf: $0.committed(upTo: seq)) } }
         case .commitFailed(let generations, let reason):
             commitFailure = reason
+            logger.error("commit failed; the commands are answered internal and presence is put right", metadata: ["reason": "\(reason)"])
             for (session, generation) in generations {
                 hubs[session].map { out.append(contentsOf: $0.commitFailed(generation: generation)) }
             }
@@ -277,6 +278,7 @@ final class Switchboard {
             preconditionFailure("the shell answers HTTP itself")
         case .stop:
             stopping = true
+            logger.info("stopping: everyone present leaves on the record, then every connection closes with 1001")
             // Everyone present leaves now, on the record, in the writer's last commit: the
             // minutes until the next start are nobody's, and that start has no one to recover.
             let now = clock()

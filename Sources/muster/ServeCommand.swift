@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MusterCore
 import MusterServer
 import MusterStore
@@ -43,6 +44,13 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Devices one network address may connect at once (then a thirtieth of that a second).")
     var hellosPerAddress = ServerConfiguration.standard.hellosPerAddress
 
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "How the log on standard error is written: text, or json (one object a line).")
+    var logFormat = LogFormat.text
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -62,6 +70,10 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let (host, port, webRoot) = try place()
+        let format = logFormat
+        LoggingSystem.bootstrap { label in
+            format == .json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
         Self.raiseFileLimit()
         var configuration = ServerConfiguration(host: host, port: port, baseURL: baseURL, webRoot: webRoot)
         configuration.vendorRoot = Self.debianJavaScript

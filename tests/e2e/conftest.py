@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -32,13 +33,22 @@ class Server:
         self.extra = extra
         self.process = None
         self.port = None
+        self.log_lines = []  # what it wrote on standard error, read as it comes so the pipe never fills
 
     def start(self):
         self.process = subprocess.Popen(
             [MUSTER, "serve", "--listen", "127.0.0.1:0", "--db", str(self.db), "--web", WEB, *self.extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log_lines = []
+        reader = threading.Thread(target=lambda lines, stream: lines.extend(stream), args=(self.log_lines, self.process.stderr),
+                                  daemon=True)
+        reader.start()
+        self.reader = reader
         line = self.process.stdout.readline()
-        assert "serving on" in line, f"server did not start: {line!r} {self.process.stderr.read() if self.process.poll() is not None else ''}"
+        if "serving on" not in line:
+            self.process.wait(timeout=10)
+            reader.join(timeout=5)
+        assert "serving on" in line, f"server did not start: {line!r} {''.join(self.log_lines)}"
         self.port = int(line.strip().rsplit(":", 1)[1])
         return self
 
@@ -54,6 +64,7 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
             self.process.wait(timeout=timeout)
+        self.reader.join(timeout=5)
         return self.process.returncode
 
     def kill(self):

@@ -1,0 +1,40 @@
+"""The server's log: one line per notable thing, JSON with --log-format json, never a token or what anyone wrote."""
+
+import json
+
+from conftest import Client, Server, run, started_session
+
+
+def test_a_meetings_log_says_what_happened_and_holds_no_token_or_text(demo):
+    data, db = demo
+    server = Server(db, "--log-format", "json").start()
+    secret = "只在会上说的话 7f3a"
+
+    async def meeting():
+        host = await started_session(server, data)
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        await host.ok("thread.open", title="学习体会")
+        await phone.ok("post.add", thread="T1", body=secret)
+        stranger = Client(server.ws_url)
+        try:
+            await stranger.connect("not-a-real-token-" + data.members[1]["token"][:6])
+        except AssertionError:
+            pass
+        await host.ok("session.end")
+        await phone.close()
+        await host.close()
+
+    run(meeting())
+    assert server.stop() == 0
+    text = "".join(server.log_lines)
+    entries = [json.loads(line) for line in server.log_lines if line.strip()]
+    messages = [entry["message"] for entry in entries]
+    for expected in ("listening", "session opened", "hello refused", "session ended", "stopped"):
+        assert any(message.startswith(expected) for message in messages), (expected, messages)
+    assert all({"time", "level", "label", "message"} <= entry.keys() for entry in entries)
+    refused = next(entry for entry in entries if entry["message"] == "hello refused")
+    assert refused["reason"] == "unauthorized" and refused["address"].endswith("127.0.0.1")
+    for member in data.data["members"]:
+        assert member["token"] not in text, f"{member['name']}'s token is in the log"
+    assert secret not in text and "学习体会" not in text
