@@ -10,6 +10,9 @@ static const size_t muster_lws_pre = LWS_PRE;
 /// Close a WebSocket whose text frames are not valid UTF-8.
 static const uint64_t muster_lws_option_validate_utf8 = LWS_SERVER_OPTION_VALIDATE_UTF8;
 
+/// Serve HTTPS and WSS (OpenSSL, which Debian's lws links).
+static const uint64_t muster_lws_option_tls = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+
 /// A timer lws runs on the service thread: the sul first (lws's rule), then
 /// whose it is, so the callback finds its way back to the Swift server.
 typedef struct muster_timer {

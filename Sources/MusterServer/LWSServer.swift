@@ -40,6 +40,7 @@ public final class LWSServer: @unchecked Sendable {
     private var stopDeadline: ContinuousClock.Instant?
     /// The lws context while `run()` runs (service thread only).
     private var context: OpaquePointer?
+    var currentContext: OpaquePointer? { context }
     let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
     /// The libwebsockets this binary is linked against, read from the library itself.
     public static var libraryVersion: String { String(cString: lws_get_library_version()) }
@@ -135,15 +136,23 @@ public final class LWSServer: @unchecked Sendable {
         info.protocols = UnsafePointer(protocols)
         info.mounts = UnsafePointer(mounts)
         info.options = muster_lws_option_validate_utf8
+        if let tls = configuration.tls {
+            info.options |= muster_lws_option_tls
+            info.ssl_cert_filepath = UnsafePointer(keep(tls.certificate))
+            info.ssl_private_key_filepath = UnsafePointer(keep(tls.key))
+            // HTTP/1.1 only: WebSockets over HTTP/2 streams are a path the shell is not built or tested for.
+            info.alpn = UnsafePointer(keep("http/1.1"))
+        }
+        let securityHeaders = Self.securityHeaders(tls: configuration.tls != nil)
         // Security headers on every response, the page's and ours alike. lws's canned set
         // forbids inline styles, which the printable minutes need (a self-contained file).
-        let headerList = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: Self.securityHeaders.count)
+        let headerList = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: securityHeaders.count)
         defer { headerList.deallocate() }
-        for (index, (name, value)) in Self.securityHeaders.enumerated() {
+        for (index, (name, value)) in securityHeaders.enumerated() {
             headerList[index] = lws_protocol_vhost_options()
             headerList[index].name = UnsafePointer(keep(name))
             headerList[index].value = UnsafePointer(keep(value))
-            if index + 1 < Self.securityHeaders.count { headerList[index].next = UnsafePointer(headerList + index + 1) }
+            if index + 1 < securityHeaders.count { headerList[index].next = UnsafePointer(headerList + index + 1) }
         }
         info.headers = UnsafePointer(headerList)
         info.user = Unmanaged.passUnretained(self).toOpaque()
@@ -204,19 +213,6 @@ public final class LWSServer: @unchecked Sendable {
         lws_sul_schedule(context, 0, sul, musterTick, Self.tickMicroseconds)
     }
 
-    /// Scripts only from this server, no framing, no sniffing, no referrer
-    /// carrying a link's path; styles may be inline (the minutes are one file).
-    static let securityHeaders: [(String, String)] = [
-        (
-            "content-security-policy:",
-            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        ),
-        ("x-content-type-options:", "nosniff"),
-        ("x-frame-options:", "DENY"),
-        ("referrer-policy:", "no-referrer"),
-    ]
-
     // MARK: Mailbox (service thread)
 
     func drainMailbox() {
@@ -237,6 +233,7 @@ public final class LWSServer: @unchecked Sendable {
     private func deliver(_ message: MailboxMessage) {
         switch message {
         case .httpReady(let request, let response): httpReady(request, response)
+        case .reloadCertificates: reloadCertificates()
         case .stop: break  // handled by drainMailbox, once
         case .committed, .commitFailed, .tick: perform(switchboard.handle(message))
         }

@@ -12,6 +12,8 @@ enum MailboxMessage: Sendable {
     case httpReady(Int, HTTPResponse)
     /// Stop: close every connection with 1001 and finish.
     case stop
+    /// Load the TLS certificate and key again from their files (SIGHUP after a renewal).
+    case reloadCertificates
 }
 
 /// A lock-protected list the service thread drains on

@@ -37,6 +37,19 @@ public struct ServerConfiguration: Sendable {
     /// Open connections (page, exports and WebSockets alike) one network
     /// address may hold; a county office behind one address needs many.
     public var maxConnectionsPerAddress = 1024
+    /// HTTPS and WSS with this certificate and key (PEM files); nil: plain HTTP.
+    public var tls: TLSFiles?
+
+    public struct TLSFiles: Sendable {
+        public var certificate: String
+        public var key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

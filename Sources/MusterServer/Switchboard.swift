@@ -274,8 +274,8 @@ final class Switchboard {
                 helloLimiter.prune(at: now)
                 prunedAt = now
             }
-        case .httpReady:
-            preconditionFailure("the shell answers HTTP itself")
+        case .httpReady, .reloadCertificates:
+            preconditionFailure("the shell handles \(message) itself")
         case .stop:
             stopping = true
             logger.info("stopping: everyone present leaves on the record, then every connection closes with 1001")

@@ -44,6 +44,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Devices one network address may connect at once (then a thirtieth of that a second).")
     var hellosPerAddress = ServerConfiguration.standard.hellosPerAddress
 
+    @Option(help: "Serve HTTPS and WSS with this certificate (PEM; a full chain from the CA). Needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "The certificate's private key (PEM). SIGHUP loads both files again after a renewal.")
+    var tlsKey: String?
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -64,6 +70,12 @@ struct ServeCommand: ParsableCommand {
         }
         guard let webRoot = web ?? Self.defaultWebRoot() else {
             throw ValidationError("cannot find the page's folder; pass --web PATH")
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            throw ValidationError("cannot read \(file)")
         }
         return (host, port, webRoot)
     }
@@ -86,11 +98,13 @@ struct ServeCommand: ParsableCommand {
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.hellosPerAddress = hellosPerAddress
         configuration.commandBurst = max(20, commandsPerSecond * 2)
+        if let tlsCert, let tlsKey { configuration.tls = .init(certificate: tlsCert, key: tlsKey) }
+        let scheme = configuration.tls == nil ? "http" : "https"
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }
         server.onListening = { port in
             // Written straight to the file descriptor, so a script reading the pipe sees it at once.
             FileHandle.standardOutput.write(
-                Data("Muster is serving on http://\(host.contains(":") ? "[\(host)]" : host):\(port)\n".utf8))
+                Data("Muster is serving on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\n".utf8))
         }
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -99,7 +113,14 @@ struct ServeCommand: ParsableCommand {
             source.resume()
             return source
         }
-        defer { signals.forEach { $0.cancel() } }
+        signal(SIGHUP, SIG_IGN)
+        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        reload.setEventHandler { server.reloadCertificatesSoon() }
+        reload.resume()
+        defer {
+            signals.forEach { $0.cancel() }
+            reload.cancel()
+        }
         try reportingErrors { try server.run() }
         print("Muster stopped; everything acknowledged is saved.")
     }

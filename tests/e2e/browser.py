@@ -1,9 +1,11 @@
 """Real headless Chromium (Debian's chromium + chromium-driver) driven by Selenium."""
 
+import base64
+import hashlib
 import os
-from pathlib import Path
-
+import subprocess
 import time
+from pathlib import Path
 
 from selenium import webdriver
 from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
@@ -15,17 +17,29 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
-def chromium(width=360, height=740):
+def chromium(width=360, height=740, trust=None):
+    """`trust`: a certificate file (PEM) this browser accepts, as if a CA had signed it; no other is."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  f"--window-size={width},{height}", "--hide-scrollbars", "--force-device-scale-factor=1"):
         options.add_argument(flag)
+    if trust:
+        options.add_argument(f"--ignore-certificate-errors-spki-list={spki_hash(trust)}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_window_size(width, height)
     return driver
+
+
+def spki_hash(certificate):
+    """The base64 SHA-256 of a certificate's public key, as Chromium names the certificates it is told to trust."""
+    key = subprocess.run(["openssl", "x509", "-in", str(certificate), "-pubkey", "-noout"], capture_output=True,
+                         check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key, capture_output=True,
+                         check=True).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 def csp_violations(driver):

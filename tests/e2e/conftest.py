@@ -53,12 +53,16 @@ class Server:
         return self
 
     @property
+    def tls(self):
+        return "--tls-cert" in self.extra
+
+    @property
     def ws_url(self):
-        return f"ws://127.0.0.1:{self.port}/ws"
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}/ws"
 
     @property
     def http_url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.process and self.process.poll() is None:
@@ -246,8 +250,8 @@ def browsers():
     opened = []
     violations = []
 
-    def open_browser(width=360, height=740):
-        driver = chromium(width, height)
+    def open_browser(width=360, height=740, trust=None):
+        driver = chromium(width, height, trust=trust)
         close = driver.quit
 
         def quit_checking():

@@ -1,0 +1,53 @@
+import CLibWebSockets
+import Foundation
+
+/// HTTPS and WSS, through lws's own TLS (OpenSSL), and the headers every response carries.
+extension LWSServer {
+    /// Scripts only from this server, no framing, no sniffing, no referrer
+    /// carrying a link's path; styles may be inline (the minutes are one
+    /// file). On TLS, browsers are told to come back only over HTTPS.
+    static func securityHeaders(tls: Bool) -> [(String, String)] {
+        var headers = [
+            (
+                "content-security-policy:",
+                "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                    + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+            ),
+            ("x-content-type-options:", "nosniff"),
+            ("x-frame-options:", "DENY"),
+            ("referrer-policy:", "no-referrer"),
+        ]
+        if tls { headers.append(("strict-transport-security:", "max-age=31536000")) }
+        return headers
+    }
+
+    /// Asks the server to load its certificate and key again (a renewed
+    /// certificate): connections already open keep theirs, new ones get the
+    /// new one. Safe from any thread.
+    public func reloadCertificatesSoon() {
+        mailbox.post(.reloadCertificates)
+    }
+
+    /// Service thread: hands lws the files' new contents for the vhost that uses them.
+    func reloadCertificates() {
+        guard let tls = configuration.tls, let context = currentContext else { return }
+        guard let certificate = FileManager.default.contents(atPath: tls.certificate),
+            let key = FileManager.default.contents(atPath: tls.key)
+        else {
+            switchboard.logger.error("cannot read the TLS certificate or key again; keeping the old ones")
+            return
+        }
+        let result = certificate.withUnsafeBytes { cert in
+            key.withUnsafeBytes { key in
+                lws_tls_cert_updated(
+                    context, tls.certificate, tls.key, cert.baseAddress?.assumingMemoryBound(to: CChar.self), cert.count,
+                    key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count)
+            }
+        }
+        if result == 0 {
+            switchboard.logger.info("TLS certificate loaded again")
+        } else {
+            switchboard.logger.error("the new TLS certificate or key was refused; keeping the old ones")
+        }
+    }
+}
