@@ -13,6 +13,9 @@ static const uint64_t muster_lws_option_validate_utf8 = LWS_SERVER_OPTION_VALIDA
 /// Serve HTTPS and WSS (OpenSSL, which Debian's lws links).
 static const uint64_t muster_lws_option_tls = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 
+/// The context has no vhost of its own: the shell creates the page's and the metrics' listeners.
+static const uint64_t muster_lws_option_explicit_vhosts = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+
 /// A timer lws runs on the service thread: the sul first (lws's rule), then
 /// whose it is, so the callback finds its way back to the Swift server.
 typedef struct muster_timer {

@@ -11,7 +11,8 @@ extension LWSServer {
         let origin = header(wsi, WSI_TOKEN_ORIGIN)?.lowercased()
         let host = header(wsi, WSI_TOKEN_HOST)?.lowercased() ?? ""
         let allowed = configuration.allowedOrigin.map { [$0] } ?? ["http://\(host)", "https://\(host)"]
-        let pathOK = path == "/ws" || path.hasPrefix("/ws?")
+        // Meetings only on the page's listener, never the metrics'.
+        let pathOK = (path == "/ws" || path.hasPrefix("/ws?")) && (metricsVhost == nil || lws_get_vhost(wsi) != metricsVhost)
         if pathOK, origin == nil || allowed.contains(origin!) { return 0 }
         let status: UInt32 = pathOK ? 403 : 404
         return lws_return_http_status(wsi, status, nil) != 0 ? -1 : 1
@@ -85,6 +86,13 @@ extension LWSServer {
         nextRequest += 1
         user?.storeBytes(of: request, as: Int.self)
         httpWaiting[request] = wsi
+        if let metricsVhost, lws_get_vhost(wsi) == metricsVhost, let metricsText = configuration.metricsText {
+            let body = path == "/metrics" ? metricsText() : Array("not found\n".utf8)
+            httpReady(
+                request,
+                HTTPResponse(status: path == "/metrics" ? 200 : 404, contentType: "text/plain; version=0.0.4", body: body))
+            return 0
+        }
         switch switchboard.respond(
             to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), request: request,
             utcOffsetSeconds: utcOffsetSeconds)

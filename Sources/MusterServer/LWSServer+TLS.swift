@@ -51,3 +51,39 @@ extension LWSServer {
         }
     }
 }
+
+/// `/metrics` for Prometheus, on a listener of its own (loopback unless
+/// `--metrics-listen` says otherwise), so a proxy in front of the page never
+/// passes it on.
+extension LWSServer {
+    /// Service thread, at start: a vhost with `/metrics` alone. A port that
+    /// cannot be had is logged, and the meetings are served without it.
+    func listenForMetrics(
+        _ context: OpaquePointer, _ page: lws_context_creation_info, _ mount: UnsafeMutablePointer<lws_http_mount>,
+        _ keep: (String) -> UnsafeMutablePointer<CChar>
+    ) {
+        guard let listen = configuration.metricsListen, configuration.metricsText != nil else { return }
+        mount.initialize(to: lws_http_mount())
+        mount.pointee.mountpoint = UnsafePointer(keep("/metrics"))
+        mount.pointee.mountpoint_len = UInt8("/metrics".utf8.count)
+        mount.pointee.origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
+        mount.pointee.protocol = UnsafePointer(keep("muster"))
+        var info = lws_context_creation_info()
+        info.vhost_name = UnsafePointer(keep("metrics"))
+        info.port = Int32(listen.port)
+        info.iface = UnsafePointer(keep(listen.host))
+        info.protocols = page.protocols
+        info.mounts = UnsafePointer(mount)
+        info.headers = page.headers
+        info.retry_and_idle_policy = page.retry_and_idle_policy
+        guard let vhost = lws_create_vhost(context, &info) else {
+            switchboard.logger.warning(
+                "cannot listen for metrics; serving without them", metadata: ["address": "\(listen.host):\(listen.port)"])
+            return
+        }
+        metricsVhost = vhost
+        let port = Int(lws_get_vhost_listen_port(vhost))
+        switchboard.logger.info("metrics", metadata: ["address": "\(listen.host)", "port": "\(port)"])
+        onMetricsListening?(port)
+    }
+}

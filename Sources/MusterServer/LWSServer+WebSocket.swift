@@ -79,6 +79,8 @@ extension LWSServer {
         // Written in place: the frame keeps LWS_PRE bytes free before its payload.
         let written = lws_write(connection.wsi, frame.payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT)
         guard written >= count else { return false }
+        ServerMetrics.framesSent.increment()
+        ServerMetrics.bytesSent.increment(by: count)
         if connection.queued > 0 || connection.closeAfterDrain != nil {
             lws_callback_on_writable(connection.wsi)
         }
@@ -120,6 +122,7 @@ extension LWSServer {
             // Too far behind: drop it now; its client resumes with `since` and loses nothing.
             switchboard.logger.warning(
                 "closed a connection too slow to take its frames", metadata: ["queued": "\(connection.queued)"])
+            ServerMetrics.slowClosed.increment()
             connection.dropQueue()
             connection.closeNow = (.policyViolation, "too slow")
             lws_callback_on_writable(connection.wsi)

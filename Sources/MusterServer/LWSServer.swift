@@ -45,8 +45,11 @@ public final class LWSServer: @unchecked Sendable {
     /// The libwebsockets this binary is linked against, read from the library itself.
     public static var libraryVersion: String { String(cString: lws_get_library_version()) }
 
-    /// Called on the service thread once the port is open.
+    /// Called on the service thread once the port is open, and once the metrics' port is.
     public var onListening: (@Sendable (Int) -> Void)?
+    public var onMetricsListening: (@Sendable (Int) -> Void)?
+    /// The `/metrics` listener, if there is one (service thread only).
+    var metricsVhost: OpaquePointer?
 
     /// - Parameter wallClock: the system's wall clock, read once at start; Muster's
     ///   time then follows the monotonic clock (`ServerClock`).
@@ -127,8 +130,11 @@ public final class LWSServer: @unchecked Sendable {
             }
         }
 
-        // No validity timers in lws (zeros): `Keepalive` pings and hangs up, see there why.
-        var retry = lws_retry_bo_t()
+        // No validity timers in lws (zeros): `Keepalive` pings and hangs up, see there why. lws keeps
+        // the pointer for the vhosts' lifetime, so it lives on the heap until the context is gone.
+        let retry = UnsafeMutablePointer<lws_retry_bo_t>.allocate(capacity: 1)
+        retry.initialize(to: lws_retry_bo_t())
+        defer { retry.deallocate() }
 
         var info = lws_context_creation_info()
         info.port = Int32(configuration.port)
@@ -156,14 +162,20 @@ public final class LWSServer: @unchecked Sendable {
         }
         info.headers = UnsafePointer(headerList)
         info.user = Unmanaged.passUnretained(self).toOpaque()
+        info.retry_and_idle_policy = UnsafePointer(retry)
+        info.options |= muster_lws_option_explicit_vhosts
+        info.vhost_name = UnsafePointer(keep("default"))
 
-        let context: OpaquePointer? = withUnsafePointer(to: &retry) { retryPointer in
-            info.retry_and_idle_policy = retryPointer
-            return lws_create_context(&info)
-        }
-        guard let context else {
+        guard let context = lws_create_context(&info) else {
             throw ServerError.cannotListen(host: configuration.host, port: configuration.port)
         }
+        guard lws_create_vhost(context, &info) != nil else {
+            lws_context_destroy(context)
+            throw ServerError.cannotListen(host: configuration.host, port: configuration.port)
+        }
+        let metricsMount = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: 1)
+        defer { metricsMount.deallocate() }
+        listenForMetrics(context, info, metricsMount, keep)
         let contextBits = Int(bitPattern: UnsafeRawPointer(context))
         mailbox.setWake { lws_cancel_service(OpaquePointer(bitPattern: contextBits)) }
         // What the previous server left under way is recovered (through the writer) before anyone is served.
@@ -189,6 +201,7 @@ public final class LWSServer: @unchecked Sendable {
         }
         lws_sul_schedule(context, 0, &timer.pointee.sul, musterTick, Self.tickMicroseconds)
         let port = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))
+        switchboard.recordGauges()
         switchboard.logger.info("listening", metadata: ["address": "\(configuration.host)", "port": "\(port)"])
         onListening?(port)
 

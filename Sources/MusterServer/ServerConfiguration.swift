@@ -50,6 +50,11 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// Where `/metrics` listens (loopback by default), and what it answers:
+    /// the Prometheus text the metrics system renders. Either nil: no `/metrics`.
+    public var metricsListen: (host: String, port: Int)? = ("127.0.0.1", 9464)
+    public var metricsText: (@Sendable () -> [UInt8])?
+
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

@@ -87,7 +87,11 @@ final class StoreWriter: Sendable {
         }
         guard !submissions.isEmpty else { return }
         do {
+            let started = ContinuousClock.now
             try database.append(submissions.map(\.batch))
+            let took = (ContinuousClock.now - started).components
+            ServerMetrics.commitDuration.recordNanoseconds(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000)
+            ServerMetrics.eventsCommitted.increment(by: submissions.reduce(0) { $0 + $1.batch.occurrences.count })
             mailbox.post(.committed(Self.lastSeqs(submissions.map(\.batch))))
         } catch StoreError.sequenceGap {
             // One session's log is out of step: commit the others without it.
@@ -117,6 +121,7 @@ final class StoreWriter: Sendable {
 
     private func report(_ failed: [SessionID: Int], _ reason: String) {
         guard !failed.isEmpty else { return }
+        ServerMetrics.commitFailures.increment()
         failedGenerations.withLock { $0.merge(failed) { max($0, $1) } }
         mailbox.post(.commitFailed(failed, reason))
     }

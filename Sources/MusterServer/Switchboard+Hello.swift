@@ -135,6 +135,7 @@ extension Switchboard {
     static let cannotRead = "the server cannot read its data file; try again in a moment"
 
     func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String) {
+        ServerMetrics.helloRefused(code.rawValue)
         logger.notice(
             "hello refused", metadata: ["reason": "\(code.rawValue)", "address": "\(peers[connection]?.address ?? "?")"])
         out.send(ServerMessage.error(id: nil, code, message), to: connection)

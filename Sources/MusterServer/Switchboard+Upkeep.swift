@@ -25,6 +25,12 @@ extension Switchboard {
         }
     }
 
+    /// Connections and live sessions, for `/metrics` (at start and every tick).
+    func recordGauges() {
+        ServerMetrics.connections.record(connectionCount)
+        ServerMetrics.sessions.record(hubs.count)
+    }
+
     /// Logs a step of the system clock once (NTP correcting a village PC):
     /// Muster's time keeps following the monotonic clock.
     func noticeClockStep() {

@@ -200,6 +200,7 @@ final class Switchboard {
         }
         let now = clock()
         guard peers[connection]!.bucket.take(at: now) else {
+            ServerMetrics.rateLimited.increment()
             out.send(ServerMessage.error(id: id, .rateLimited, "too many commands; wait a moment"), to: connection)
             return
         }
@@ -261,6 +262,7 @@ final class Switchboard {
             }
         case .tick:
             let now = clock()
+            recordGauges()
             for hub in hubs.values {
                 submit(hub.tick(at: now).map { .batch($0) }, hub)
                 reconcileIfDue(hub, at: now)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import CoreMetrics
 import Logging
+import Prometheus
 import MusterCore
 import MusterServer
 import MusterStore
@@ -50,6 +52,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The certificate's private key (PEM). SIGHUP loads both files again after a renewal.")
     var tlsKey: String?
 
+    @Option(help: "Where Prometheus reads /metrics: HOST:PORT (loopback unless you open it), or off.")
+    var metricsListen = "127.0.0.1:9464"
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -77,6 +82,9 @@ struct ServeCommand: ParsableCommand {
         for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
             throw ValidationError("cannot read \(file)")
         }
+        guard metricsListen == "off" || Self.parse(metricsListen) != nil else {
+            throw ValidationError("--metrics-listen takes HOST:PORT, e.g. 127.0.0.1:9464, or off")
+        }
         return (host, port, webRoot)
     }
 
@@ -99,6 +107,8 @@ struct ServeCommand: ParsableCommand {
         configuration.hellosPerAddress = hellosPerAddress
         configuration.commandBurst = max(20, commandsPerSecond * 2)
         if let tlsCert, let tlsKey { configuration.tls = .init(certificate: tlsCert, key: tlsKey) }
+        configuration.metricsListen = Self.parse(metricsListen).map { (host: $0.0, port: $0.1) }
+        configuration.metricsText = Self.prometheus()
         let scheme = configuration.tls == nil ? "http" : "https"
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }
         server.onListening = { port in
@@ -123,6 +133,20 @@ struct ServeCommand: ParsableCommand {
         }
         try reportingErrors { try server.run() }
         print("Muster stopped; everything acknowledged is saved.")
+    }
+
+    /// swift-metrics into a Prometheus registry; returns what `/metrics` answers.
+    static func prometheus() -> @Sendable () -> [UInt8] {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Commits take a millisecond or so with fsync; a slow disk shows in the upper buckets.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return { registry.emitToBuffer() }
     }
 
     static func parse(_ listen: String) -> (String, Int)? {
