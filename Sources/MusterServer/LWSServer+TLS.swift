@@ -87,3 +87,35 @@ extension LWSServer {
         onMetricsListening?(port)
     }
 }
+
+extension LWSServer {
+    /// Service thread, at start: with TLS and `redirectHTTP`, a plain HTTP
+    /// listener answering every request with 301 to the base URL (the
+    /// browser keeps a link's `#t=…`: fragments survive redirects).
+    func redirectToHTTPS(
+        _ context: OpaquePointer, _ page: lws_context_creation_info, _ mount: UnsafeMutablePointer<lws_http_mount>,
+        _ keep: (String) -> UnsafeMutablePointer<CChar>
+    ) throws {
+        guard let listen = configuration.redirectHTTP, configuration.tls != nil, let baseURL = configuration.baseURL,
+            let target = baseURL.range(of: "https://").map({ String(baseURL[$0.upperBound...]) })
+        else { return }
+        mount.initialize(to: lws_http_mount())
+        mount.pointee.mountpoint = UnsafePointer(keep("/"))
+        mount.pointee.mountpoint_len = 1
+        mount.pointee.origin = UnsafePointer(keep(target.hasSuffix("/") ? target : target + "/"))
+        mount.pointee.origin_protocol = UInt8(LWSMPRO_REDIR_HTTPS.rawValue)
+        var info = lws_context_creation_info()
+        info.vhost_name = UnsafePointer(keep("redirect"))
+        info.port = Int32(listen.port)
+        info.iface = UnsafePointer(keep(listen.host))
+        info.protocols = page.protocols
+        info.mounts = UnsafePointer(mount)
+        info.headers = page.headers
+        info.retry_and_idle_policy = page.retry_and_idle_policy
+        guard lws_create_vhost(context, &info) != nil else {
+            throw ServerError.cannotListen(host: listen.host, port: listen.port)
+        }
+        switchboard.logger.info(
+            "redirecting plain HTTP to HTTPS", metadata: ["address": "\(listen.host)", "port": "\(listen.port)"])
+    }
+}

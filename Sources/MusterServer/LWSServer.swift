@@ -173,9 +173,10 @@ public final class LWSServer: @unchecked Sendable {
             lws_context_destroy(context)
             throw ServerError.cannotListen(host: configuration.host, port: configuration.port)
         }
-        let metricsMount = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: 1)
-        defer { metricsMount.deallocate() }
-        listenForMetrics(context, info, metricsMount, keep)
+        let extraMounts = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: 2)
+        defer { extraMounts.deallocate() }
+        listenForMetrics(context, info, extraMounts, keep)
+        try redirectToHTTPS(context, info, extraMounts + 1, keep)
         let contextBits = Int(bitPattern: UnsafeRawPointer(context))
         mailbox.setWake { lws_cancel_service(OpaquePointer(bitPattern: contextBits)) }
         // What the previous server left under way is recovered (through the writer) before anyone is served.

@@ -55,6 +55,10 @@ public struct ServerConfiguration: Sendable {
     public var metricsListen: (host: String, port: Int)? = ("127.0.0.1", 9464)
     public var metricsText: (@Sendable () -> [UInt8])?
 
+    /// With TLS: a plain HTTP listener that sends everyone to `baseURL`
+    /// (someone typing the address without https://).
+    public var redirectHTTP: (host: String, port: Int)?
+
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

@@ -52,6 +52,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The certificate's private key (PEM). SIGHUP loads both files again after a renewal.")
     var tlsKey: String?
 
+    @Option(help: "With TLS: also listen for plain HTTP here (e.g. 0.0.0.0:80) and send everyone to --base-url.")
+    var redirectHTTP: String?
+
     @Option(help: "Where Prometheus reads /metrics: HOST:PORT (loopback unless you open it), or off.")
     var metricsListen = "127.0.0.1:9464"
 
@@ -82,6 +85,12 @@ struct ServeCommand: ParsableCommand {
         for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
             throw ValidationError("cannot read \(file)")
         }
+        if let redirectHTTP {
+            guard Self.parse(redirectHTTP) != nil else { throw ValidationError("--redirect-http takes HOST:PORT, e.g. 0.0.0.0:80") }
+            guard tlsCert != nil, baseURL?.hasPrefix("https://") == true else {
+                throw ValidationError("--redirect-http needs --tls-cert, --tls-key and an https:// --base-url to send people to")
+            }
+        }
         guard metricsListen == "off" || Self.parse(metricsListen) != nil else {
             throw ValidationError("--metrics-listen takes HOST:PORT, e.g. 127.0.0.1:9464, or off")
         }
@@ -109,6 +118,7 @@ struct ServeCommand: ParsableCommand {
         if let tlsCert, let tlsKey { configuration.tls = .init(certificate: tlsCert, key: tlsKey) }
         configuration.metricsListen = Self.parse(metricsListen).map { (host: $0.0, port: $0.1) }
         configuration.metricsText = Self.prometheus()
+        configuration.redirectHTTP = redirectHTTP.flatMap(Self.parse).map { (host: $0.0, port: $0.1) }
         let scheme = configuration.tls == nil ? "http" : "https"
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }
         server.onListening = { port in

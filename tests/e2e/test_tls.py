@@ -1,8 +1,10 @@
 """HTTPS and WSS in Muster itself (`--tls-cert`, `--tls-key`), with a throwaway certificate made here."""
 
 import asyncio
+import http.client
 import json
 import signal
+import socket
 import ssl
 import subprocess
 import urllib.error
@@ -94,3 +96,27 @@ def test_sighup_loads_a_renewed_certificate_without_dropping_anyone(demo, tls_se
         await ws.close()
 
     run(scenario())
+
+
+def test_plain_http_on_the_redirect_port_is_sent_to_the_https_address(demo, tmp_path):
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    data, db = demo
+    cert, key = certificate(tmp_path, "server")
+    port, plain = free_port(), free_port()
+    server = Server(db, "--listen", f"127.0.0.1:{port}", "--base-url", f"https://127.0.0.1:{port}",
+                    "--tls-cert", str(cert), "--tls-key", str(key), "--redirect-http", f"127.0.0.1:{plain}")
+    server.start()  # its own --listen wins over the default one before it
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", plain, timeout=5)
+        connection.request("GET", "/")
+        answer = connection.getresponse()
+        assert answer.status == 301
+        assert answer.getheader("Location") == f"https://127.0.0.1:{port}/"
+        with urllib.request.urlopen(answer.getheader("Location") + "healthz", context=trusting(cert)) as page:
+            assert page.status == 200
+    finally:
+        server.stop()
