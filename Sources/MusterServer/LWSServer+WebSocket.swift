@@ -14,8 +14,19 @@ extension LWSServer {
         connections[id] = LWSConnection(id: id, wsi: wsi, heardAt: keepalive.now)
         var address = [CChar](repeating: 0, count: 64)
         let peer = lws_get_peer_simple(wsi, &address, address.count).map { String(cString: $0) } ?? ""
-        switchboard.opened(id, address: peer)
+        switchboard.opened(id, address: clientAddress(wsi, peer: peer))
         if isStopping { close(id, code: .goingAway, reason: "server restarting") }
+    }
+
+    /// The phone's address: the peer's, or, when the peer is a proxy this
+    /// server was told to trust, the last address its X-Forwarded-For names.
+    func clientAddress(_ wsi: OpaquePointer, peer: String) -> String {
+        let bare = peer.hasPrefix("::ffff:") ? String(peer.dropFirst(7)) : peer
+        guard configuration.trustedProxies.contains(bare),
+            let forwarded = header(wsi, WSI_TOKEN_X_FORWARDED_FOR)?.split(separator: ",").last
+        else { return peer }
+        let client = forwarded.trimmingCharacters(in: .whitespaces)
+        return client.isEmpty ? peer : client
     }
 
     func connection(_ user: UnsafeMutableRawPointer?) -> LWSConnection? {

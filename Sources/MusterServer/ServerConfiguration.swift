@@ -59,6 +59,10 @@ public struct ServerConfiguration: Sendable {
     /// (someone typing the address without https://).
     public var redirectHTTP: (host: String, port: Int)?
 
+    /// Reverse proxies in front of this server (their addresses): for them,
+    /// the client's address is the last one X-Forwarded-For names.
+    public var trustedProxies: Set<String> = []
+
     /// Largest frame a client may send.
     public var maxFrameBytes = 64 * 1024
 

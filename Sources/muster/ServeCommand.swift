@@ -55,6 +55,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "With TLS: also listen for plain HTTP here (e.g. 0.0.0.0:80) and send everyone to --base-url.")
     var redirectHTTP: String?
 
+    @Option(help: "A reverse proxy in front of Muster (its address, e.g. 127.0.0.1): per-phone limits then use the address it forwards (X-Forwarded-For). Repeatable.")
+    var trustedProxy: [String] = []
+
     @Option(help: "Where Prometheus reads /metrics: HOST:PORT (loopback unless you open it), or off.")
     var metricsListen = "127.0.0.1:9464"
 
@@ -118,6 +121,7 @@ struct ServeCommand: ParsableCommand {
         if let tlsCert, let tlsKey { configuration.tls = .init(certificate: tlsCert, key: tlsKey) }
         configuration.metricsListen = Self.parse(metricsListen).map { (host: $0.0, port: $0.1) }
         configuration.metricsText = Self.prometheus()
+        configuration.trustedProxies = Set(trustedProxy)
         configuration.redirectHTTP = redirectHTTP.flatMap(Self.parse).map { (host: $0.0, port: $0.1) }
         let scheme = configuration.tls == nil ? "http" : "https"
         let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }

@@ -2,6 +2,8 @@
 
 import json
 
+import websockets
+
 from conftest import Client, Server, run, started_session
 
 
@@ -38,3 +40,25 @@ def test_a_meetings_log_says_what_happened_and_holds_no_token_or_text(demo):
     for member in data.data["members"]:
         assert member["token"] not in text, f"{member['name']}'s token is in the log"
     assert secret not in text and "学习体会" not in text
+
+
+def refused_address(server, headers):
+    """Says hello with a wrong token (and these headers); returns the address the log gives."""
+    async def hello():
+        async with websockets.connect(server.ws_url, additional_headers=headers) as ws:
+            await ws.send(json.dumps({"type": "hello", "token": "no-such-token"}))
+            await ws.recv()
+
+    run(hello())
+    server.stop()
+    entries = [json.loads(line) for line in server.log_lines if line.strip()]
+    return next(entry["address"] for entry in entries if entry["message"] == "hello refused")
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_phones(demo):
+    _, db = demo
+    proxied = Server(db, "--log-format", "json", "--trusted-proxy", "127.0.0.1").start()
+    assert refused_address(proxied, {"X-Forwarded-For": "198.51.100.4, 203.0.113.7"}) == "203.0.113.7"
+    # Anyone else's X-Forwarded-For is ignored: a phone cannot pick its own address.
+    direct = Server(db, "--log-format", "json").start()
+    assert refused_address(direct, {"X-Forwarded-For": "203.0.113.7"}).endswith("127.0.0.1")
