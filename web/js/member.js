@@ -28,7 +28,7 @@ export function rollcallSection(mirror, skew, pending = []) {
   const call = mirror.state.rollcall;
   const me = mirror.you.member;
   if (!call) {
-    const last = mirror.state.rollcalls.at(-1);
+    const last = mirror.state.rollcalls[mirror.state.rollcalls.length - 1];
     if (!last?.missing) return '';
     return html`<section class="card" data-key="rollcall"><p class="muted">${t('rollcallClosed', { a: last.answeredCount, m: last.missingCount })}</p></section>`;
   }
@@ -50,7 +50,7 @@ export function resultLine(result) {
 }
 
 export function voteSection(mirror, pending = []) {
-  const vote = mirror.state.votes.at(-1);
+  const vote = mirror.state.votes[mirror.state.votes.length - 1];
   if (!vote) return '';
   const me = mirror.mine();
   const mine = pending.find((message) => message.cmd === 'vote.cast' && message.vote === vote.vote);

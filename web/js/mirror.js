@@ -180,7 +180,8 @@ export class Mirror {
   }
 
   openVote() {
-    const last = this.state?.votes.at(-1);
+    const votes = this.state ? this.state.votes : [];
+    const last = votes[votes.length - 1];
     return last && !last.result && !last.void ? last : null;
   }
 }

@@ -69,7 +69,8 @@ export function drawRoster(tbody, lines, { live, filter, language }) {
       state.rows.set(line.member, { line, tr });
       return tr;
     });
-    tbody.replaceChildren(...rows);
+    tbody.textContent = '';
+    tbody.append(...rows);
     drawn.set(tbody, state);
   } else {
     for (const line of lines) {

@@ -32,7 +32,7 @@ function draw() {
   if (!s) { patch(root, html`<p class="waiting" data-testid="connection-status" data-status="${status}">${t(status)}</p>`); return; }
   const text = s.text;
   const call = s.rollcall;
-  const vote = s.votes.at(-1);
+  const vote = s.votes[s.votes.length - 1];
   patch(root, html`
     <header><h1>${s.session.title}</h1><span class="status ${status}" data-testid="connection-status" data-status="${status}">${t(status)}</span></header>
     <div class="stage">
