@@ -6,6 +6,8 @@ enum ClientMessage: Equatable {
     /// `watch`: a screen that follows the session without counting as a device (hosts only).
     case hello(token: String, session: SessionID?, since: Int?, watch: Bool)
     case command(ClientCommand)
+    /// A page that cannot run in this browser, reporting it with the member's token: nothing is recorded.
+    case unsupported(token: String, browser: String)
 
     /// Why a frame could not be understood; the id is echoed whenever the frame had a readable one.
     struct Malformed: Error, Equatable {
@@ -54,9 +56,10 @@ enum ClientMessage: Equatable {
         var vote: String?
         var choice: String?
         var city: String?
+        var browser: String?
 
         private enum CodingKeys: String, CodingKey {
-            case token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city
+            case browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city
         }
 
         init(from decoder: any Decoder) throws {
@@ -92,6 +95,7 @@ enum ClientMessage: Equatable {
             vote = try read(.vote)
             choice = try read(.choice)
             city = try read(.city)
+            browser = try read(.browser)
         }
     }
 
@@ -126,6 +130,9 @@ enum ClientMessage: Equatable {
             return .hello(
                 token: token, session: fields.session.map { SessionID($0) }, since: fields.since,
                 watch: fields.watch ?? false)
+        case "unsupported":
+            guard let token = fields.token, !token.isEmpty else { throw Malformed(id: nil, message: "unsupported needs a token") }
+            return .unsupported(token: token, browser: String((fields.browser ?? "").prefix(200)))
         case "cmd":
             guard let id else { throw Malformed(id: nil, message: "a command needs an id of 1 to 64 characters") }
             guard let name = fields.cmd else { throw Malformed(id: id, message: "a command needs a cmd") }

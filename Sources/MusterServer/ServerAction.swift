@@ -6,6 +6,7 @@ public typealias ConnectionID = Int
 
 /// WebSocket close codes the server uses.
 public enum CloseCode: UInt16, Sendable {
+    case normal = 1000
     case goingAway = 1001
     case unsupportedData = 1003
     case policyViolation = 1008

@@ -72,10 +72,37 @@ enum ServerMessage {
         var state: SessionSnapshot?
         /// Hosts only: the watch credential that opens the big screen (`/screen/#t=…`).
         var screen: String?
+        /// Hosts only: members whose browser reported it cannot run the page.
+        var unsupported: [UnsupportedBrowser]?
     }
 
-    static func welcome(you: You, session: SessionID, seq: Int, state: SessionSnapshot?, screen: String? = nil) -> Frame {
-        encode(Welcome(you: you, session: session, seq: seq, resumed: state == nil, state: state, screen: screen))
+    static func welcome(
+        you: You, session: SessionID, seq: Int, state: SessionSnapshot?, screen: String? = nil,
+        unsupported: [UnsupportedBrowser] = []
+    ) -> Frame {
+        encode(
+            Welcome(
+                you: you, session: session, seq: seq, resumed: state == nil, state: state, screen: screen,
+                unsupported: unsupported.isEmpty ? nil : unsupported))
+    }
+
+    /// A member whose browser cannot run the page, and that browser (its user agent).
+    struct UnsupportedBrowser: Encodable {
+        var member: MemberID
+        var name: String
+        var browser: String
+    }
+
+    private struct Unsupported: Encodable {
+        var type = "unsupported"
+        var member: MemberID
+        var name: String
+        var browser: String
+    }
+
+    /// To hosts: a member's browser cannot run the page.
+    static func unsupported(_ report: UnsupportedBrowser) -> Frame {
+        encode(Unsupported(member: report.member, name: report.name, browser: report.browser))
     }
 
     private struct EventMessage: Encodable {

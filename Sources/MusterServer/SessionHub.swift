@@ -41,6 +41,8 @@ final class SessionHub {
     /// What the next `counts` frames owe: members, that they skipped events
     /// (others' arrivals, answers, ballots); hosts, the attendance lines that changed.
     var owed = (members: false, hosts: [MemberID: AttendanceRecord]())
+    /// Members whose browser could not run the page, with the browser (in memory: hosts are told).
+    var unsupportedBrowsers: [MemberID: ServerMessage.UnsupportedBrowser] = [:]
     /// Members' welcomes, and the seq of the last event that changed their shared part.
     private var memberWelcome = MemberWelcome()
     private var sharedChangedAt = 0
@@ -282,7 +284,11 @@ final class SessionHub {
         }
         let state = durable.state.snapshot(for: viewer.role, viewer: you.member, asOf: now)
         guard viewer.role == .member, screen == nil else {
-            return [ServerMessage.welcome(you: you, session: id, seq: durableSeq, state: state, screen: screen)]
+            let unsupported = viewer.role == .host ? unsupportedBrowsers.values.sorted { $0.member < $1.member } : []
+            return [
+                ServerMessage.welcome(
+                    you: you, session: id, seq: durableSeq, state: state, screen: screen, unsupported: unsupported)
+            ]
         }
         return [memberWelcome.frame(you: you, session: id, seq: durableSeq, state: state, changedAt: sharedChangedAt)]
     }

@@ -109,7 +109,7 @@ extension Switchboard {
 
     /// The hub of session `id`, once it is known to belong to `branch` (when
     /// one is given); refuses the hello otherwise.
-    private func openHub(_ id: SessionID, branch: BranchID?, connection: ConnectionID) -> SessionHub? {
+    func openHub(_ id: SessionID, branch: BranchID?, connection: ConnectionID) -> SessionHub? {
         do {
             // Authorize before loading (replaying) anything: a loaded session knows its branch;
             // otherwise one indexed read.

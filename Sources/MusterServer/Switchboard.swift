@@ -122,6 +122,8 @@ final class Switchboard {
                 hello(connection, token: token, session: session, since: since, watch: watch)
             case .command(let command):
                 self.command(command, from: connection)
+            case .unsupported(let token, let browser):
+                unsupported(connection, token: token, browser: browser)
             }
         } catch {
             out.send(ServerMessage.error(id: error.id, .badRequest, error.message), to: connection)

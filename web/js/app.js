@@ -20,6 +20,9 @@ async function loadConsole() {
 const OATH = ['我志愿加入中国共产党，', '拥护党的纲领，', '遵守党的章程，', '履行党员义务，', '执行党的决定，', '严守党的纪律，',
   '保守党的秘密，', '对党忠诚，', '积极工作，', '为共产主义奋斗终身，', '随时准备为党和人民牺牲一切，', '永不叛党。'];
 
+// The modules loaded and ran: from here on an error is a bug, not a browser too old (see guard.js).
+if (window.musterStarted) window.musterStarted();
+
 const params = new URLSearchParams(location.hash.slice(1));
 const token = params.get('t');
 const root = document.getElementById('app');
@@ -60,7 +63,7 @@ function draw() {
       ? html`<div class="cols"><div>${raw(host.controls(mirror))}${raw(member.textSection(mirror))}${raw(host.textControls(mirror))}
             ${raw(host.rollcallControls(mirror, mirror.skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror, outbox))}
             ${raw(host.threadControls(mirror))}${raw(member.threadsSection(mirror, { host: true }))}</div>
-          <div>${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
+          <div>${raw(host.unsupportedSection(mirror))}${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
       : html`${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;
     body = html`<main class="${stale ? 'stale' : ''} ${isHost ? 'host' : 'member'}">${raw(banner)}${raw(saving)}${raw(toast)}${raw(columns)}</main>`;
   }

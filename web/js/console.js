@@ -25,6 +25,15 @@ export function quorumLine(mirror) {
 }
 
 /** The roster's frame: counts by status and a filter; the rows are drawn by roster.js. */
+/** Members whose phone reported its browser cannot run the page: the secretary can call them. */
+export function unsupportedSection(mirror) {
+  const members = Object.keys(mirror.unsupported || {});
+  if (!members.length) return '';
+  return html`<section class="card warn" data-key="unsupported" data-testid="unsupported-browsers"><h2>${t('tooOldTitle')}</h2>
+    <ul>${members.map((member) => html`<li data-member="${member}"><strong>${mirror.unsupported[member].name}</strong> · ${t('tooOldLine')}
+      <span class="small muted">${mirror.unsupported[member].browser}</span></li>`)}</ul></section>`;
+}
+
 export function rosterSection(mirror) {
   const lines = mirror.state.roster;
   const counts = statusCounts(lines);

@@ -20,6 +20,10 @@ export class Mirror {
   receive(message) {
     if (message.type === 'welcome') this.welcome(message);
     if (message.type === 'counts') return this.counts(message);
+    if (message.type === 'unsupported') {
+      this.unsupported = { ...this.unsupported, [message.member]: { name: message.name, browser: message.browser } };
+      return true;
+    }
     if (message.type !== 'event') return true;
     this.skew = Date.parse(message.at) - Date.now();
     if (this.event(message)) return true;
@@ -32,6 +36,9 @@ export class Mirror {
     this.you = message.you;
     /** Hosts: the big screen's watch-only credential. */
     if (message.screen) this.screen = message.screen;
+    /** Hosts: members whose browser reported it cannot run the page, with the browser. */
+    this.unsupported = {};
+    for (const report of message.unsupported || []) this.unsupported[report.member] = report;
     if (!message.resumed || !this.state || this.state.session.id !== message.session) {
       this.state = message.state;
       this.index();
