@@ -34,3 +34,20 @@ def test_a_browser_without_modules_gets_the_message(demo, server, browsers):
     old.get(f"{server.http_url}/#t={data.members[1]['token']}")
     wait(old, lambda d: text_of(d, "too-old"), 10, "no message without modules")
     assert old.execute_script("return 'noModule' in document.createElement('script')") is False
+
+
+WECHAT = ("Mozilla/5.0 (Linux; Android 10; HM NOTE) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/86.0 "
+          "Mobile Safari/537.36 MicroMessenger/8.0.40")
+
+
+def test_inside_wechat_the_console_says_to_open_the_browser_for_exports(demo, server, browsers):
+    data, _ = demo
+    secretary = browsers(390, 844)
+    secretary.execute_cdp_cmd("Network.enable", {})
+    secretary.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": WECHAT})
+    secretary.get(f"{server.http_url}/#t={data.host['token']}")
+    wait(secretary, lambda d: text_of(d, "wechat-export"), 15, "no word about exports inside WeChat")
+    assert "在浏览器打开" in text_of(secretary, "wechat-export")
+    assert not secretary.find_elements("css selector", "[data-action=export]")
+    # The page makes a readable card when the link is shared in a chat.
+    assert "参会" in secretary.execute_script("return document.querySelector('meta[name=description]').content")

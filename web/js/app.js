@@ -3,7 +3,7 @@
 
 import { Connection } from './connection.js';
 import { Mirror } from './mirror.js';
-import { t, lang, setLang } from './i18n.js';
+import { t, lang, setLang, bigText, setBigText, languageReady } from './i18n.js';
 import { html, raw, patch, clock } from './view.js';
 import * as member from './member.js';
 
@@ -40,8 +40,9 @@ function draw() {
   document.title = s ? `${s.session.title} · Muster` : 'Muster';
   const header = html`<header class="bar">
     <div class="title">${s ? s.session.title : 'Muster'} ${s ? html`<span class="phase ${s.session.phase}">${t('phase_' + s.session.phase)}</span>` : ''}</div>
-    <span class="status ${status}" data-testid="connection-status" data-status="${status}">${t(status)}</span>
-    <button class="lang" data-action="lang" data-testid="lang-switch">${t('lang')}</button></header>`;
+    <div class="tools"><span class="status ${status}" data-testid="connection-status" data-status="${status}">${t(status)}</span>
+    <button class="lang" data-action="big" data-testid="big-switch" aria-pressed="${bigText()}">${t(bigText() ? 'bigOff' : 'bigOn')}</button>
+    <button class="lang" data-action="lang" data-testid="lang-switch">${t('lang')}</button></div></header>`;
   let body;
   if (!token) body = html`<main><p class="card">${t('noToken')}</p></main>`;
   else if (!s || (mirror.you?.role === 'host' && !host)) {
@@ -140,7 +141,8 @@ root.addEventListener('click', async (event) => {
   const d = target.dataset;
   const s = mirror.state;
   switch (d.action) {
-    case 'lang': setLang(lang() === 'zh' ? 'en' : 'zh'); render(); break;
+    case 'lang': setLang(lang() === 'zh' ? 'en' : 'zh').then(render); render(); break;
+    case 'big': setBigText(!bigText()); render(); break;
     case 'rollcall.answer': if (s.rollcall) send('rollcall.answer', { rollcall: s.rollcall.rollcall }); break;
     case 'vote.cast': send('vote.cast', { vote: d.vote, choice: d.choice }); break;
     case 'post.hide': send('post.hide', { post: d.post }); break;
@@ -222,6 +224,8 @@ async function download(path, session) {
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+languageReady.then(render);
 
 setInterval(() => {
   const call = mirror.state?.rollcall;

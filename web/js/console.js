@@ -98,6 +98,11 @@ export function voteControls(mirror) {
 }
 
 export function exportLinks() {
+  // WeChat's own browser cannot save files: the exports would fail without a word.
+  if (/MicroMessenger/i.test(navigator.userAgent)) {
+    return html`<section class="card" data-key="exports"><h2>${t('exports')}</h2>
+      <p data-testid="wechat-export">${t('wechatExport')}</p></section>`;
+  }
   return html`<section class="card" data-key="exports"><h2>${t('exports')}</h2><div class="row wrap">
     <button data-action="export" data-path="minutes.html">${t('minutes')}</button>
     <button data-action="export" data-path="attendance.csv">${t('attendanceCsv')}</button>

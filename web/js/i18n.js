@@ -1,8 +1,9 @@
-// Words on the page, in Chinese (the default) and English. The choice is remembered.
+// Words on the page, in Chinese (the default) and English. The choice is remembered;
+// the English words (i18n-en.js) are downloaded only by those who choose English.
 
 const words = {
   zh: {
-    lang: 'EN', langName: '中文',
+    lang: 'EN', langName: '中文', bigOn: '大字', bigOff: '标准字',
     connecting: '连接中…', online: '已连接', offline: '重连中…',
     stale: '网络中断：以下是 {time} 的内容，恢复连接后自动更新', pending: '{n} 项操作等待发送', waiting: '（待发送）',
     noToken: '请打开书记发给您的专属链接（微信或短信里的那个链接）。',
@@ -19,6 +20,7 @@ const words = {
     status_present: '出席', status_late: '迟到', status_left_early: '早退', status_excused: '请假', status_absent: '缺席',
     mode_remote: '远程', mode_onsite: '现场', presentNow: '在线', away: '不在',
     member_full: '正式党员', member_probationary: '预备党员', member_guest: '列席',
+    wechatExport: '微信里不能下载文件。请点右上角「…」，选择「在浏览器打开」，再导出考勤表和会议纪要。',
     tooOldTitle: '这些党员的浏览器太旧，无法参会', tooOldLine: '请帮助他们升级微信或手机浏览器，或换一部手机',
     console: '书记控制台', sessionOpen: '开放入会', sessionStart: '开始会议', sessionEnd: '结束会议',
     lock: '锁定（不再接纳新人）', unlock: '解除锁定', confirmEnd: '确定结束会议吗？结束后不能再修改。',
@@ -39,60 +41,40 @@ const words = {
     saveFailed: '服务器暂时无法保存（磁盘可能已满）：最近的操作已撤销，恢复后自动补记出席情况。请联系管理员。',
     err_stale_taps: '断网期间的 {n} 项操作属于已经结束的会议或点名，没有发送',
   },
-  en: {
-    lang: '中文', langName: 'English',
-    connecting: 'Connecting…', online: 'Connected', offline: 'Reconnecting…',
-    stale: 'Offline: this is how things stood at {time}; it updates when you are back', pending: '{n} waiting to be sent', waiting: '(waiting to be sent)',
-    noToken: 'Open the personal link your secretary sent you (in the chat or text message).',
-    noSession: 'Your branch has no session planned right now. Your secretary will let you know.',
-    phase_scheduled: 'Not started', phase_open: 'Lobby', phase_started: 'In session', phase_ended: 'Ended',
-    text: 'Read together', noText: 'The secretary has not chosen a text yet',
-    rollcall: 'Roll call', here: 'Here', answered: 'Answered', secondsLeft: '{s} s left', rollcallClosed: 'Roll call over: {a} answered, {m} missing',
-    vote: 'Vote', secret: 'Secret ballot: only that you voted is recorded, never how', open: 'Open ballot',
-    voted: 'You have voted', cannotVote: 'You do not vote on this (full members present only)', passed: 'Passed', failed: 'Not passed',
-    tally: '"For" needs {t}; expected {e}, present {p}, cast {c}',
-    threads: 'Discussion', reply: 'Reply', post: 'Post', send: 'Send', hidden: '(hidden by the secretary)', replyTo: 'reply to {who}',
-    me: 'My attendance', since: 'present since {t}', minutes: '{m} min present', rollcallsAnswered: 'roll calls {a}/{h}',
-    city: 'I am now in another city', cityPlaceholder: 'City you are in now', save: 'Save',
-    status_present: 'Present', status_late: 'Late', status_left_early: 'Left early', status_excused: 'Excused', status_absent: 'Absent',
-    mode_remote: 'remote', mode_onsite: 'on site', presentNow: 'online', away: 'away',
-    member_full: 'full member', member_probationary: 'probationary', member_guest: 'guest',
-    tooOldTitle: 'These members\' browsers are too old to join', tooOldLine: 'help them update WeChat or the phone\'s browser, or use another phone',
-    console: "Secretary's console", sessionOpen: 'Open the lobby', sessionStart: 'Start', sessionEnd: 'End',
-    lock: 'Lock (no newcomers)', unlock: 'Unlock', confirmEnd: 'End the session? It cannot be changed afterwards.',
-    quorum: 'Present {p} / expected {e} (a vote needs {r})', quorumMet: 'Quorum', quorumNot: 'No quorum',
-    roster: 'Roster', rosterFilter: 'Filter by name, city or status', inRoom: 'In the room', excuse: 'Excuse', excusePrompt: 'Reason:',
-    startRollcall: 'Call the roll', seconds: 's', closeRollcall: 'Close roll call',
-    prev: 'Back', next: 'Next', setText: 'Use this text', oathTemplate: 'Party oath (built in)', pasteHere: 'Paste the text here, one line per line', textTitle: 'Title',
-    openThread: 'Open a discussion', threadTitle: 'Topic', hide: 'Hide',
-    question: 'Motion', secretBallot: 'Secret', openVote: 'Open the vote', closeVote: 'Close the vote',
-    noQuorumReason: 'Fewer than half of the full members are present: no vote can be held',
-    exports: 'Exports', minutes: 'Minutes (printable)', attendanceCsv: 'Attendance (CSV)', attendanceJson: 'Attendance and record (JSON)', eventLog: 'Event log (JSON)',
-    bigScreen: 'Open the big screen', present: 'present', expected: 'expected', scanToJoin: 'Scan to open the meeting page, then use your personal link',
-    err_bad_request: 'That did not work', err_unauthorized: 'This link is not valid any more; ask your secretary for a new one', err_forbidden: 'You may not do that',
-    err_not_found: 'Not found', err_conflict: 'Not possible right now', err_too_large: 'Too long', err_rate_limited: 'Too fast; wait a moment',
-    err_session_ended: 'The session has ended', err_internal: 'The server had a problem; try again',
-    void_server_restarted: 'This vote is void: the server restarted during a secret ballot, whose count is never written to disk to keep it secret; the secretary can hold it again',
-    devices: '{n} devices',
-    saveFailed: 'The server cannot save right now (the disk may be full): the latest changes were undone; attendance is brought up to date once it can save. Tell whoever runs the server.',
-    err_stale_taps: '{n} taps made while offline belonged to a meeting or roll call that is over; they were not sent',
-  },
 };
 
 let current = localStorage.getItem('muster.lang') === 'en' ? 'en' : 'zh';
+let loaded = null;
 
 export function lang() { return current; }
 
+/** Switches the language; resolves once its words are here (the page draws again then). */
 export function setLang(next) {
   current = next === 'en' ? 'en' : 'zh';
   localStorage.setItem('muster.lang', current);
   document.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+  if (current === 'zh' || words.en) return Promise.resolve();
+  loaded = loaded || import('./i18n-en.js').then((module) => { words.en = module.en; });
+  return loaded;
 }
 
-/** The phrase for `key`, with `{name}` filled from `values`. */
+let big = localStorage.getItem('muster.big') === '1';
+
+/** Whether the page is in large type (for older members); remembered like the language. */
+export function bigText() { return big; }
+
+export function setBigText(on) {
+  big = Boolean(on);
+  localStorage.setItem('muster.big', big ? '1' : '0');
+  document.documentElement.classList.toggle('big', big);
+}
+
+/** The phrase for `key`, with `{name}` filled from `values` (Chinese until the English words are in). */
 export function t(key, values = {}) {
-  const phrase = words[current][key] ?? words.zh[key] ?? key;
+  const phrase = (words[current] && words[current][key]) ?? words.zh[key] ?? key;
   return phrase.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
 }
 
-setLang(current);
+/** Resolves once the remembered language's words are here. */
+export const languageReady = setLang(current);
+setBigText(big);

@@ -4,13 +4,13 @@
 
 import { Connection } from './connection.js';
 import { Mirror } from './mirror.js';
-import { t, lang, setLang } from './i18n.js';
+import { t, lang, setLang, languageReady } from './i18n.js';
 import { html, raw, patch } from './view.js';
 import { secondsLeft, resultLine } from './member.js';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const token = params.get('t');
-if (params.get('lang')) setLang(params.get('lang'));
+if (params.get('lang')) setLang(params.get('lang')).then(() => draw());
 const root = document.getElementById('screen');
 const mirror = new Mirror();
 let status = 'connecting';
@@ -71,4 +71,5 @@ setInterval(() => {
   root.querySelectorAll('[data-countdown]').forEach((el) => { if (call) el.textContent = secondsLeft(call, mirror.skew); });
 }, 1000);
 document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
+languageReady.then(() => draw());
 draw();
