@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"sort"
@@ -26,17 +25,17 @@ import (
 )
 
 type result struct {
-	Server          string  `json:"server"`
-	Members         int     `json:"members"`
-	Welcomed        int     `json:"welcomed"`
-	JoinSeconds     float64 `json:"join_s"`
-	KBPerMember     float64 `json:"kb_per_member"`
-	Advances        int     `json:"advances"`
-	LastP50         float64 `json:"last_p50_ms"`
-	LastP99         float64 `json:"last_p99_ms"`
+	Server      string  `json:"server"`
+	Members     int     `json:"members"`
+	Welcomed    int     `json:"welcomed"`
+	JoinSeconds float64 `json:"join_s"`
+	KBPerMember float64 `json:"kb_per_member"`
+	Advances    int     `json:"advances"`
+	LastP50     float64 `json:"last_p50_ms"`
+	LastP99     float64 `json:"last_p99_ms"`
 	// Muster: how long an advance takes to be committed (fsync) and acked with nobody else
 	// connected; every broadcast waits that long first (the peers have no record to wait for).
-	AckP50 float64 `json:"ack_p50_ms,omitempty"`
+	AckP50          float64 `json:"ack_p50_ms,omitempty"`
 	Delivered       int64   `json:"delivered"`
 	FramesPerCPUSec float64 `json:"frames_per_cpu_s"`
 	// The restart: from asking for it until 99% of members were welcomed back, how
@@ -47,34 +46,6 @@ type result struct {
 	FullAgain  int     `json:"restart_full,omitempty"`
 	WentBehind int     `json:"restart_behind"`
 	Returned   int     `json:"restart_returned,omitempty"`
-}
-
-// seqOf reads a frame's "seq" without decoding the rest; -1 when it has none.
-func seqOf(frame []byte) int64 {
-	text := string(frame)
-	at := strings.Index(text, `"seq":`)
-	if at < 0 {
-		return -1
-	}
-	value := int64(0)
-	for _, c := range text[at+6:] {
-		if c < '0' || c > '9' {
-			break
-		}
-		value = value*10 + int64(c-'0')
-	}
-	return value
-}
-
-// sessionOf reads a welcome's "session".
-func sessionOf(frame []byte) string {
-	text := string(frame)
-	at := strings.Index(text, `"session":"`)
-	if at < 0 {
-		return ""
-	}
-	rest := text[at+11:]
-	return rest[:strings.Index(rest, `"`)]
 }
 
 func rssKB(pid int) float64 {
@@ -101,45 +72,6 @@ func cpuSeconds(pid int) float64 {
 	user, _ := strconv.ParseFloat(fields[11], 64)
 	system, _ := strconv.ParseFloat(fields[12], 64)
 	return (user + system) / 100 // clock ticks
-}
-
-func dial(target string, source int) (*websocket.Conn, error) {
-	dialer := websocket.Dialer{
-		HandshakeTimeout: 30 * time.Second,
-		NetDial: func(network, address string) (net.Conn, error) {
-			local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+source))}
-			return (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}).Dial(network, address)
-		},
-	}
-	conn, _, err := dialer.Dial(target, nil)
-	return conn, err
-}
-
-func hello(conn *websocket.Conn, token string) error {
-	_, err := helloSince(conn, token, "", -1)
-	return err
-}
-
-// helloSince says hello (resuming after seq `since` in `session` when since >= 0) and returns the welcome.
-func helloSince(conn *websocket.Conn, token, session string, since int64) ([]byte, error) {
-	message := `{"type":"hello","token":"` + token + `"}`
-	if since >= 0 {
-		message = fmt.Sprintf(`{"type":"hello","token":"%s","session":"%s","since":%d}`, token, session, since)
-	}
-	if err := conn.WriteMessage(websocket.TextMessage, []byte(message)); err != nil {
-		return nil, err
-	}
-	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
-	for {
-		_, frame, err := conn.ReadMessage()
-		if err != nil {
-			return nil, err
-		}
-		if strings.Contains(string(frame), `"welcome"`) {
-			conn.SetReadDeadline(time.Time{})
-			return frame, nil
-		}
-	}
 }
 
 func percentile(values []float64, p float64) float64 {
@@ -337,61 +269,4 @@ func main() {
 			conn.Close()
 		}
 	}
-}
-
-// restartAndReturn asks the caller to restart the server, then brings every member back at once
-// with `since` its last seen seq, as the page does after a 1001. Returns the seconds from the
-// request until 99% were welcomed, how many resumed, how many got a full welcome, how many were
-// welcomed behind what they had seen, and how many came back at all.
-func restartAndReturn(tokens []string, lastSeen []atomic.Int64, session string, sources int) (float64, int, int, int, int) {
-	asked := time.Now()
-	fmt.Println("RESTART")
-	var port string
-	if _, err := fmt.Scanln(&port); err != nil {
-		fmt.Fprintln(os.Stderr, "load: no port after the restart:", err)
-		return 0, 0, 0, 0, 0
-	}
-	target := "ws://127.0.0.1:" + port + "/ws"
-	back := make([]float64, len(tokens))
-	var resumed, full, behind, returned, failures atomic.Int64
-	var done sync.WaitGroup
-	for i, token := range tokens {
-		back[i] = 1e9 // not back
-		done.Add(1)
-		go func(i int, token string) {
-			defer done.Done()
-			conn, err := dial(target, i%sources)
-			if err == nil {
-				defer conn.Close()
-			}
-			since := lastSeen[i].Load()
-			var welcome []byte
-			if err == nil {
-				welcome, err = helloSince(conn, token, session, since)
-			}
-			if err != nil {
-				if failures.Add(1) <= 3 {
-					fmt.Fprintln(os.Stderr, "load: a member could not come back:", err)
-				}
-				return
-			}
-			back[i] = time.Since(asked).Seconds()
-			returned.Add(1)
-			if strings.Contains(string(welcome), `"resumed":true`) {
-				resumed.Add(1)
-			} else {
-				full.Add(1)
-			}
-			if seqOf(welcome) < since {
-				behind.Add(1)
-			}
-		}(i, token)
-	}
-	waited := make(chan struct{})
-	go func() { done.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(120 * time.Second):
-	}
-	return percentile(back, 99), int(resumed.Load()), int(full.Load()), int(behind.Load()), int(returned.Load())
 }

@@ -1,0 +1,50 @@
+// How one member connects, for the load generator (see load.go).
+package main
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func dial(target string, source int) (*websocket.Conn, error) {
+	dialer := websocket.Dialer{
+		HandshakeTimeout: 30 * time.Second,
+		NetDial: func(network, address string) (net.Conn, error) {
+			local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+source))}
+			return (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}).Dial(network, address)
+		},
+	}
+	conn, _, err := dialer.Dial(target, nil)
+	return conn, err
+}
+
+func hello(conn *websocket.Conn, token string) error {
+	_, err := helloSince(conn, token, "", -1)
+	return err
+}
+
+// helloSince says hello (resuming after seq `since` in `session` when since >= 0) and returns the welcome.
+func helloSince(conn *websocket.Conn, token, session string, since int64) ([]byte, error) {
+	message := `{"type":"hello","token":"` + token + `"}`
+	if since >= 0 {
+		message = fmt.Sprintf(`{"type":"hello","token":"%s","session":"%s","since":%d}`, token, session, since)
+	}
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(message)); err != nil {
+		return nil, err
+	}
+	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+	for {
+		_, frame, err := conn.ReadMessage()
+		if err != nil {
+			return nil, err
+		}
+		if strings.Contains(string(frame), `"welcome"`) {
+			conn.SetReadDeadline(time.Time{})
+			return frame, nil
+		}
+	}
+}
