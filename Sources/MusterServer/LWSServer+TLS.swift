@@ -68,15 +68,7 @@ extension LWSServer {
         mount.pointee.mountpoint_len = UInt8("/metrics".utf8.count)
         mount.pointee.origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
         mount.pointee.protocol = UnsafePointer(keep("muster"))
-        var info = lws_context_creation_info()
-        info.vhost_name = UnsafePointer(keep("metrics"))
-        info.port = Int32(listen.port)
-        info.iface = UnsafePointer(keep(listen.host))
-        info.protocols = page.protocols
-        info.mounts = UnsafePointer(mount)
-        info.headers = page.headers
-        info.retry_and_idle_policy = page.retry_and_idle_policy
-        guard let vhost = lws_create_vhost(context, &info) else {
+        guard let vhost = Self.listener(context, "metrics", listen, mount, page, keep) else {
             switchboard.logger.warning(
                 "cannot listen for metrics; serving without them", metadata: ["address": "\(listen.host):\(listen.port)"])
             return
@@ -84,7 +76,23 @@ extension LWSServer {
         metricsVhost = vhost
         let port = Int(lws_get_vhost_listen_port(vhost))
         switchboard.logger.info("metrics", metadata: ["address": "\(listen.host)", "port": "\(port)"])
-        onMetricsListening?(port)
+    }
+
+    /// Another listener beside the page's: its own address and one mount, the page's protocol, headers and retry policy.
+    private static func listener(
+        _ context: OpaquePointer, _ name: String, _ listen: (host: String, port: Int),
+        _ mount: UnsafeMutablePointer<lws_http_mount>, _ page: lws_context_creation_info,
+        _ keep: (String) -> UnsafeMutablePointer<CChar>
+    ) -> OpaquePointer? {
+        var info = lws_context_creation_info()
+        info.vhost_name = UnsafePointer(keep(name))
+        info.port = Int32(listen.port)
+        info.iface = UnsafePointer(keep(listen.host))
+        info.protocols = page.protocols
+        info.mounts = UnsafePointer(mount)
+        info.headers = page.headers
+        info.retry_and_idle_policy = page.retry_and_idle_policy
+        return lws_create_vhost(context, &info)
     }
 }
 
@@ -104,15 +112,7 @@ extension LWSServer {
         mount.pointee.mountpoint_len = 1
         mount.pointee.origin = UnsafePointer(keep(target.hasSuffix("/") ? target : target + "/"))
         mount.pointee.origin_protocol = UInt8(LWSMPRO_REDIR_HTTPS.rawValue)
-        var info = lws_context_creation_info()
-        info.vhost_name = UnsafePointer(keep("redirect"))
-        info.port = Int32(listen.port)
-        info.iface = UnsafePointer(keep(listen.host))
-        info.protocols = page.protocols
-        info.mounts = UnsafePointer(mount)
-        info.headers = page.headers
-        info.retry_and_idle_policy = page.retry_and_idle_policy
-        guard lws_create_vhost(context, &info) != nil else {
+        guard Self.listener(context, "redirect", listen, mount, page, keep) != nil else {
             throw ServerError.cannotListen(host: listen.host, port: listen.port)
         }
         switchboard.logger.info(

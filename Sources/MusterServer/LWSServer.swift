@@ -45,9 +45,8 @@ public final class LWSServer: @unchecked Sendable {
     /// The libwebsockets this binary is linked against, read from the library itself.
     public static var libraryVersion: String { String(cString: lws_get_library_version()) }
 
-    /// Called on the service thread once the port is open, and once the metrics' port is.
+    /// Called on the service thread once the port is open.
     public var onListening: (@Sendable (Int) -> Void)?
-    public var onMetricsListening: (@Sendable (Int) -> Void)?
     /// The `/metrics` listener, if there is one (service thread only).
     var metricsVhost: OpaquePointer?
 

@@ -17,7 +17,7 @@ extension Switchboard {
         }
         let now = clock()
         guard helloLimiter.allow(address: peer.address, at: now) else {
-            refuse(connection, .rateLimited, "too many connections from this network; wait a moment")
+            refuse(connection, .rateLimited, Self.busyNetwork)
             return
         }
         if MusterDatabase.isWatchCredential(token) {
@@ -34,7 +34,7 @@ extension Switchboard {
             return
         }
         guard let member = found else {
-            refuse(connection, .unauthorized, "this link is not valid (it may have been replaced); ask your secretary for a new one")
+            refuse(connection, .unauthorized, Self.invalidLink)
             return
         }
         guard let id = chosen else {
@@ -133,6 +133,8 @@ extension Switchboard {
     }
 
     static let cannotRead = "the server cannot read its data file; try again in a moment"
+    static let invalidLink = "this link is not valid (it may have been replaced); ask your secretary for a new one"
+    static let busyNetwork = "too many connections from this network; wait a moment"
 
     func refuse(_ connection: ConnectionID, _ code: CommandError.Code, _ message: String) {
         ServerMetrics.helloRefused(code.rawValue)

@@ -8,11 +8,11 @@ extension Switchboard {
     func unsupported(_ connection: ConnectionID, token: String, browser: String) {
         guard !stopping, let peer = peers[connection], peer.subscription == nil else { return }
         guard helloLimiter.allow(address: peer.address, at: clock()) else {
-            refuse(connection, .rateLimited, "too many connections from this network; wait a moment")
+            refuse(connection, .rateLimited, Self.busyNetwork)
             return
         }
         guard let member = try? store.member(token: token) else {
-            refuse(connection, .unauthorized, "this link is not valid (it may have been replaced); ask your secretary for a new one")
+            refuse(connection, .unauthorized, Self.invalidLink)
             return
         }
         awaitingHello[connection] = nil

@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -17,6 +18,13 @@ import websockets
 ROOT = Path(__file__).resolve().parents[2]
 MUSTER = os.environ.get("MUSTER_BIN", str(ROOT / ".build" / "debug" / "muster"))
 WEB = str(ROOT / "web")
+
+
+def free_port():
+    """A loopback port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def muster(*args, db):

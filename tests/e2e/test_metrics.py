@@ -1,20 +1,13 @@
 """/metrics for Prometheus: its own loopback listener, counting what a meeting did."""
 
 import re
-import socket
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import Client, Server, run, started_session
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import Client, Server, free_port, run, started_session
 
 
 def sample(text, name, labels=""):

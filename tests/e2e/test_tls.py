@@ -4,7 +4,6 @@ import asyncio
 import http.client
 import json
 import signal
-import socket
 import ssl
 import subprocess
 import urllib.error
@@ -14,7 +13,7 @@ import pytest
 import websockets
 
 from browser import status, wait
-from conftest import Server, run
+from conftest import Server, free_port, run
 
 
 def certificate(folder, name):
@@ -99,11 +98,6 @@ def test_sighup_loads_a_renewed_certificate_without_dropping_anyone(demo, tls_se
 
 
 def test_plain_http_on_the_redirect_port_is_sent_to_the_https_address(demo, tmp_path):
-    def free_port():
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
     data, db = demo
     cert, key = certificate(tmp_path, "server")
     port, plain = free_port(), free_port()
