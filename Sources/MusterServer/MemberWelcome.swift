@@ -28,6 +28,9 @@ struct MemberWelcome {
 
     /// The welcome of `you` at `seq` with `state` (a member's snapshot);
     /// `changedAt` is the seq of the last event that changed the shared part.
+    ///
+    /// One `JSONEncoder` call per welcome (their own part): its fixed cost
+    /// was most of a welcome's, so `you` is written directly.
     mutating func frame(
         you: ServerMessage.You, session: SessionID, seq: Int, state: SessionSnapshot, changedAt: Int
     ) -> Frame {
@@ -39,9 +42,17 @@ struct MemberWelcome {
         let own = Own(
             roster: state.roster, quorum: state.quorum, rollcall: state.rollcall, rollcalls: state.rollcalls,
             votes: state.votes)
-        var bytes = Array(#"{"type":"welcome","protocolVersion":2,"you":"#.utf8)
-        bytes += Self.json(you)
-        bytes += Array(#","session":"#.utf8) + Self.json(session)
+        var bytes = Array(#"{"type":"welcome","protocolVersion":2,"you":{"member":"#.utf8)
+        bytes.reserveCapacity(shared!.members.count + 512)
+        JSONText.append(you.member.rawValue, to: &bytes)
+        bytes += Array(#","role":"#.utf8)
+        JSONText.append(you.role.rawValue, to: &bytes)
+        bytes += Array(#","name":"#.utf8)
+        JSONText.append(you.name, to: &bytes)
+        bytes += Array(#","device":"#.utf8)
+        JSONText.append(you.device.rawValue, to: &bytes)
+        bytes += Array(#"},"session":"#.utf8)
+        JSONText.append(session.rawValue, to: &bytes)
         bytes += Array(#","seq":\#(seq),"resumed":false,"state":{"#.utf8)
         bytes += shared!.members
         bytes.append(UInt8(ascii: ","))
@@ -60,4 +71,28 @@ struct MemberWelcome {
 
     /// An object's members: its JSON without the braces.
     private static func members(_ value: some Encodable) -> ArraySlice<UInt8> { json(value).dropFirst().dropLast() }
+}
+
+/// JSON string literals written directly, for the few hot frames whose
+/// other parts are already bytes. Escapes what RFC 8259 requires and
+/// nothing more, as `JSONEncoder` does with `.withoutEscapingSlashes`.
+enum JSONText {
+    static func append(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import MusterCore
 import MusterStore
@@ -21,9 +22,10 @@ final class SessionHub {
     private(set) var log: ResumeLog
     /// Where each post was added in `log`, so hiding it can redact the resume log.
     private var postSeqs: [PostID: Int] = [:]
-    /// Accepted, not yet durable, in seq order.
+    /// Accepted, not yet durable, in seq order (a deque: in a join storm
+    /// thousands wait while each commit takes its share from the front).
     /// A secret ballot rides with the last event of its command.
-    private var pending: [(seq: Int, occurrence: Occurrence, ballot: SecretBallot?)] = []
+    private var pending = Deque<(seq: Int, occurrence: Occurrence, ballot: SecretBallot?)>()
     /// Commands waiting for their ack: the ack goes out once `seq` is durable.
     private var waiters: [(seq: Int, connection: ConnectionID, id: String)] = []
     /// Client commands already accepted, with the seq of their last event.
@@ -129,10 +131,8 @@ final class SessionHub {
     /// The store has committed everything up to `seq`: show it and ack it.
     func committed(upTo seq: Int) -> ServerActions {
         var out = ServerActions()
-        // A commit may hold thousands (a join storm): taken from the front in one go, not one by one.
-        let done = pending.prefix { $0.seq <= seq }
-        pending.removeFirst(done.count)
-        for next in done {
+        while let next = pending.first, next.seq <= seq {
+            pending.removeFirst()
             // Counts owed go before anything else that audience is sent, so it sees things in order.
             let event = next.occurrence.event
             if owed.members, !EventFrames.isCounted(event, for: .member) { out.append(contentsOf: sendCounts(to: .member, at: nil)) }

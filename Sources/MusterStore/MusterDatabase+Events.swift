@@ -63,13 +63,15 @@ extension MusterDatabase {
                     throw StoreError.sequenceGap(session: batch.session.rawValue, expected: expected, got: batch.firstSeq)
                 }
                 nextSeq[batch.session] = batch.firstSeq + batch.occurrences.count
+                // One compiled statement for every row (a record's `insert` builds its SQL each time).
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO event (sessionId, seq, at, kind, body, callerId, commandId) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 for (offset, occurrence) in batch.occurrences.enumerated() {
-                    try EventRecord(
-                        sessionId: batch.session, seq: batch.firstSeq + offset, at: occurrence.at,
-                        kind: occurrence.event.kind,
-                        body: String(decoding: try encoder.encode(occurrence.event), as: UTF8.self),
-                        callerId: batch.command?.member, commandId: batch.command?.id
-                    ).insert(db)
+                    let body = String(decoding: try encoder.encode(occurrence.event), as: UTF8.self)
+                    try insert.execute(arguments: [
+                        batch.session, batch.firstSeq + offset, occurrence.at, occurrence.event.kind, body,
+                        batch.command?.member, batch.command?.id,
+                    ])
                 }
             }
         }
@@ -149,9 +151,8 @@ extension MusterDatabase {
     }
 
     static func lastSeq(_ session: SessionID, in db: Database) throws -> Int {
-        typealias Columns = EventRecord.Columns
-        return try EventRecord.select(max(Columns.seq), as: Int?.self).filter(Columns.sessionId == session).fetchOne(db)
-            .flatMap { $0 } ?? 0
+        // A cached statement: the writer asks once per commit.
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM event WHERE sessionId = ?"), arguments: [session]) ?? 0
     }
 
     /// The log after `seq`, read row by row so a row that cannot be read is named, not skipped.

@@ -49,4 +49,13 @@ import Testing
         #expect((seen["quorum"] as? [String: Any])?["present"] as? Int == 2, "the host and the first phone")
         #expect((seen["roster"] as? [[String: Any]])?.first?["member"] as? String == board.members[1].member.id.rawValue)
     }
+
+    @Test(arguments: ["张三", #"引号"和\反斜杠"#, "line\nbreak\ttab\r", "\u{1}\u{1F}\u{7F}", "😀 表情", "</script>", ""])
+    func namesAreWrittenAsJSONStrings(_ name: String) throws {
+        var bytes = Array("[".utf8)
+        JSONText.append(name, to: &bytes)
+        bytes += Array("]".utf8)
+        let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String]
+        #expect(parsed == [name])
+    }
 }
