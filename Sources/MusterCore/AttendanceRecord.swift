@@ -34,6 +34,36 @@ public struct AttendanceRecord: Codable, Sendable, Hashable {
 }
 
 extension AttendanceRecord {
+    private enum CodingKeys: String, CodingKey {
+        case member, name, memberStatus, status, late, mode, presentNow, devices, firstJoin, lastLeave
+        case secondsPresent, rollCallsAnswered, rollCallsHeld, excuse, city
+    }
+
+    /// Written field by field as strings, numbers and booleans: an encoder's
+    /// generic path for identifiers, times and enums cost more than all the
+    /// rest, and every arrival's line is encoded for the hosts and the
+    /// member's welcome. Same keys and values as the synthesized form.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(member.rawValue, forKey: .member)
+        try container.encode(name, forKey: .name)
+        try container.encode(memberStatus.rawValue, forKey: .memberStatus)
+        try container.encode(status.rawValue, forKey: .status)
+        try container.encode(late, forKey: .late)
+        try container.encodeIfPresent(mode?.rawValue, forKey: .mode)
+        try container.encode(presentNow, forKey: .presentNow)
+        try container.encode(devices, forKey: .devices)
+        try container.encodeIfPresent(firstJoin?.iso8601, forKey: .firstJoin)
+        try container.encodeIfPresent(lastLeave?.iso8601, forKey: .lastLeave)
+        try container.encode(secondsPresent, forKey: .secondsPresent)
+        try container.encode(rollCallsAnswered, forKey: .rollCallsAnswered)
+        try container.encode(rollCallsHeld, forKey: .rollCallsHeld)
+        try container.encodeIfPresent(excuse, forKey: .excuse)
+        try container.encodeIfPresent(city, forKey: .city)
+    }
+}
+
+extension AttendanceRecord {
     /// This line as a member may see it: the excuse reason only when it is their own.
     public func shown(to viewer: MemberID?) -> AttendanceRecord {
         guard excuse != nil, member != viewer else { return self }

@@ -84,3 +84,36 @@ import Testing
         }
     }
 }
+
+/// An attendance line is written field by field (see its `encode(to:)`):
+/// every property must reach the JSON, and read back the same.
+@Suite struct AttendanceRecordCodingTests {
+    static var full: [String: Any] { [
+        "member": "M01", "name": "张\"三\"", "memberStatus": "probationary", "status": "left_early", "late": true,
+        "mode": "onsite", "presentNow": false, "devices": 2, "firstJoin": "2026-11-24T10:01:01.000Z",
+        "lastLeave": "2026-11-24T11:00:00.500Z", "secondsPresent": 3539, "rollCallsAnswered": 1, "rollCallsHeld": 2,
+        "excuse": "病假", "city": "鹤岗",
+    ] }
+
+    func roundTrip(_ object: [String: Any]) throws -> (line: AttendanceRecord, written: NSDictionary) {
+        let line = try JSONDecoder().decode(AttendanceRecord.self, from: JSONSerialization.data(withJSONObject: object))
+        let json = try JSONEncoder().encode(line)
+        let written = try #require(try JSONSerialization.jsonObject(with: json) as? NSDictionary)
+        #expect(try JSONDecoder().decode(AttendanceRecord.self, from: json) == line)
+        return (line, written)
+    }
+
+    @Test func everyPropertyIsWrittenAsItIsRead() throws {
+        let (line, written) = try roundTrip(Self.full)
+        #expect(written == NSDictionary(dictionary: Self.full))
+        let properties = Set(Mirror(reflecting: line).children.compactMap(\.label))
+        #expect(Set(Self.full.keys) == properties, "the sample names every property")
+    }
+
+    @Test func absentOptionalsAreLeftOut() throws {
+        var object = Self.full
+        for key in ["mode", "firstJoin", "lastLeave", "excuse", "city"] { object[key] = nil }
+        let (_, written) = try roundTrip(object)
+        #expect(written == NSDictionary(dictionary: object))
+    }
+}
