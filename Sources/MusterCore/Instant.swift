@@ -56,6 +56,33 @@ extension Instant {
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let ms = msOfDay % 1000
+        if (0...9999).contains(year) {
+            // Digits into a fixed buffer: the interpolation below was a visible part of a join storm.
+            return String(unsafeUninitializedCapacity: 24) { buffer in
+                var at = 0
+                func put(_ value: Int64, _ width: Int, then separator: UInt8?) {
+                    var divisor: Int64 = 1
+                    for _ in 1..<width { divisor *= 10 }
+                    for _ in 0..<width {
+                        buffer[at] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                        at += 1
+                        divisor /= 10
+                    }
+                    if let separator {
+                        buffer[at] = separator
+                        at += 1
+                    }
+                }
+                put(Int64(year), 4, then: UInt8(ascii: "-"))
+                put(Int64(month), 2, then: UInt8(ascii: "-"))
+                put(Int64(day), 2, then: UInt8(ascii: "T"))
+                put(hour, 2, then: UInt8(ascii: ":"))
+                put(minute, 2, then: UInt8(ascii: ":"))
+                put(second, 2, then: UInt8(ascii: "."))
+                put(ms, 3, then: UInt8(ascii: "Z"))
+                return at
+            }
+        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(ms, 3))Z"
     }
 

@@ -162,7 +162,6 @@ public final class LWSServer: @unchecked Sendable {
         info.headers = UnsafePointer(headerList)
         info.user = Unmanaged.passUnretained(self).toOpaque()
         info.retry_and_idle_policy = UnsafePointer(retry)
-        info.max_http_header_pool = UInt16(ProcessInfo.processInfo.environment["MUSTER_AH"].flatMap { Int($0) } ?? 0)
         info.options |= muster_lws_option_explicit_vhosts
         info.vhost_name = UnsafePointer(keep("default"))
 

@@ -61,6 +61,18 @@ import Testing
         #expect(Instant(millisecondsSince1970: 1_795_514_400_123).iso8601 == "2026-11-24T10:00:00.123Z")
         #expect(Instant(millisecondsSince1970: 0).iso8601 == "1970-01-01T00:00:00.000Z")
         #expect(Instant(millisecondsSince1970: -1).iso8601 == "1969-12-31T23:59:59.999Z")
+        #expect(Instant(millisecondsSince1970: 253_402_300_799_999).iso8601 == "9999-12-31T23:59:59.999Z")
+        #expect(Instant(millisecondsSince1970: 253_402_300_800_000).iso8601 == "10000-01-01T00:00:00.000Z")
+    }
+
+    @Test func readsBackWhatItWrites() {
+        // Spread over years 0001 to 9999 and every millisecond digit (a fixed walk, no randomness).
+        var value: Int64 = -62_135_596_800_000
+        while value < 253_402_300_799_999 {
+            let instant = Instant(millisecondsSince1970: value)
+            #expect(Instant(iso8601: instant.iso8601) == instant, "\(instant.iso8601)")
+            value += 7_777_777_777_777 + value % 997
+        }
     }
 
     @Test func parsesZonesAndFractions() {
