@@ -15,23 +15,15 @@ enum ClientMessage: Equatable {
         var message: String
     }
 
-    /// The two fields read before anything else, so an error can always name the command it answers.
-    private struct Envelope: Decodable {
+    /// Every field any message may carry; which ones matter depends on `type` and `cmd`.
+    /// Each is read on its own, so a wrong one is named, with the message's `id`
+    /// (read first, so an error can always name the command it answers). One
+    /// pass over the JSON: a crowd's hellos are thousands a second.
+    private struct Fields: Decodable {
         var type: String?
         var id: String?
-
-        private enum CodingKeys: String, CodingKey { case type, id }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            type = try? container.decodeIfPresent(String.self, forKey: .type)
-            id = try? container.decodeIfPresent(String.self, forKey: .id)
-        }
-    }
-
-    /// Every field any message may carry; which ones matter depends on `type` and `cmd`.
-    /// Each is read on its own, so a wrong one is named.
-    private struct Fields: Decodable {
+        /// The first field of the wrong type, if any.
+        var wrong: WrongField?
         var token: String?
         var session: String?
         var since: Int?
@@ -59,43 +51,48 @@ enum ClientMessage: Equatable {
         var browser: String?
 
         private enum CodingKeys: String, CodingKey {
-            case browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city
+            case type, id, browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            func read<T: Decodable>(_ key: CodingKeys) throws -> T? {
+            type = try? container.decodeIfPresent(String.self, forKey: .type)
+            id = try? container.decodeIfPresent(String.self, forKey: .id)
+            var wrong: WrongField?
+            func read<T: Decodable>(_ key: CodingKeys) -> T? {
                 do {
                     return try container.decodeIfPresent(T.self, forKey: key)
                 } catch {
-                    throw WrongField(name: key.stringValue, expected: T.self)
+                    if wrong == nil { wrong = WrongField(name: key.stringValue, expected: T.self) }
+                    return nil
                 }
             }
-            token = try read(.token)
-            session = try read(.session)
-            since = try read(.since)
-            watch = try read(.watch)
-            cmd = try read(.cmd)
-            locked = try read(.locked)
-            member = try read(.member)
-            present = try read(.present)
-            reason = try read(.reason)
-            seconds = try read(.seconds)
-            title = try read(.title)
-            lines = try read(.lines)
-            line = try read(.line)
-            rollcall = try read(.rollcall)
-            thread = try read(.thread)
-            body = try read(.body)
-            replyTo = try read(.replyTo)
-            post = try read(.post)
-            question = try read(.question)
-            options = try read(.options)
-            secret = try read(.secret)
-            vote = try read(.vote)
-            choice = try read(.choice)
-            city = try read(.city)
-            browser = try read(.browser)
+            token = read(.token)
+            session = read(.session)
+            since = read(.since)
+            watch = read(.watch)
+            cmd = read(.cmd)
+            locked = read(.locked)
+            member = read(.member)
+            present = read(.present)
+            reason = read(.reason)
+            seconds = read(.seconds)
+            title = read(.title)
+            lines = read(.lines)
+            line = read(.line)
+            rollcall = read(.rollcall)
+            thread = read(.thread)
+            body = read(.body)
+            replyTo = read(.replyTo)
+            post = read(.post)
+            question = read(.question)
+            options = read(.options)
+            secret = read(.secret)
+            vote = read(.vote)
+            choice = read(.choice)
+            city = read(.city)
+            browser = read(.browser)
+            self.wrong = wrong
         }
     }
 
@@ -106,21 +103,15 @@ enum ClientMessage: Equatable {
     }
 
     static func decode(_ bytes: [UInt8]) throws(Malformed) -> ClientMessage {
-        let data = Data(bytes)
-        let envelope: Envelope
+        let fields: Fields
         do {
-            envelope = try JSONDecoder().decode(Envelope.self, from: data)
+            fields = try JSONDecoder().decode(Fields.self, from: Data(bytes))
         } catch {
             throw Malformed(id: nil, message: "not a protocol message: malformed JSON (a message is one JSON object)")
         }
-        let id = envelope.id.flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
-        let fields: Fields
-        do {
-            fields = try JSONDecoder().decode(Fields.self, from: data)
-        } catch {
-            throw Malformed(id: id, message: Self.explain(error))
-        }
-        switch envelope.type {
+        let id = fields.id.flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
+        if let wrong = fields.wrong { throw Malformed(id: id, message: Self.explain(wrong)) }
+        switch fields.type {
         case "hello":
             guard let token = fields.token, !token.isEmpty else { throw Malformed(id: nil, message: "hello needs a token") }
             if let since = fields.since, since < 0 { throw Malformed(id: nil, message: "since cannot be negative") }
@@ -189,9 +180,8 @@ enum ClientMessage: Equatable {
     }
 
     /// Names the field that is wrong, and what it should be.
-    private static func explain(_ error: any Error) -> String {
-        guard let wrong = error as? WrongField else { return "not a protocol message: malformed JSON" }
-        return "\"\(wrong.name)\" must be \(describe(wrong.expected))"
+    private static func explain(_ wrong: WrongField) -> String {
+        "\"\(wrong.name)\" must be \(describe(wrong.expected))"
     }
 
     private static func describe(_ type: Any.Type) -> String {

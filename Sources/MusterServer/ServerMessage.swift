@@ -41,9 +41,18 @@ enum ServerMessage {
         return encoder
     }()
 
-    static func encode(_ value: some Encodable) -> Frame {
+    static func encode(_ value: some Encodable) -> Frame { Frame(json(value)) }
+
+    /// `value` as JSON: through `FrameEncoder`, or `JSONEncoder` for what that does not handle.
+    static func json(_ value: some Encodable) -> [UInt8] {
         do {
-            return Frame(Array(try encoder.encode(value)))
+            return try FrameEncoder().encode(value)
+        } catch is FrameEncoder.Unsupported {
+            do {
+                return Array(try encoder.encode(value))
+            } catch {
+                preconditionFailure("cannot encode \(value): \(error)")
+            }
         } catch {
             preconditionFailure("cannot encode \(value): \(error)")
         }
