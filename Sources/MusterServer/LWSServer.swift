@@ -1,4 +1,5 @@
 import CLibWebSockets
+import DequeModule
 import Foundation
 import MusterCore
 import MusterStore
@@ -38,6 +39,8 @@ public final class LWSServer: @unchecked Sendable {
     var nextRequest = 1
     private let stopFlag = Atomic<Bool>(false)
     private var stopDeadline: ContinuousClock.Instant?
+    /// The stop's closes: waiting their turn, and under way (see `startStopCloses`).
+    var stopping = (waiting: Deque<ConnectionID>(), underWay: Set<ConnectionID>())
     /// The lws context while `run()` runs (service thread only).
     private var context: OpaquePointer?
     var currentContext: OpaquePointer? { context }
@@ -207,7 +210,9 @@ public final class LWSServer: @unchecked Sendable {
 
         while true {
             if lws_service(context, 0) < 0 { break }
-            if let stopDeadline, connections.isEmpty || ContinuousClock.now > stopDeadline { break }
+            guard let stopDeadline else { continue }
+            if connections.isEmpty || ContinuousClock.now > stopDeadline { break }
+            startStopCloses()
         }
         switchboard.logger.info("stopped; everything acknowledged is saved")
     }
@@ -233,10 +238,11 @@ public final class LWSServer: @unchecked Sendable {
             if case .stop = message {
                 // Everyone present leaves on the record and is to be closed with 1001; then the
                 // writer commits that and what was queued, and the acks go out before the closes.
+                stopDeadline = .now + .seconds(3)
                 perform(switchboard.handle(.stop))
                 writer.stopAndFlush()
                 for flushed in mailbox.drain() { deliver(flushed) }
-                stopDeadline = .now + .seconds(3)
+                startStopCloses()
             } else {
                 deliver(message)
             }

@@ -293,8 +293,9 @@ final class SessionHub {
         return [memberWelcome.frame(you: you, session: id, seq: durableSeq, state: state, changedAt: sharedChangedAt)]
     }
 
-    func unsubscribe(_ connection: ConnectionID) {
+    /// `keepingAcks`: its commands being committed are still answered (a stop, before the closes).
+    func unsubscribe(_ connection: ConnectionID, keepingAcks: Bool = false) {
         audience.remove(connection)
-        waiters.removeAll { $0.connection == connection }
+        if !keepingAcks { waiters.removeAll { $0.connection == connection } }
     }
 }
