@@ -54,13 +54,12 @@ final class SessionHub {
     /// died with the previous server, at its last recorded moment.
     private let inherited: (devices: Set<DeviceID>, lastAt: Instant?)
 
-    /// - Parameters:
-    ///   - log: the frames of the last stored events, up to `loaded.seq` (`EventFrames`, built
-    ///     while loading, so each carries the quorum and attendance of its moment).
-    ///   - replayWindow: how many of the last events a resuming client can be sent.
     /// Says when the session opens and ends (never what anyone wrote).
     var logger = Logger(label: "muster")
 
+    /// - Parameters:
+    ///   - log: the last stored events' frames, up to `loaded.seq`, each with the quorum and attendance of its moment.
+    ///   - replayWindow: how many of the last events a resuming client can be sent.
     init(loaded: LoadedSession, log: [EventFrames], commandSeqs: [CommandKey: Int], replayWindow: Int = 512) {
         id = loaded.machine.state.setup.id
         self.commandSeqs = commandSeqs

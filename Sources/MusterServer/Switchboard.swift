@@ -281,21 +281,7 @@ final class Switchboard {
         case .httpReady, .reloadCertificates:
             preconditionFailure("the shell handles \(message) itself")
         case .stop:
-            stopping = true
-            logger.info("stopping: everyone present leaves on the record, then every connection closes with 1001")
-            // Everyone present leaves now, on the record, in the writer's last commit: the
-            // minutes until the next start are nobody's, and that start has no one to recover.
-            let now = clock()
-            // Each device leaves its audience too: the departures' frames are for nobody (every
-            // socket is closing), and 10,000 of them held up the closes by a second. Acks of
-            // commands in the last commit still go out, before the closes.
-            for connection in peers.keys.sorted() {
-                guard let subscription = peers[connection]?.subscription, let hub = hubs[subscription.session] else { continue }
-                hub.unsubscribe(connection, keepingAcks: true)
-                guard subscription.joined else { continue }
-                submit(try? hub.handle(.leave(device: subscription.device), by: subscription.caller, at: now, reply: nil), hub)
-            }
-            for connection in peers.keys.sorted() { out.close(connection, code: .goingAway, reason: "server restarting") }
+            stop()
         }
         return out.take()
     }
