@@ -5,8 +5,10 @@ import CLibWebSockets
 final class LWSConnection {
     let id: ConnectionID
     let wsi: OpaquePointer
-    /// Waiting frames; `head` avoids shifting the array on every write.
-    private var queue: [Frame] = []
+    /// Waiting frames; `head` avoids shifting the array on every write. A
+    /// written frame's slot is emptied at once: a member's welcome is not
+    /// kept alive behind the frames that follow it.
+    private var queue: [Frame?] = []
     private var head = 0
     /// A message arriving in fragments.
     var incoming: [UInt8] = []
@@ -41,8 +43,13 @@ final class LWSConnection {
     func dequeue() -> Frame? {
         guard head < queue.count else { return nil }
         let frame = queue[head]
+        queue[head] = nil
         head += 1
-        if head > 64, head * 2 > queue.count {
+        if head == queue.count {
+            // Drained (the usual case): start over without giving the storage back.
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 64, head * 2 > queue.count {
             queue.removeFirst(head)
             head = 0
         }

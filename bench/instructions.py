@@ -1,0 +1,93 @@
+"""Instructions the release server spends on a join storm, counted by
+valgrind's callgrind: the same from run to run, where timings on this
+machine vary by 10-20%. Run by `bash bench/run --instructions [N]`.
+
+A branch of N members; the session is opened and started first; counting
+runs from just before N members say hello at once until all are welcomed.
+Prints the total, the total per member, and where it went (inclusive).
+"""
+
+import argparse
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from branch import crowd, raise_file_limit
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD = ROOT / ".build" / "bench" / "load"
+# Inclusive costs worth watching, by a part of their symbol.
+PLACES = [
+    ("a hello, all of it", "SwitchboardC5hello_5token"),
+    ("  reading the member by token", "MusterStore0A8DatabaseV6member5token"),
+    ("  the member's welcome", "SessionHubC9subscribe_3you"),
+    ("decoding client messages", "ClientMessageO6decode"),
+    ("commits seen by the service thread", "SwitchboardC6handleySayAA0B6ActionOGAA14MailboxMessageOF"),
+    ("the writer's commits", "StoreWriterC6commityySayAC10SubmissionVGF"),
+    ("frames written as JSON", "FrameEncoderV6Writer"),
+    ("lws's timer list (sorted inserts)", "lws_dll2_add_sorted"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--muster", default=str(ROOT / ".build" / "release" / "muster"))
+    args = parser.parse_args()
+    raise_file_limit(args.members + 100)
+    with tempfile.TemporaryDirectory() as work:
+        # valgrind 3.19 cannot read the debug information Swift 6.3 writes: count a copy without it.
+        muster = Path(work) / "muster"
+        shutil.copy(args.muster, muster)
+        subprocess.run(["strip", "--strip-debug", str(muster)], check=True)
+        db, host, members = crowd(muster, work, args.members)
+        tokens = Path(work) / "tokens.txt"
+        tokens.write_text("".join(t + "\n" for t in members))
+        out = Path(work) / "callgrind.out"
+        server = subprocess.Popen(
+            ["taskset", "-c", "0", "valgrind", "--tool=callgrind", "--instr-atstart=no",
+             f"--callgrind-out-file={out}", str(muster), "serve", "--listen", "127.0.0.1:0", "--db", db,
+             "--web", str(ROOT / "web"), "--hellos-per-address", "10000000", "--max-connections-per-address",
+             "100000", "--commands-per-second", "100000"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            port = int(server.stdout.readline().strip().rsplit(":", 1)[-1].split()[-1])
+            url = f"ws://127.0.0.1:{port}/ws"
+
+            def load(count, opens):
+                return subprocess.run(
+                    ["taskset", "-c", "1", str(LOAD), "-url", url, "-tokens", str(tokens), "-host", host,
+                     "-members", str(count), "-advances", "1" if opens else "0", "-pid", str(server.pid),
+                     f"-muster={'true' if opens else 'false'}"],
+                    capture_output=True, text=True, timeout=900, check=True)
+
+            load(1, opens=True)
+            time.sleep(2)
+            subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
+            storm = load(args.members, opens=False)
+            subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
+            print(next((line for line in storm.stderr.splitlines() if "welcomed" in line), "").replace(
+                "load: ", "under valgrind: "))
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=300)
+        report(out, args.members)
+
+
+def report(out, members):
+    annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], capture_output=True,
+                               text=True, check=True).stdout.splitlines()
+    total = next(int(line.split()[0].replace(",", "")) for line in annotated if "PROGRAM TOTALS" in line)
+    print(f"{members} members' join storm: {total:,} instructions, {total // members:,} a member")
+    for label, symbol in PLACES:
+        line = next((line for line in annotated if symbol in line), None)
+        if line:
+            count = int(line.split()[0].replace(",", ""))
+            print(f"  {label:<40} {count // members:>9,} a member ({100 * count / total:4.1f}%)")
+
+
+if __name__ == "__main__":
+    main()
