@@ -103,7 +103,7 @@ extension MusterDatabase {
         let hash = LinkToken.hash(token)
         // A cached statement: a crowd reconnecting asks this thousands of times in a few seconds.
         // One SELECT is consistent by itself: no transaction around it (that was half its cost).
-        return try writer.unsafeRead { db in
+        return try (lookups ?? writer).unsafeRead { db in
             try Member.fetchOne(db.cachedStatement(sql: "SELECT * FROM member WHERE tokenHash = ?"), arguments: [hash])
         }
     }

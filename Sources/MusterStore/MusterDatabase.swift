@@ -10,6 +10,8 @@ public struct MusterDatabase: Sendable {
     let writer: any DatabaseWriter
     let random: RandomSource
     let now: @Sendable () -> Instant
+    /// A read-only connection of the server's own for links' tokens (see `withLookupConnection`).
+    var lookups: (any DatabaseReader)?
 
     /// - Parameters:
     ///   - random: where ids and tokens come from (`.system` unless testing).
@@ -45,6 +47,20 @@ public struct MusterDatabase: Sendable {
         let database = try MusterDatabase(pool, random: random, now: now)
         // Old page images (a dropped table's among them) leave the WAL.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return database
+    }
+
+    /// This database with a read-only connection of its own for `member(token:)`,
+    /// for a server: borrowing one of the pool's readers cost as much as the read
+    /// itself, and a crowd's hellos make thousands of them a second. The server
+    /// reads tokens on one thread, so one connection is enough. In memory: unchanged.
+    public func withLookupConnection() throws -> MusterDatabase {
+        guard let pool = writer as? DatabasePool else { return self }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        var database = self
+        database.lookups = try DatabaseQueue(path: pool.path, configuration: configuration)
         return database
     }
 

@@ -124,7 +124,7 @@ struct ServeCommand: ParsableCommand {
         configuration.trustedProxies = Set(trustedProxy)
         configuration.redirectHTTP = redirectHTTP.flatMap(Self.parse).map { (host: $0.0, port: $0.1) }
         let scheme = configuration.tls == nil ? "http" : "https"
-        let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open(), wallClock: Instant.now) }
+        let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open().withLookupConnection(), wallClock: Instant.now) }
         server.onListening = { port in
             // Written straight to the file descriptor, so a script reading the pipe sees it at once.
             FileHandle.standardOutput.write(

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import MusterCore
-import MusterStore
+@testable import MusterStore
 import Testing
 
 /// A clock that only moves when told, for `createdAt` stamps.
@@ -108,5 +108,29 @@ final class FixedClock: Sendable {
         #expect(throws: StoreError.invalid("The roster file is not UTF-8 text. Save it as \"CSV UTF-8\" and try again.")) {
             try RosterFile.parse(Data([0xC4, 0xE3, 0xBA, 0xC3]))  // "你好" in GBK
         }
+    }
+}
+
+/// The server reads links' tokens through a read-only connection of its own:
+/// it must see every relink and every new member at once, whoever wrote them.
+@Suite struct LookupConnectionTests {
+    @Test func tokensAreReadAsTheFileHasThemNow() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("muster-lookups-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("muster.sqlite").path
+        let server = try MusterDatabase.open(path: path, random: .seeded(3), now: FixedClock().now).withLookupConnection()
+        _ = try server.addBranch(name: "东村党支部")
+        let first = try server.addMember(branch: "东村党支部", NewMember(name: "张三"))
+        #expect(try server.member(token: first.token)?.id == first.member.id)
+        // Another process (the command line) relinks and adds a member.
+        let other = try MusterDatabase.open(path: path, random: .seeded(4), now: FixedClock().now)
+        let relinked = try other.relink(member: first.member.id)
+        let second = try other.addMember(branch: "东村党支部", NewMember(name: "李四"))
+        #expect(try server.member(token: first.token) == nil, "the replaced link is dead at once")
+        #expect(try server.member(token: relinked.token)?.id == first.member.id)
+        #expect(try server.member(token: second.token)?.name == "李四")
+        // It is only for reading: nothing can be written through it.
+        #expect(throws: (any Error).self) { try server.lookups?.unsafeRead { db in try db.execute(sql: "DELETE FROM member") } }
     }
 }
