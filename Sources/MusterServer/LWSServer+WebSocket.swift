@@ -11,8 +11,14 @@ extension LWSServer {
     func established(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
         let id = nextConnection
         nextConnection += 1
+        let connection = LWSConnection(id: id, wsi: wsi, heardAt: keepalive.now)
+        connections[id] = connection
+        // The id, and the connection itself for lws's callbacks (no lookup per frame written).
+        // `connections` keeps it alive until `closed`, lws's last callback for this socket.
         user?.storeBytes(of: id, as: Int.self)
-        connections[id] = LWSConnection(id: id, wsi: wsi, heardAt: keepalive.now)
+        user?.storeBytes(
+            of: Unmanaged.passUnretained(connection).toOpaque(), toByteOffset: MemoryLayout<Int>.size,
+            as: UnsafeMutableRawPointer.self)
         var address = [CChar](repeating: 0, count: 64)
         let peer = lws_get_peer_simple(wsi, &address, address.count).map { String(cString: $0) } ?? ""
         switchboard.opened(id, address: clientAddress(wsi, peer: peer))
@@ -31,8 +37,9 @@ extension LWSServer {
     }
 
     func connection(_ user: UnsafeMutableRawPointer?) -> LWSConnection? {
-        guard let id = user?.load(as: Int.self) else { return nil }
-        return connections[id]
+        guard let pointer = user?.load(fromByteOffset: MemoryLayout<Int>.size, as: UnsafeMutableRawPointer?.self)
+        else { return nil }
+        return Unmanaged<LWSConnection>.fromOpaque(pointer).takeUnretainedValue()
     }
 
     func receive(_ connection: LWSConnection, _ input: UnsafeMutableRawPointer?, _ length: Int) {
@@ -101,6 +108,7 @@ extension LWSServer {
 
     func closed(_ user: UnsafeMutableRawPointer?) {
         guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
+        user?.storeBytes(of: nil, toByteOffset: MemoryLayout<Int>.size, as: UnsafeMutableRawPointer?.self)
         stopping.underWay.remove(id)
         perform(switchboard.closed(id))
     }

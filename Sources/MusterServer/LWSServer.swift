@@ -100,7 +100,8 @@ public final class LWSServer: @unchecked Sendable {
         protocols[0] = lws_protocols()
         protocols[0].name = UnsafePointer(keep("muster"))
         protocols[0].callback = musterCallback
-        protocols[0].per_session_data_size = MemoryLayout<Int>.size
+        // A connection's id, and (WebSockets) the connection itself: see `established`.
+        protocols[0].per_session_data_size = 2 * MemoryLayout<Int>.size
         // Messages arrive in pieces of at most this; we join them up to maxFrameBytes. Small: commands
         // are, and lws allocates it for every connection (and sets the socket's send buffer from it).
         protocols[0].rx_buffer_size = 1024
