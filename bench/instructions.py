@@ -4,7 +4,9 @@ machine vary by 10-20%. Run by `bash bench/run --instructions [N]`.
 
 A branch of N members; the session is opened and started first; counting
 runs from just before N members say hello at once until all are welcomed.
-Prints the total, the total per member, and where it went (inclusive).
+Prints the total, the total per member, and where it went (inclusive);
+then the instructions per frame delivered of `--advances` text.advance
+broadcasts to all N (commits included).
 """
 
 import argparse
@@ -35,6 +37,7 @@ PLACES = [
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--advances", type=int, default=20, help="text.advance broadcasts counted after the storm")
     parser.add_argument("--muster", default=str(ROOT / ".build" / "release" / "muster"))
     args = parser.parse_args()
     raise_file_limit(args.members + 100)
@@ -57,6 +60,9 @@ def main():
             port = int(server.stdout.readline().strip().rsplit(":", 1)[-1].split()[-1])
             url = f"ws://127.0.0.1:{port}/ws"
 
+            def control(*flags):
+                subprocess.run(["callgrind_control", *flags, str(server.pid)], check=True, capture_output=True)
+
             def load(count, opens):
                 return subprocess.run(
                     ["taskset", "-c", "1", str(LOAD), "-url", url, "-tokens", str(tokens), "-host", host,
@@ -66,15 +72,39 @@ def main():
 
             load(1, opens=True)
             time.sleep(2)
-            subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
-            storm = load(args.members, opens=False)
-            subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
-            print(next((line for line in storm.stderr.splitlines() if "welcomed" in line), "").replace(
+            control("-i", "on")
+            # The storm, then (the load holds) a dump; then the advances, counted from zero.
+            crowd_load = subprocess.Popen(
+                ["taskset", "-c", "1", str(LOAD), "-url", url, "-tokens", str(tokens), "-host", host,
+                 "-members", str(args.members), "-advances", str(args.advances), "-pid", str(server.pid),
+                 "-muster=false", "-hold"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for line in crowd_load.stdout:
+                if line.strip() == "HOLD":
+                    control("-d")
+                    crowd_load.stdin.write("go\n")
+                    crowd_load.stdin.flush()
+            crowd_load.wait(timeout=900)
+            control("-d")
+            control("-i", "off")
+            print(next((line for line in crowd_load.stderr.read().splitlines() if "welcomed" in line), "").replace(
                 "load: ", "under valgrind: "))
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=300)
-        report(out, args.members)
+        # Two dumps asked for: the storm's, then the advances' (the one at exit counts nothing).
+        dumps = sorted(Path(work).glob("callgrind.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[-1]))
+        report(dumps[0], args.members)
+        if args.advances:
+            fanout(dumps[1], args.members * args.advances)
+
+
+def fanout(out, frames):
+    annotated = subprocess.run(["callgrind_annotate", str(out)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+    total = next(int(line.split()[0].replace(",", "")) for line in annotated if "PROGRAM TOTALS" in line)
+    print(f"the advances' fan-out: {total:,} instructions for {frames:,} frames delivered, "
+          f"{total // frames:,} a frame")
 
 
 def report(out, members):

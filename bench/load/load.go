@@ -94,6 +94,7 @@ func main() {
 	name := flag.String("server", "muster", "the server's name, as printed")
 	muster := flag.Bool("muster", true, "open and start the session first (Muster's protocol)")
 	restart := flag.Bool("restart", false, "after the fan-out, have the server restarted and time the members' return")
+	hold := flag.Bool("hold", false, "before the fan-out, print HOLD and wait for a line on stdin (a profiler starts counting)")
 	flag.Parse()
 	if _, err := url.Parse(*target); err != nil || *target == "" {
 		fmt.Fprintln(os.Stderr, "load: -url is needed")
@@ -226,6 +227,11 @@ func main() {
 		percentile(welcomes, 99), cpuSeconds(*pid)-cpuBeforeStorm)
 	time.Sleep(2 * time.Second) // let the storm's frames drain
 	seated := rssKB(*pid)
+	if *hold {
+		fmt.Println("HOLD")
+		var line string
+		fmt.Scanln(&line)
+	}
 
 	// The fan-out: one advance at a time, each until every member has it (or 10 s).
 	cpuBefore := cpuSeconds(*pid)
