@@ -38,6 +38,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--advances", type=int, default=20, help="text.advance broadcasts counted after the storm")
+    parser.add_argument("--keep", help="a folder to copy the callgrind files to, for callgrind_annotate")
     parser.add_argument("--muster", default=str(ROOT / ".build" / "release" / "muster"))
     args = parser.parse_args()
     raise_file_limit(args.members + 100)
@@ -94,6 +95,9 @@ def main():
             server.wait(timeout=300)
         # Two dumps asked for: the storm's, then the advances' (the one at exit counts nothing).
         dumps = sorted(Path(work).glob("callgrind.out.*"), key=lambda p: int(p.name.rsplit(".", 1)[-1]))
+        if args.keep:
+            for dump in dumps:
+                shutil.copy(dump, args.keep)
         report(dumps[0], args.members)
         if args.advances:
             fanout(dumps[1], args.members * args.advances)

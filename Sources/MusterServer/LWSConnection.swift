@@ -1,15 +1,14 @@
 import CLibWebSockets
+import DequeModule
 
 /// One WebSocket, as the shell sees it: lws's handle, the frames waiting to
 /// go out, and a partly received message. Lives on the service thread only.
 final class LWSConnection {
     let id: ConnectionID
     let wsi: OpaquePointer
-    /// Waiting frames; `head` avoids shifting the array on every write. A
-    /// written frame's slot is emptied at once: a member's welcome is not
-    /// kept alive behind the frames that follow it.
-    private var queue: [Frame?] = []
-    private var head = 0
+    /// Waiting frames. A written frame leaves at once: a member's welcome is
+    /// not kept alive behind the frames that follow it.
+    private var queue = Deque<Frame>()
     /// A message arriving in fragments.
     var incoming: [UInt8] = []
     /// Set once the rest of the current message is to be thrown away.
@@ -36,28 +35,11 @@ final class LWSConnection {
         pinged = false
     }
 
-    var queued: Int { queue.count - head }
+    var queued: Int { queue.count }
 
     func enqueue(_ frame: Frame) { queue.append(frame) }
 
-    func dequeue() -> Frame? {
-        guard head < queue.count else { return nil }
-        let frame = queue[head]
-        queue[head] = nil
-        head += 1
-        if head == queue.count {
-            // Drained (the usual case): start over without giving the storage back.
-            queue.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 64, head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
-        return frame
-    }
+    func dequeue() -> Frame? { queue.popFirst() }
 
-    func dropQueue() {
-        queue.removeAll()
-        head = 0
-    }
+    func dropQueue() { queue.removeAll() }
 }

@@ -266,6 +266,7 @@ public final class LWSServer: @unchecked Sendable {
         for action in actions {
             switch action {
             case .send(let frame, let connection): send(frame, to: connection)
+            case .broadcast(let frame, let connections): for connection in connections { send(frame, to: connection) }
             case .close(let connection, let code, let reason): close(connection, code: code, reason: reason)
             case .submit(let batch, let generation): writer.submit(batch, generation: generation)
             }

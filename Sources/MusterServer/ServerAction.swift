@@ -19,28 +19,64 @@ public enum CloseCode: UInt16, Sendable {
 enum ServerAction {
     /// Queue a frame; the transport closes a connection whose queue is too long.
     case send(Frame, to: ConnectionID)
+    /// Queue one frame for many connections (an event every member gets): one action, not thousands.
+    case broadcast(Frame, to: [ConnectionID])
     /// Close after what is queued has been written.
     case close(ConnectionID, code: CloseCode, reason: String)
     /// Hand events to the store writer; the outcome comes back through the mailbox.
     case submit(EventBatch, generation: Int)
 }
 
-/// Actions in the order they were decided.
+/// Actions in the order they were decided. Consecutive sends of one frame
+/// become one `broadcast`.
 struct ServerActions {
-    private(set) var list: [ServerAction] = []
+    private var decided: [ServerAction] = []
+    /// Sends of one frame not yet in `decided`.
+    private var run: (frame: Frame, to: [ConnectionID])?
 
-    mutating func send(_ frame: Frame, to connection: ConnectionID) { list.append(.send(frame, to: connection)) }
-
-    mutating func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
-        list.append(.close(connection, code: code, reason: reason))
+    /// The actions so far, in order.
+    var list: [ServerAction] {
+        guard let run else { return decided }
+        return decided + [Self.action(run)]
     }
 
-    mutating func append(_ action: ServerAction) { list.append(action) }
-    mutating func append(contentsOf other: ServerActions) { list += other.list }
+    mutating func send(_ frame: Frame, to connection: ConnectionID) {
+        if run?.frame === frame {
+            run!.to.append(connection)
+        } else {
+            flush()
+            run = (frame, [connection])
+        }
+    }
+
+    mutating func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
+        append(.close(connection, code: code, reason: reason))
+    }
+
+    mutating func append(_ action: ServerAction) {
+        flush()
+        decided.append(action)
+    }
+
+    mutating func append(contentsOf other: ServerActions) {
+        flush()
+        decided += other.list
+    }
 
     /// Returns the actions and starts a new list.
     mutating func take() -> [ServerAction] {
-        defer { list = [] }
-        return list
+        flush()
+        defer { decided = [] }
+        return decided
+    }
+
+    private mutating func flush() {
+        guard let run else { return }
+        self.run = nil
+        decided.append(Self.action(run))
+    }
+
+    private static func action(_ run: (frame: Frame, to: [ConnectionID])) -> ServerAction {
+        run.to.count == 1 ? .send(run.frame, to: run.to[0]) : .broadcast(run.frame, to: run.to)
     }
 }

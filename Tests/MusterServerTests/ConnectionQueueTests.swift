@@ -25,3 +25,27 @@ import Testing
         #expect(connection.queued == 1 && connection.dequeue()?.text == "again")
     }
 }
+
+/// Consecutive sends of one frame travel as one broadcast; the order of
+/// everything decided is kept.
+@Suite struct ServerActionsTests {
+    @Test func sendsOfOneFrameBecomeOneBroadcastInOrder() {
+        let event = Frame(Array("event".utf8))
+        let ack = Frame(Array("ack".utf8))
+        var actions = ServerActions()
+        actions.send(ack, to: 9)
+        for connection in 1...3 { actions.send(event, to: connection) }
+        actions.close(2, code: .goingAway, reason: "bye")
+        actions.send(event, to: 4)
+        let described = actions.take().map { action -> String in
+            switch action {
+            case .send(let frame, let connection): "send \(frame.text) \(connection)"
+            case .broadcast(let frame, let connections): "broadcast \(frame.text) \(connections)"
+            case .close(let connection, _, _): "close \(connection)"
+            case .submit: "submit"
+            }
+        }
+        #expect(described == ["send ack 9", "broadcast event [1, 2, 3]", "close 2", "send event 4"])
+        #expect(actions.take().isEmpty)
+    }
+}

@@ -16,6 +16,7 @@ final class RecordingSink {
         for action in actions {
             switch action {
             case .send(let frame, let connection): sent.append((connection, frame.text))
+            case .broadcast(let frame, let connections): sent += connections.map { ($0, frame.text) }
             case .close(let connection, let code, _): closed.append((connection, code))
             case .submit(let batch, let generation): submitted.append((batch, generation))
             }
