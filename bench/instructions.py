@@ -6,7 +6,8 @@ A branch of N members; the session is opened and started first; counting
 runs from just before N members say hello at once until all are welcomed.
 Prints the total, the total per member, and where it went (inclusive);
 then the instructions per frame delivered of `--advances` text.advance
-broadcasts to all N (commits included).
+broadcasts to all N (commits included), and the same for the C peer on
+lws (bench/peers/lws.c) for scale.
 """
 
 import argparse
@@ -100,14 +101,41 @@ def main():
                 shutil.copy(dump, args.keep)
         report(dumps[0], args.members)
         if args.advances:
-            fanout(dumps[1], args.members * args.advances)
+            fanout(dumps[1], args.members * args.advances, "Muster")
+            peer_fanout(work, url_tokens=tokens, host=host, members=args.members, advances=args.advances)
 
 
-def fanout(out, frames):
+def peer_fanout(work, url_tokens, host, members, advances):
+    """The same advances from the C peer on lws (bench/peers/lws.c), for scale."""
+    out = Path(work) / "peer.out"
+    server = subprocess.Popen(
+        ["taskset", "-c", "0", "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+         str(LOAD.parent / "lws"), "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = int(server.stdout.readline().strip().rsplit(":", 1)[-1].split()[-1])
+        crowd_load = subprocess.Popen(
+            ["taskset", "-c", "1", str(LOAD), "-url", f"ws://127.0.0.1:{port}/ws", "-tokens", str(url_tokens),
+             "-host", host, "-members", str(members), "-advances", str(advances), "-pid", str(server.pid),
+             "-server", "c+lws", "-muster=false", "-hold"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in crowd_load.stdout:
+            if line.strip() == "HOLD":
+                subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
+                crowd_load.stdin.write("go\n")
+                crowd_load.stdin.flush()
+        crowd_load.wait(timeout=900)
+        subprocess.run(["callgrind_control", "-d", str(server.pid)], check=True, capture_output=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=300)
+    fanout(next(Path(work).glob("peer.out.*")), members * advances, "the C peer on lws")
+
+
+def fanout(out, frames, who):
     annotated = subprocess.run(["callgrind_annotate", str(out)], capture_output=True, text=True,
                                check=True).stdout.splitlines()
     total = next(int(line.split()[0].replace(",", "")) for line in annotated if "PROGRAM TOTALS" in line)
-    print(f"the advances' fan-out: {total:,} instructions for {frames:,} frames delivered, "
+    print(f"{who}, the advances' fan-out: {total:,} instructions for {frames:,} frames delivered, "
           f"{total // frames:,} a frame")
 
 
