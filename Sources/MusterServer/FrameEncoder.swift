@@ -99,21 +99,18 @@ struct FrameEncoder {
             state.pointee.levels[depth].count += 1
         }
 
+        /// Before an object's member: its comma and key.
         func key(_ key: some CodingKey, at depth: Int) throws {
             try next(at: depth)
             JSONText.append(key.stringValue, to: &state.pointee.bytes)
             state.pointee.bytes.append(UInt8(ascii: ":"))
         }
 
-        func integer(_ value: some BinaryInteger, _ key: some CodingKey, at depth: Int) throws {
-            try self.key(key, at: depth)
-            JSONText.append(value, to: &state.pointee.bytes)
-        }
-
-        func integer(_ value: some BinaryInteger, at depth: Int) throws {
-            try next(at: depth)
-            JSONText.append(value, to: &state.pointee.bytes)
-        }
+        // The values themselves, once `key` or `next` has placed them.
+        func null() { state.pointee.bytes.append(contentsOf: "null".utf8) }
+        func bool(_ value: Bool) { state.pointee.bytes.append(contentsOf: (value ? "true" : "false").utf8) }
+        func string(_ value: String) { JSONText.append(value, to: &state.pointee.bytes) }
+        func integer(_ value: some BinaryInteger) { JSONText.append(value, to: &state.pointee.bytes) }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             // `Encoder` cannot throw here: a misuse is remembered and thrown at the first write.
@@ -122,11 +119,11 @@ struct FrameEncoder {
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            Unkeyed(writer: self, depth: (try? open(.unkeyed)) ?? -1)
+            Elements(writer: self, depth: (try? open(.unkeyed)) ?? -1)
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer {
-            Single(writer: self, depth: (try? open(.single)) ?? -1)
+            Elements(writer: self, depth: (try? open(.single)) ?? -1)
         }
     }
 
@@ -135,120 +132,74 @@ struct FrameEncoder {
         let depth: Int
         var codingPath: [any CodingKey] { [] }
 
-        mutating func encodeNil(forKey key: Key) throws {
+        /// The writer, once the member's key is written.
+        private func at(_ key: Key) throws -> Writer {
             try writer.key(key, at: depth)
-            writer.state.pointee.bytes.append(contentsOf: "null".utf8)
+            return writer
         }
-        mutating func encode(_ value: Bool, forKey key: Key) throws {
-            try writer.key(key, at: depth)
-            writer.state.pointee.bytes.append(contentsOf: (value ? "true" : "false").utf8)
-        }
-        mutating func encode(_ value: String, forKey key: Key) throws {
-            try writer.key(key, at: depth)
-            JSONText.append(value, to: &writer.state.pointee.bytes)
-        }
-        mutating func encode(_ value: Int, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: Int64, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: Int8, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: Int16, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: Int32, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: UInt, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: UInt8, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: UInt16, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: UInt32, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
-        mutating func encode(_ value: UInt64, forKey key: Key) throws { try writer.integer(value, key, at: depth) }
+
+        mutating func encodeNil(forKey key: Key) throws { try at(key).null() }
+        mutating func encode(_ value: Bool, forKey key: Key) throws { try at(key).bool(value) }
+        mutating func encode(_ value: String, forKey key: Key) throws { try at(key).string(value) }
+        mutating func encode(_ value: Int, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: Int8, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: Int16, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: Int32, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: Int64, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: UInt, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: UInt8, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: UInt16, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: UInt32, forKey key: Key) throws { try at(key).integer(value) }
+        mutating func encode(_ value: UInt64, forKey key: Key) throws { try at(key).integer(value) }
         mutating func encode(_ value: Double, forKey key: Key) throws { throw Unsupported(what: "Double") }
         mutating func encode(_ value: Float, forKey key: Key) throws { throw Unsupported(what: "Float") }
-        mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            try writer.key(key, at: depth)
-            try writer.write(value)
-        }
+        mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try at(key).write(value) }
         mutating func nestedContainer<NestedKey: CodingKey>(
             keyedBy keyType: NestedKey.Type, forKey key: Key
         ) -> KeyedEncodingContainer<NestedKey> {
             KeyedEncodingContainer(Keyed<NestedKey>(writer: writer, depth: -1))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            Unkeyed(writer: writer, depth: -1)
+            Elements(writer: writer, depth: -1)
         }
         mutating func superEncoder() -> any Encoder { Unusable() }
         mutating func superEncoder(forKey key: Key) -> any Encoder { Unusable() }
     }
 
-    private struct Unkeyed: UnkeyedEncodingContainer {
+    /// An array's elements, or a single value (one element, no brackets): the same writes.
+    private struct Elements: UnkeyedEncodingContainer, SingleValueEncodingContainer {
         let writer: Writer
         let depth: Int
         var codingPath: [any CodingKey] { [] }
         var count: Int { depth >= 0 && depth < writer.state.pointee.levels.count ? writer.state.pointee.levels[depth].count : 0 }
 
-        mutating func encodeNil() throws {
+        /// The writer, once the element's comma is written.
+        private func next() throws -> Writer {
             try writer.next(at: depth)
-            writer.state.pointee.bytes.append(contentsOf: "null".utf8)
+            return writer
         }
-        mutating func encode(_ value: Bool) throws {
-            try writer.next(at: depth)
-            writer.state.pointee.bytes.append(contentsOf: (value ? "true" : "false").utf8)
-        }
-        mutating func encode(_ value: String) throws {
-            try writer.next(at: depth)
-            JSONText.append(value, to: &writer.state.pointee.bytes)
-        }
-        mutating func encode(_ value: Int) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int8) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int16) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int32) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt8) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt16) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt32) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt64) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int64) throws { try writer.integer(value, at: depth) }
+
+        mutating func encodeNil() throws { try next().null() }
+        mutating func encode(_ value: Bool) throws { try next().bool(value) }
+        mutating func encode(_ value: String) throws { try next().string(value) }
+        mutating func encode(_ value: Int) throws { try next().integer(value) }
+        mutating func encode(_ value: Int8) throws { try next().integer(value) }
+        mutating func encode(_ value: Int16) throws { try next().integer(value) }
+        mutating func encode(_ value: Int32) throws { try next().integer(value) }
+        mutating func encode(_ value: Int64) throws { try next().integer(value) }
+        mutating func encode(_ value: UInt) throws { try next().integer(value) }
+        mutating func encode(_ value: UInt8) throws { try next().integer(value) }
+        mutating func encode(_ value: UInt16) throws { try next().integer(value) }
+        mutating func encode(_ value: UInt32) throws { try next().integer(value) }
+        mutating func encode(_ value: UInt64) throws { try next().integer(value) }
         mutating func encode(_ value: Double) throws { throw Unsupported(what: "Double") }
         mutating func encode(_ value: Float) throws { throw Unsupported(what: "Float") }
-        mutating func encode<T: Encodable>(_ value: T) throws {
-            try writer.next(at: depth)
-            try writer.write(value)
-        }
+        mutating func encode<T: Encodable>(_ value: T) throws { try next().write(value) }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             KeyedEncodingContainer(Keyed<NestedKey>(writer: writer, depth: -1))
         }
-        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { Unkeyed(writer: writer, depth: -1) }
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { Elements(writer: writer, depth: -1) }
         mutating func superEncoder() -> any Encoder { Unusable() }
-    }
-
-    private struct Single: SingleValueEncodingContainer {
-        let writer: Writer
-        let depth: Int
-        var codingPath: [any CodingKey] { [] }
-
-        mutating func encodeNil() throws {
-            try writer.next(at: depth)
-            writer.state.pointee.bytes.append(contentsOf: "null".utf8)
-        }
-        mutating func encode(_ value: Bool) throws {
-            try writer.next(at: depth)
-            writer.state.pointee.bytes.append(contentsOf: (value ? "true" : "false").utf8)
-        }
-        mutating func encode(_ value: String) throws {
-            try writer.next(at: depth)
-            JSONText.append(value, to: &writer.state.pointee.bytes)
-        }
-        mutating func encode(_ value: Int) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int64) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int8) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int16) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Int32) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt8) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt16) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt32) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: UInt64) throws { try writer.integer(value, at: depth) }
-        mutating func encode(_ value: Double) throws { throw Unsupported(what: "Double") }
-        mutating func encode(_ value: Float) throws { throw Unsupported(what: "Float") }
-        mutating func encode<T: Encodable>(_ value: T) throws {
-            try writer.next(at: depth)
-            try writer.write(value)
-        }
     }
 
     /// What a nested or super encoder gets: every use throws, so the value falls back to `JSONEncoder`.
@@ -258,7 +209,7 @@ struct FrameEncoder {
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             KeyedEncodingContainer(Keyed<Key>(writer: Writer(), depth: -1))
         }
-        func unkeyedContainer() -> any UnkeyedEncodingContainer { Unkeyed(writer: Writer(), depth: -1) }
-        func singleValueContainer() -> any SingleValueEncodingContainer { Single(writer: Writer(), depth: -1) }
+        func unkeyedContainer() -> any UnkeyedEncodingContainer { Elements(writer: Writer(), depth: -1) }
+        func singleValueContainer() -> any SingleValueEncodingContainer { Elements(writer: Writer(), depth: -1) }
     }
 }

@@ -45,14 +45,9 @@ enum ServerMessage {
 
     /// `value` as JSON: through `FrameEncoder`, or `JSONEncoder` for what that does not handle.
     static func json(_ value: some Encodable) -> [UInt8] {
+        if let bytes = try? FrameEncoder().encode(value) { return bytes }
         do {
-            return try FrameEncoder().encode(value)
-        } catch is FrameEncoder.Unsupported {
-            do {
-                return Array(try encoder.encode(value))
-            } catch {
-                preconditionFailure("cannot encode \(value): \(error)")
-            }
+            return Array(try encoder.encode(value))
         } catch {
             preconditionFailure("cannot encode \(value): \(error)")
         }
