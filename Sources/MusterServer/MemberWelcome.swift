@@ -29,8 +29,6 @@ struct MemberWelcome {
     /// The welcome of `you` at `seq` with `state` (a member's snapshot);
     /// `changedAt` is the seq of the last event that changed the shared part.
     ///
-    /// One encoder call per welcome (their own part): its fixed cost was
-    /// most of a welcome's, so `you` is written directly.
     mutating func frame(
         you: ServerMessage.You, session: SessionID, seq: Int, state: SessionSnapshot, changedAt: Int
     ) -> Frame {
@@ -42,16 +40,10 @@ struct MemberWelcome {
         let own = Own(
             roster: state.roster, quorum: state.quorum, rollcall: state.rollcall, rollcalls: state.rollcalls,
             votes: state.votes)
-        var bytes = Array(#"{"type":"welcome","protocolVersion":2,"you":{"member":"#.utf8)
+        var bytes = Array(#"{"type":"welcome","protocolVersion":2,"you":"#.utf8)
         bytes.reserveCapacity(shared!.members.count + 512)
-        JSONText.append(you.member.rawValue, to: &bytes)
-        bytes += Array(#","role":"#.utf8)
-        JSONText.append(you.role.rawValue, to: &bytes)
-        bytes += Array(#","name":"#.utf8)
-        JSONText.append(you.name, to: &bytes)
-        bytes += Array(#","device":"#.utf8)
-        JSONText.append(you.device.rawValue, to: &bytes)
-        bytes += Array(#"},"session":"#.utf8)
+        bytes += ServerMessage.json(you)
+        bytes += Array(#","session":"#.utf8)
         JSONText.append(session.rawValue, to: &bytes)
         bytes += Array(#","seq":\#(seq),"resumed":false,"state":{"#.utf8)
         bytes += shared!.members
