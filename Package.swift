@@ -45,7 +45,7 @@ let package = Package(
             dependencies: [
                 "MusterCore", "MusterStore", "MusterDocuments", "CLibWebSockets",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             // The service thread's hot paths (a frame queued and written: ~4,500 instructions)

@@ -30,7 +30,7 @@ extension LWSServer {
 
     /// Service thread: hands lws the files' new contents for the vhost that uses them.
     func reloadCertificates() {
-        guard let tls = configuration.tls, let context = currentContext else { return }
+        guard let tls = configuration.tls, let context else { return }
         guard let certificate = FileManager.default.contents(atPath: tls.certificate),
             let key = FileManager.default.contents(atPath: tls.key)
         else {

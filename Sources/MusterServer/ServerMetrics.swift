@@ -1,4 +1,4 @@
-import CoreMetrics
+import Metrics
 
 /// What the server counts, through swift-metrics: `muster serve` sends it to
 /// Prometheus at `/metrics`; with no metrics system (the tests) it goes nowhere.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import MusterCore
 import MusterStore
 
@@ -89,8 +90,7 @@ final class StoreWriter: Sendable {
         do {
             let started = ContinuousClock.now
             try database.append(submissions.map(\.batch))
-            let took = (ContinuousClock.now - started).components
-            ServerMetrics.commitDuration.recordNanoseconds(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000)
+            ServerMetrics.commitDuration.record(duration: ContinuousClock.now - started)
             ServerMetrics.eventsCommitted.increment(by: submissions.reduce(0) { $0 + $1.batch.occurrences.count })
             mailbox.post(.committed(Self.lastSeqs(submissions.map(\.batch))))
         } catch StoreError.sequenceGap {

@@ -20,7 +20,7 @@ extension Switchboard {
             let report = ServerMessage.UnsupportedBrowser(member: member.id, name: member.name, browser: browser)
             hub.unsupportedBrowsers[member.id] = report
             let frame = ServerMessage.unsupported(report)
-            for (host, viewer) in hub.audience.viewers where viewer.role == .host { out.send(frame, to: host) }
+            for host in hub.audience.hosts { out.send(frame, to: host) }
             logger.notice("a browser too old for the page", metadata: ["session": "\(id)"])
         }
         out.close(connection, code: .normal, reason: "reported")

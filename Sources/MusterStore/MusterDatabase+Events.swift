@@ -57,15 +57,15 @@ extension MusterDatabase {
             // A join storm commits thousands of one-event batches of one session: ask the
             // file for a session's last seq once per commit, then count on from it.
             var nextSeq: [SessionID: Int] = [:]
+            // One compiled statement for every row (a record's `insert` builds its SQL each time).
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO event (sessionId, seq, at, kind, body, callerId, commandId) VALUES (?, ?, ?, ?, ?, ?, ?)")
             for batch in batches {
                 let expected = try nextSeq[batch.session] ?? Self.lastSeq(batch.session, in: db) + 1
                 guard batch.firstSeq == expected else {
                     throw StoreError.sequenceGap(session: batch.session.rawValue, expected: expected, got: batch.firstSeq)
                 }
                 nextSeq[batch.session] = batch.firstSeq + batch.occurrences.count
-                // One compiled statement for every row (a record's `insert` builds its SQL each time).
-                let insert = try db.cachedStatement(
-                    sql: "INSERT INTO event (sessionId, seq, at, kind, body, callerId, commandId) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 for (offset, occurrence) in batch.occurrences.enumerated() {
                     let body = String(decoding: try encoder.encode(occurrence.event), as: UTF8.self)
                     try insert.execute(arguments: [
