@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from branch import crowd, raise_file_limit
+from compare import muster_serve, start
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD = ROOT / ".build" / "bench" / "load"
@@ -51,45 +52,20 @@ def main():
         db, host, members = crowd(muster, work, args.members)
         tokens = Path(work) / "tokens.txt"
         tokens.write_text("".join(t + "\n" for t in members))
-        out = Path(work) / "callgrind.out"
-        server = subprocess.Popen(
-            ["taskset", "-c", "0", "valgrind", "--tool=callgrind", "--instr-atstart=no",
-             f"--callgrind-out-file={out}", str(muster), "serve", "--listen", "127.0.0.1:0", "--db", db,
-             "--web", str(ROOT / "web"), "--hellos-per-address", "10000000", "--max-connections-per-address",
-             "100000", "--commands-per-second", "100000"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        server, port = counted(Path(work) / "callgrind.out", muster_serve(muster, db))
         try:
-            port = int(server.stdout.readline().strip().rsplit(":", 1)[-1].split()[-1])
             url = f"ws://127.0.0.1:{port}/ws"
-
-            def control(*flags):
-                subprocess.run(["callgrind_control", *flags, str(server.pid)], check=True, capture_output=True)
-
-            def load(count, opens):
-                return subprocess.run(
-                    ["taskset", "-c", "1", str(LOAD), "-url", url, "-tokens", str(tokens), "-host", host,
-                     "-members", str(count), "-advances", "1" if opens else "0", "-pid", str(server.pid),
-                     f"-muster={'true' if opens else 'false'}"],
-                    capture_output=True, text=True, timeout=900, check=True)
-
-            load(1, opens=True)
+            # The session is opened and started by a first load of one member; then counting starts.
+            subprocess.run(load_command(url, tokens, host, 1, 1, server, "-muster=true"), capture_output=True,
+                           text=True, timeout=900, check=True)
             time.sleep(2)
-            control("-i", "on")
+            control(server, "-i", "on")
             # The storm, then (the load holds) a dump; then the advances, counted from zero.
-            crowd_load = subprocess.Popen(
-                ["taskset", "-c", "1", str(LOAD), "-url", url, "-tokens", str(tokens), "-host", host,
-                 "-members", str(args.members), "-advances", str(args.advances), "-pid", str(server.pid),
-                 "-muster=false", "-hold"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for line in crowd_load.stdout:
-                if line.strip() == "HOLD":
-                    control("-d")
-                    crowd_load.stdin.write("go\n")
-                    crowd_load.stdin.flush()
-            crowd_load.wait(timeout=900)
-            control("-d")
-            control("-i", "off")
-            print(next((line for line in crowd_load.stderr.read().splitlines() if "welcomed" in line), "").replace(
+            stderr = hold(load_command(url, tokens, host, args.members, args.advances, server, "-muster=false"),
+                          lambda: control(server, "-d"))
+            control(server, "-d")
+            control(server, "-i", "off")
+            print(next((line for line in stderr.splitlines() if "welcomed" in line), "").replace(
                 "load: ", "under valgrind: "))
         finally:
             server.send_signal(signal.SIGINT)
@@ -102,47 +78,65 @@ def main():
         report(dumps[0], args.members)
         if args.advances:
             fanout(dumps[1], args.members * args.advances, "Muster")
-            peer_fanout(work, url_tokens=tokens, host=host, members=args.members, advances=args.advances)
+            peer_fanout(work, tokens, host, args.members, args.advances)
 
 
-def peer_fanout(work, url_tokens, host, members, advances):
+def counted(out, command):
+    """A server started under callgrind, counting nothing until told; returns (process, port)."""
+    return start(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", *command])
+
+
+def control(server, *flags):
+    subprocess.run(["callgrind_control", *flags, str(server.pid)], check=True, capture_output=True)
+
+
+def load_command(url, tokens, host, members, advances, server, *flags):
+    return ["taskset", "-c", "1", str(LOAD), "-url", url, "-tokens", str(tokens), "-host", host, "-members",
+            str(members), "-advances", str(advances), "-pid", str(server.pid), *flags]
+
+
+def hold(command, at_hold):
+    """Runs the load with `-hold`: `at_hold` runs after the storm, before the advances. Returns what it printed."""
+    crowd_load = subprocess.Popen([*command, "-hold"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+    for line in crowd_load.stdout:
+        if line.strip() == "HOLD":
+            at_hold()
+            crowd_load.stdin.write("go\n")
+            crowd_load.stdin.flush()
+    crowd_load.wait(timeout=900)
+    return crowd_load.stderr.read()
+
+
+def peer_fanout(work, tokens, host, members, advances):
     """The same advances from the C peer on lws (bench/peers/lws.c), for scale."""
-    out = Path(work) / "peer.out"
-    server = subprocess.Popen(
-        ["taskset", "-c", "0", "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-         str(LOAD.parent / "lws"), "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server, port = counted(Path(work) / "peer.out", [str(LOAD.parent / "lws"), "0"])
     try:
-        port = int(server.stdout.readline().strip().rsplit(":", 1)[-1].split()[-1])
-        crowd_load = subprocess.Popen(
-            ["taskset", "-c", "1", str(LOAD), "-url", f"ws://127.0.0.1:{port}/ws", "-tokens", str(url_tokens),
-             "-host", host, "-members", str(members), "-advances", str(advances), "-pid", str(server.pid),
-             "-server", "c+lws", "-muster=false", "-hold"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        for line in crowd_load.stdout:
-            if line.strip() == "HOLD":
-                subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
-                crowd_load.stdin.write("go\n")
-                crowd_load.stdin.flush()
-        crowd_load.wait(timeout=900)
-        subprocess.run(["callgrind_control", "-d", str(server.pid)], check=True, capture_output=True)
+        command = load_command(f"ws://127.0.0.1:{port}/ws", tokens, host, members, advances, server, "-server",
+                               "c+lws", "-muster=false")
+        hold(command, lambda: control(server, "-i", "on"))
+        control(server, "-d")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=300)
     fanout(next(Path(work).glob("peer.out.*")), members * advances, "the C peer on lws")
 
 
-def fanout(out, frames, who):
-    annotated = subprocess.run(["callgrind_annotate", str(out)], capture_output=True, text=True,
+def totals(out, *options):
+    """callgrind_annotate's lines for `out`, and its program total."""
+    annotated = subprocess.run(["callgrind_annotate", *options, str(out)], capture_output=True, text=True,
                                check=True).stdout.splitlines()
-    total = next(int(line.split()[0].replace(",", "")) for line in annotated if "PROGRAM TOTALS" in line)
+    return annotated, next(int(line.split()[0].replace(",", "")) for line in annotated if "PROGRAM TOTALS" in line)
+
+
+def fanout(out, frames, who):
+    _, total = totals(out)
     print(f"{who}, the advances' fan-out: {total:,} instructions for {frames:,} frames delivered, "
           f"{total // frames:,} a frame")
 
 
 def report(out, members):
-    annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], capture_output=True,
-                               text=True, check=True).stdout.splitlines()
-    total = next(int(line.split()[0].replace(",", "")) for line in annotated if "PROGRAM TOTALS" in line)
+    annotated, total = totals(out, "--inclusive=yes")
     print(f"{members} members' join storm: {total:,} instructions, {total // members:,} a member")
     for label, symbol in PLACES:
         line = next((line for line in annotated if symbol in line), None)

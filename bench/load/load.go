@@ -215,12 +215,7 @@ func main() {
 			}()
 		}(i, token)
 	}
-	waited := make(chan struct{})
-	go func() { ready.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(120 * time.Second):
-	}
+	waitAtMost(&ready, 120*time.Second)
 	joined := float64(joinEnd.Load()) / 1e9
 	fmt.Fprintf(os.Stderr, "load: %s welcomed %d: p10 %.2f s, p50 %.2f s, p90 %.2f s, p99 %.2f s; server CPU %.2f s\n",
 		*name, welcomed, percentile(welcomes, 10), percentile(welcomes, 50), percentile(welcomes, 90),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -46,5 +47,15 @@ func helloSince(conn *websocket.Conn, token, session string, since int64) ([]byt
 			conn.SetReadDeadline(time.Time{})
 			return frame, nil
 		}
+	}
+}
+
+// waitAtMost waits for group, or for limit to pass: every loop here stops by itself.
+func waitAtMost(group *sync.WaitGroup, limit time.Duration) {
+	waited := make(chan struct{})
+	go func() { group.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(limit):
 	}
 }

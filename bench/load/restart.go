@@ -87,11 +87,6 @@ func restartAndReturn(tokens []string, lastSeen []atomic.Int64, session string, 
 			}
 		}(i, token)
 	}
-	waited := make(chan struct{})
-	go func() { done.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(120 * time.Second):
-	}
+	waitAtMost(&done, 120*time.Second)
 	return percentile(back, 99), int(resumed.Load()), int(full.Load()), int(behind.Load()), int(returned.Load())
 }
