@@ -24,6 +24,30 @@ import Testing
         connection.enqueue(Frame(Array("again".utf8)))
         #expect(connection.queued == 1 && connection.dequeue()?.text == "again")
     }
+
+    /// Frames arriving while others are being written, as a slow phone sees them.
+    @Test func interleavedSendsAndWritesKeepTheOrder() {
+        var written: [String] = []
+        var sent = 0
+        for burst in [1, 3, 0, 2, 5, 1] {
+            for _ in 0..<burst {
+                sent += 1
+                connection.enqueue(Frame(Array("\(sent)".utf8)))
+            }
+            if let frame = connection.dequeue() { written.append(frame.text) }
+        }
+        while let frame = connection.dequeue() { written.append(frame.text) }
+        #expect(written == (1...sent).map(String.init))
+        #expect(connection.queued == 0)
+    }
+
+    @Test func aDroppedQueueIsEmptyAndStartsAgain() {
+        for n in 1...5 { connection.enqueue(Frame(Array("\(n)".utf8))) }
+        connection.dropQueue()
+        #expect(connection.queued == 0 && connection.dequeue() == nil)
+        connection.enqueue(Frame(Array("after".utf8)))
+        #expect(connection.dequeue()?.text == "after" && connection.dequeue() == nil)
+    }
 }
 
 /// Consecutive sends of one frame travel as one broadcast; the order of

@@ -2,7 +2,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -58,4 +60,21 @@ func waitAtMost(group *sync.WaitGroup, limit time.Duration) {
 	case <-waited:
 	case <-time.After(limit):
 	}
+}
+
+var textAdvanced = []byte(`"text.advanced"`)
+
+// readInto reads the next message into *buffer, reusing its room, and returns it: valid
+// until the next call. gorilla's ReadMessage allocates a new slice for every message.
+func readInto(conn *websocket.Conn, buffer *[]byte) ([]byte, error) {
+	_, reader, err := conn.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	message := bytes.NewBuffer((*buffer)[:0])
+	if _, err := message.ReadFrom(reader); err != nil && err != io.EOF {
+		return nil, err
+	}
+	*buffer = message.Bytes()
+	return *buffer, nil
 }

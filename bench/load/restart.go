@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -11,15 +12,16 @@ import (
 	"time"
 )
 
+var seqKey = []byte(`"seq":`)
+
 // seqOf reads a frame's "seq" without decoding the rest; -1 when it has none.
 func seqOf(frame []byte) int64 {
-	text := string(frame)
-	at := strings.Index(text, `"seq":`)
+	at := bytes.Index(frame, seqKey)
 	if at < 0 {
 		return -1
 	}
 	value := int64(0)
-	for _, c := range text[at+6:] {
+	for _, c := range frame[at+len(seqKey):] {
 		if c < '0' || c > '9' {
 			break
 		}
