@@ -17,16 +17,16 @@ public struct RosterRow: Sendable, Hashable {
 /// Reads a roster spreadsheet saved as CSV: `name,status,city,role`.
 ///
 /// Written for what a secretary's spreadsheet really looks like: UTF-8 with
-/// or without the BOM that Excel and WPS add, headers and values in English
+/// or without the BOM that Excel and WPS add, or GBK as they save "CSV
+/// (逗号分隔)" on a Chinese Windows (`TextFile`), headers and values in English
 /// or Chinese (姓名, 身份, 城市, 角色; 正式党员, 预备党员, 书记…), columns in
 /// any order, blank lines ignored. Any bad line stops the whole file, with
 /// its line number, so a half-imported roster never happens.
 public enum RosterFile {
     public static func parse(_ data: Data) throws -> [RosterRow] {
-        var bytes = data
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        guard let text = String(data: bytes, encoding: .utf8) else {
-            throw StoreError.invalid("The roster file is not UTF-8 text. Save it as \"CSV UTF-8\" and try again.")
+        guard let text = TextFile.decode(data)?.text else {
+            throw StoreError.invalid(
+                "The roster file is neither UTF-8 nor GBK text. Save it from Excel or WPS as CSV and try again.")
         }
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         guard let headerIndex = lines.firstIndex(where: { !$0.trimmingWhitespace().isEmpty }) else {

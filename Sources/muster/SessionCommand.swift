@@ -44,8 +44,8 @@ struct SessionCommand: ParsableCommand {
                 var text: SharedText? = oath ? .partyOath : nil
                 if let textFile {
                     guard let data = FileManager.default.contents(atPath: textFile),
-                        let pasted = String(data: data, encoding: .utf8)
-                    else { throw StoreError.invalid("Cannot read \(textFile) as UTF-8 text.") }
+                        let pasted = TextFile.decode(data)?.text
+                    else { throw StoreError.invalid("Cannot read \(textFile) as UTF-8 or GBK text.") }
                     let title = URL(fileURLWithPath: textFile).deletingPathExtension().lastPathComponent
                     text = SharedText(title: title, pasted: pasted)
                 }

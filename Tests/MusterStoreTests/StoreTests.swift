@@ -104,9 +104,28 @@ final class FixedClock: Sendable {
         #expect(throws: error) { try RosterFile.parse(Data(csv.utf8)) }
     }
 
-    @Test func notUTF8IsExplained() {
-        #expect(throws: StoreError.invalid("The roster file is not UTF-8 text. Save it as \"CSV UTF-8\" and try again.")) {
-            try RosterFile.parse(Data([0xC4, 0xE3, 0xBA, 0xC3]))  // "你好" in GBK
+    /// What Excel or WPS on a Chinese Windows saves as "CSV (逗号分隔)": GBK.
+    @Test func aGBKRosterReadsAsItsUTF8Twin() throws {
+        // 姓名,身份,城市 / 王建国,预备党员,鹤岗 / 李𠮷,正式,杭州 (𠮷 is outside GBK: four bytes in GB18030)
+        let gbk: [UInt8] = [
+            0xD0, 0xD5, 0xC3, 0xFB, 0x2C, 0xC9, 0xED, 0xB7, 0xDD, 0x2C, 0xB3, 0xC7, 0xCA, 0xD0, 0x0D, 0x0A,
+            0xCD, 0xF5, 0xBD, 0xA8, 0xB9, 0xFA, 0x2C, 0xD4, 0xA4, 0xB1, 0xB8, 0xB5, 0xB3, 0xD4, 0xB1, 0x2C,
+            0xBA, 0xD7, 0xB8, 0xDA, 0x0D, 0x0A,
+            0xC0, 0xEE, 0x95, 0x34, 0xB2, 0x35, 0x2C, 0xD5, 0xFD, 0xCA, 0xBD, 0x2C, 0xBA, 0xBC, 0xD6, 0xDD, 0x0D, 0x0A,
+        ]
+        let utf8 = "姓名,身份,城市\r\n王建国,预备党员,鹤岗\r\n李𠮷,正式,杭州\r\n"
+        #expect(TextFile.decode(Data(gbk))?.encoding == .gb18030)
+        #expect(TextFile.decode(Data(gbk))?.text == utf8)
+        #expect(try RosterFile.parse(Data(gbk)) == RosterFile.parse(Data(utf8.utf8)))
+        #expect(TextFile.decode(Data([0xEF, 0xBB, 0xBF] + Array(utf8.utf8)))?.encoding == .utf8)
+    }
+
+    @Test func neitherUTF8NorGBKIsExplained() {
+        let error = StoreError.invalid(
+            "The roster file is neither UTF-8 nor GBK text. Save it from Excel or WPS as CSV and try again.")
+        // UTF-16 ("Unicode text" in Excel), and GBK cut in the middle of a character.
+        for bytes: [UInt8] in [[0xFF, 0xFE, 0x0D, 0x54, 0x2C, 0x00], [0x2C, 0xC4, 0xE3, 0xBA]] {
+            #expect(throws: error) { try RosterFile.parse(Data(bytes)) }
         }
     }
 }
