@@ -1,3 +1,4 @@
+import Foundation
 import MusterCore
 
 /// The minutes of a session as a printable HTML page, in Chinese: what the
@@ -6,10 +7,10 @@ import MusterCore
 /// Everything comes from the session's state: the title and times, the
 /// expected / present / quorum figures, the attendance table, the text read
 /// with the time of each line, the discussion and the vote results. Times
-/// are written in the office's local time (`utcOffsetSeconds`).
+/// are written in the branch's time zone.
 public enum MinutesDocument {
-    public static func html(_ state: SessionState, asOf: Instant, utcOffsetSeconds: Int) -> String {
-        let time = { (instant: Instant?) in instant.map { AttendanceExport.local($0, utcOffsetSeconds) } ?? "—" }
+    public static func html(_ state: SessionState, asOf: Instant, timeZone: TimeZone) -> String {
+        let time = { (instant: Instant?) in instant.map { AttendanceExport.local($0, timeZone) } ?? "—" }
         let records = state.attendance(asOf: asOf)
         let quorum = state.quorum
         let attended = records.filter { $0.firstJoin != nil }.count
@@ -29,8 +30,9 @@ public enum MinutesDocument {
             """
         page += "<h2>出席情况</h2><table><tr><th>姓名</th><th>身份</th><th>出席</th><th>方式</th><th>首次进入</th><th>最后离开</th><th>在场分钟</th><th>点名</th><th>请假事由</th></tr>\n"
         for record in records {
-            page += "<tr><td>\(escape(record.name))</td><td>\(statusName(record.memberStatus))</td><td>\(attendanceName(record.status))</td>"
-            page += "<td>\(record.mode == .onsite ? "现场" : record.mode == .remote ? "远程" : "")</td><td>\(time(record.firstJoin))</td>"
+            page += "<tr><td>\(escape(record.name))</td><td>\(AttendanceExport.words(record.memberStatus, .zh))</td>"
+            page += "<td>\(AttendanceExport.words(record.status, .zh))</td>"
+            page += "<td>\(record.mode.map { AttendanceExport.words($0, .zh) } ?? "")</td><td>\(time(record.firstJoin))</td>"
             page += "<td>\(record.lastLeave.map { time($0) } ?? "")</td><td>\(record.secondsPresent / 60)</td>"
             page += "<td>\(record.rollCallsAnswered)/\(record.rollCallsHeld)</td><td>\(escape(record.excuse ?? ""))</td></tr>\n"
         }
@@ -80,23 +82,5 @@ public enum MinutesDocument {
             }
         }
         return out
-    }
-
-    static func statusName(_ status: MemberStatus) -> String {
-        switch status {
-        case .full: "正式党员"
-        case .probationary: "预备党员"
-        case .guest: "列席"
-        }
-    }
-
-    static func attendanceName(_ status: AttendanceRecord.Status) -> String {
-        switch status {
-        case .present: "出席"
-        case .late: "迟到"
-        case .leftEarly: "早退"
-        case .excused: "请假"
-        case .absent: "缺席"
-        }
     }
 }

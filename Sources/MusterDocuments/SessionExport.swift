@@ -25,15 +25,17 @@ public enum SessionExport: String, CaseIterable, Sendable {
     /// Whether `render` reads the event log.
     public var needsLog: Bool { self == .attendanceJSON || self == .logJSON }
 
-    /// Renders the document. `log` is the session's stored events (only the JSON documents use it).
+    /// Renders the document. `log` is the session's stored events (only the JSON documents use it);
+    /// times are written in `timeZone` (the branch's), the sheet in `language`.
     public func render(
-        _ state: SessionState, log: [StoredEvent], asOf: Instant, utcOffsetSeconds: Int
+        _ state: SessionState, log: [StoredEvent], asOf: Instant, timeZone: TimeZone, language: DocumentLanguage = .zh
     ) throws -> [UInt8] {
         switch self {
         case .attendanceCSV:
-            return Array(AttendanceExport.csv(state.attendance(asOf: asOf), utcOffsetSeconds: utcOffsetSeconds).utf8)
+            let records = state.attendance(asOf: asOf)
+            return Array(AttendanceExport.csv(records, timeZone: timeZone, language: language).utf8)
         case .minutesHTML:
-            return Array(MinutesDocument.html(state, asOf: asOf, utcOffsetSeconds: utcOffsetSeconds).utf8)
+            return Array(MinutesDocument.html(state, asOf: asOf, timeZone: timeZone).utf8)
         case .attendanceJSON:
             return try Self.json(
                 AttendanceDocument(

@@ -19,7 +19,8 @@ final class ExportService: Sendable {
         /// A live session's durable state; nil to load the session from the store.
         var state: SessionState?
         var asOf: Instant
-        var utcOffsetSeconds: Int
+        /// The attendance sheet's language; times are in the branch's zone.
+        var language: DocumentLanguage
     }
 
     init(store: MusterDatabase, mailbox: Mailbox) {
@@ -45,7 +46,8 @@ final class ExportService: Sendable {
                 stored = events
             }
             let log = job.export.needsLog ? try stored ?? store.events(job.session) : []
-            let body = try job.export.render(state, log: log, asOf: job.asOf, utcOffsetSeconds: job.utcOffsetSeconds)
+            let zone = try store.timeZone(ofBranch: state.setup.branch)
+            let body = try job.export.render(state, log: log, asOf: job.asOf, timeZone: zone, language: job.language)
             let download = job.export == .minutesHTML ? nil : "\(job.session)-\(job.export.rawValue)"
             return HTTPResponse(status: 200, contentType: job.export.contentType, body: body, filename: download)
         } catch let error as StoreError {

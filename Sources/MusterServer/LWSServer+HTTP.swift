@@ -1,4 +1,5 @@
 import CLibWebSockets
+import MusterDocuments
 import Foundation
 import MusterCore
 
@@ -95,7 +96,7 @@ extension LWSServer {
         }
         switch switchboard.respond(
             to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), request: request,
-            utcOffsetSeconds: utcOffsetSeconds)
+            language: urlArgument(wsi, "lang").flatMap(DocumentLanguage.init) ?? .zh)
         {
         case .respond(let response): httpReady(request, response)
         case .render(let job): exports.render(job)
@@ -157,6 +158,13 @@ extension LWSServer {
         httpResponses.removeValue(forKey: request)
         httpWaiting.removeValue(forKey: request)
         httpHeadersSent.remove(request)
+    }
+
+    /// The value of `?name=value` in the request's address, if it has one.
+    func urlArgument(_ wsi: OpaquePointer, _ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard let value = lws_get_urlarg_by_name(wsi, name + "=", &buffer, Int32(buffer.count)) else { return nil }
+        return String(cString: value)
     }
 
     func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {

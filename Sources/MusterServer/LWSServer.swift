@@ -43,7 +43,6 @@ public final class LWSServer: @unchecked Sendable {
     var stopping = (waiting: Deque<ConnectionID>(), underWay: Set<ConnectionID>())
     /// The lws context while `run()` runs (service thread only).
     private(set) var context: OpaquePointer?
-    let utcOffsetSeconds = TimeZone.current.secondsFromGMT()
     /// The libwebsockets this binary is linked against, read from the library itself.
     public static var libraryVersion: String { String(cString: lws_get_library_version()) }
 

@@ -15,7 +15,8 @@ extension Switchboard {
     /// Answers `/healthz`, and authorizes an export before any work: the
     /// host's token as a bearer token (`Authorization: Bearer TOKEN`), a
     /// secretary of the session's branch, checked with two indexed reads.
-    func respond(to path: String, authorization: String?, request: Int, utcOffsetSeconds: Int) -> HTTPDecision {
+    /// `language`: the attendance sheet's (`?lang=en`, else Chinese).
+    func respond(to path: String, authorization: String?, request: Int, language: DocumentLanguage) -> HTTPDecision {
         if path == "/healthz" { return .respond(.json(ServerMessage.encode(health()))) }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count == 3, parts[0] == "sessions", let export = SessionExport(rawValue: parts[2]) else {
@@ -35,7 +36,7 @@ extension Switchboard {
         return .render(
             ExportService.Job(
                 request: request, session: session, export: export, state: hubs[session]?.state, asOf: clock(),
-                utcOffsetSeconds: utcOffsetSeconds))
+                language: language))
     }
 
     static func bearerToken(_ header: String) -> String? {

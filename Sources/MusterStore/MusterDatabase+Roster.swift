@@ -27,14 +27,17 @@ public struct NewMember: Sendable, Hashable {
 extension MusterDatabase {
     // MARK: Branches
 
-    public func addBranch(name: String, rules: VotingRules = .branchWork) throws -> Branch {
+    public func addBranch(
+        name: String, rules: VotingRules = .branchWork, timeZone: String = Branch.defaultTimeZone
+    ) throws -> Branch {
         let name = name.trimmingWhitespace()
         guard !name.isEmpty else { throw StoreError.invalid("A branch needs a name.") }
+        let zone = try Self.checkedTimeZone(timeZone)
         return try writer.write { db in
             guard try Branch.filter(Branch.Columns.name == name).fetchCount(db) == 0 else {
                 throw StoreError.duplicateBranch(name: name)
             }
-            let branch = Branch(id: random.identifier("B"), name: name, rules: rules, createdAt: now())
+            let branch = Branch(id: random.identifier("B"), name: name, rules: rules, createdAt: now(), timeZone: zone)
             try branch.insert(db)
             return branch
         }
@@ -43,6 +46,38 @@ extension MusterDatabase {
     /// A branch by its id or, for people typing at a terminal, its exact name.
     public func branch(_ idOrName: String) throws -> Branch {
         try writer.read { db in try Self.branch(idOrName, in: db) }
+    }
+
+    /// Moves a branch to another time zone (an IANA name such as Asia/Urumqi).
+    @discardableResult
+    public func setTimeZone(branch idOrName: String, _ timeZone: String) throws -> Branch {
+        let zone = try Self.checkedTimeZone(timeZone)
+        return try writer.write { db in
+            var branch = try Self.branch(idOrName, in: db)
+            branch.timeZone = zone
+            try branch.update(db)
+            return branch
+        }
+    }
+
+    /// The time zone a session's documents and times are written in: its branch's.
+    public func timeZone(ofSession session: SessionID) throws -> TimeZone {
+        guard let branch = try sessionBranch(session) else { throw StoreError.unknownSession(session.rawValue) }
+        return try timeZone(ofBranch: branch)
+    }
+
+    public func timeZone(ofBranch branch: BranchID) throws -> TimeZone {
+        let name = try writer.read { db in try Self.branch(branch.rawValue, in: db).timeZone }
+        // A name this machine's time zone data lacks (it was checked when set): China's offset.
+        return TimeZone(identifier: name) ?? TimeZone(identifier: Branch.defaultTimeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
+    }
+
+    static func checkedTimeZone(_ name: String) throws -> String {
+        let name = name.trimmingWhitespace()
+        guard TimeZone(identifier: name) != nil else {
+            throw StoreError.invalid("\"\(name)\" is not a time zone. Use a name like Asia/Shanghai or Asia/Urumqi.")
+        }
+        return name
     }
 
     public func branches() throws -> [Branch] {

@@ -160,6 +160,12 @@ public struct MusterDatabase: Sendable {
                 t.column("value", .blob).notNull()
             }
         }
+        // Times in the minutes, the sheets and `--starts` are the branch's, not the server's.
+        migrator.registerMigration("v7-branch-time-zone") { db in
+            try db.alter(table: "branch") { t in
+                t.add(column: "timeZone", .text).notNull().defaults(to: Branch.defaultTimeZone)
+            }
+        }
         return migrator
     }
 }

@@ -9,9 +9,15 @@ public struct Branch: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     public var name: String
     public var rules: VotingRules
     public var createdAt: Instant
+    /// The IANA name of the branch's time zone, e.g. Asia/Shanghai: its
+    /// minutes, sheets and planned times are written in it.
+    public var timeZone: String
+
+    /// China's one zone, which a branch has unless it is given another.
+    public static let defaultTimeZone = "Asia/Shanghai"
 
     /// The table's columns, for queries.
-    public enum Columns: String, ColumnExpression { case id, name, rules, createdAt }
+    public enum Columns: String, ColumnExpression { case id, name, rules, createdAt, timeZone }
 }
 
 /// A member of a branch, as the branch knows them today.

@@ -5,8 +5,8 @@ import MusterStore
 struct BranchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "branch",
-        abstract: "Add or list branches.",
-        subcommands: [Add.self, List.self]
+        abstract: "Add, change or list branches.",
+        subcommands: [Add.self, Edit.self, List.self]
     )
 
     struct Add: ParsableCommand {
@@ -23,14 +23,40 @@ struct BranchCommand: ParsableCommand {
                 """)
         var rules: VotingRules = .branchWork
 
+        @Option(help: "Where the branch keeps its time: times in its minutes and sheets, and --starts, are in it.")
+        var timeZone = Branch.defaultTimeZone
+
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let branch = try reportingErrors { try store.open().addBranch(name: name, rules: rules) }
+            let branch = try reportingErrors {
+                try store.open().addBranch(name: name, rules: rules, timeZone: timeZone)
+            }
             if store.json {
-                try printJSON(["id": branch.id.rawValue, "name": branch.name, "rules": branch.rules.rawValue])
+                try printJSON(branch.summary)
             } else {
                 print("Added branch \(branch.name) (\(branch.id)). Next: add members with `muster member add --branch \(branch.id) --name …` or `muster roster import`.")
+            }
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a branch's time zone.")
+
+        @Argument(help: "The branch, by id or exact name.")
+        var branch: String
+
+        @Option(help: "An IANA time zone, e.g. Asia/Urumqi.")
+        var timeZone: String
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let changed = try reportingErrors { try store.open().setTimeZone(branch: branch, timeZone) }
+            if store.json {
+                try printJSON(changed.summary)
+            } else {
+                print("\(changed.name) now keeps its times in \(changed.timeZone).")
             }
         }
     }
@@ -43,10 +69,19 @@ struct BranchCommand: ParsableCommand {
         func run() throws {
             let branches = try reportingErrors { try store.open().branches() }
             if store.json {
-                try printJSON(branches.map { ["id": $0.id.rawValue, "name": $0.name, "rules": $0.rules.rawValue] })
+                try printJSON(branches.map(\.summary))
             } else {
-                for branch in branches { print("\(branch.id)  \(branch.name)  (\(branch.rules.rawValue))") }
+                for branch in branches {
+                    print("\(branch.id)  \(branch.name)  (\(branch.rules.rawValue), \(branch.timeZone))")
+                }
             }
         }
+    }
+}
+
+extension Branch {
+    /// What `--json` prints of a branch.
+    var summary: [String: String] {
+        ["id": id.rawValue, "name": name, "rules": rules.rawValue, "timeZone": timeZone]
     }
 }

@@ -13,7 +13,7 @@ struct ExportCommand: ParsableCommand {
             muster export attendance S… --format json  the roll and the whole record
             muster export minutes S… -o 纪要.html     printable minutes
             muster export log S…                     every event, in order
-            Times are written in this computer's time zone.
+            Times are written in the branch's time zone (`muster branch edit --time-zone`).
             """)
 
     enum Document: String, ExpressibleByArgument, CaseIterable {
@@ -32,6 +32,9 @@ struct ExportCommand: ParsableCommand {
 
     @Option(help: "csv or json for attendance; html for minutes; json for the log.")
     var format: Format?
+
+    @Option(help: "The attendance sheet's language: zh (出席, 远程, 正式党员…) or en.")
+    var lang: DocumentLanguage = .zh
 
     @Option(name: .shortAndLong, help: "Write to this file instead of the screen.")
     var output: String?
@@ -63,7 +66,8 @@ struct ExportCommand: ParsableCommand {
         var log: [StoredEvent] = []
         let state = try database.loadSession(id) { event, _ in log.append(event) }.machine.state
         return try export.render(
-            state, log: log, asOf: state.endedAt ?? Instant.now(), utcOffsetSeconds: TimeZone.current.secondsFromGMT())
+            state, log: log, asOf: state.endedAt ?? Instant.now(),
+            timeZone: database.timeZone(ofBranch: state.setup.branch), language: lang)
     }
 
     private func choose() throws -> SessionExport {
@@ -76,3 +80,5 @@ struct ExportCommand: ParsableCommand {
         }
     }
 }
+
+extension DocumentLanguage: ExpressibleByArgument {}

@@ -19,7 +19,7 @@ struct SessionCommand: ParsableCommand {
         @Option(help: "What members will see, e.g. 十一月主题党日.")
         var title: String
 
-        @Option(help: "When it starts: 2026-11-28T19:30 (this computer's time zone) or with a zone, 2026-11-28T19:30+08:00.")
+        @Option(help: "When it starts: 2026-11-28T19:30 (in the branch's time zone) or with an offset, 2026-11-28T19:30+08:00.")
         var starts: String
 
         @Option(help: "Seconds after the start before someone joining counts as late.")
@@ -38,7 +38,9 @@ struct SessionCommand: ParsableCommand {
 
         func run() throws {
             let setup = try reportingErrors {
-                guard let startsAt = parseTime(starts) else {
+                let database = try store.open()
+                let zone = try database.timeZone(ofBranch: database.branch(branch).id)
+                guard let startsAt = parseTime(starts, in: zone) else {
                     throw StoreError.invalid("\"\(starts)\" is not a time. Write it like 2026-11-28T19:30.")
                 }
                 var text: SharedText? = oath ? .partyOath : nil
@@ -49,7 +51,7 @@ struct SessionCommand: ParsableCommand {
                     let title = URL(fileURLWithPath: textFile).deletingPathExtension().lastPathComponent
                     text = SharedText(title: title, pasted: pasted)
                 }
-                return try store.open().addSession(
+                return try database.addSession(
                     branch: branch, title: title, kind: kind, startsAt: startsAt, graceSeconds: grace, text: text)
             }
             if store.json {
@@ -104,8 +106,12 @@ struct SessionOutput: Encodable {
     }
 }
 
-/// Reads a time as a secretary types it; without a zone, this computer's zone.
-func parseTime(_ text: String) -> Instant? {
-    let offset = TimeZone.current.secondsFromGMT()
-    return Instant(iso8601: text.trimmingWhitespace(), defaultOffsetSeconds: offset)
+/// Reads a time as a secretary types it; without an offset, in `zone` (the branch's),
+/// at the offset the zone has on that day.
+func parseTime(_ text: String, in zone: TimeZone) -> Instant? {
+    let text = text.trimmingWhitespace()
+    guard let asIfUTC = Instant(iso8601: text, defaultOffsetSeconds: 0) else { return nil }
+    let seconds = Double(asIfUTC.millisecondsSince1970) / 1000
+    let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds - Double(zone.secondsFromGMT())))
+    return Instant(iso8601: text, defaultOffsetSeconds: offset)
 }

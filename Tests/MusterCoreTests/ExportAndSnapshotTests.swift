@@ -1,7 +1,9 @@
 import Foundation
 import MusterCore
-import MusterDocuments
+@testable import MusterDocuments
 import Testing
+
+private let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
 
 @Suite struct ExportAndSnapshotTests {
@@ -26,19 +28,45 @@ import Testing
         scene.run(.startRollCall(seconds: 30), at: 80)
         scene.run(.answerRollCall(), by: .member(member), at: 90)
         scene.run(.end, at: 3665)
-        let csv = AttendanceExport.csv(scene.state.attendance(asOf: Scene.time(3665)), utcOffsetSeconds: 8 * 3600)
-        #expect(csv.hasPrefix("\u{FEFF}姓名 name,"))
+        let records = scene.state.attendance(asOf: Scene.time(3665))
+        let csv = AttendanceExport.csv(records, timeZone: shanghai, language: .zh)
+        #expect(csv.hasPrefix("\u{FEFF}姓名,身份,出席情况,参会方式,首次进入,最后离开,在场分钟,点名应答,请假事由,所在城市\r\n"))
         let lines = csv.dropFirst().split(separator: "\r\n").map(String.init)
         #expect(lines.count == 1 + Scene.roster.count)
-        #expect(lines[2] == "党员1,full,present,remote,2026-11-24 18:01:05,2026-11-24 19:01:05,60,1/1,,杭州")
-        #expect(lines[3] == #"党员2,full,excused,,,,0,0/1,"夜班, ""加班""",杭州"#)
+        #expect(lines[2] == "党员1,正式党员,出席,远程,2026-11-24 18:01:05,2026-11-24 19:01:05,60,1/1,,杭州")
+        #expect(lines[3] == #"党员2,正式党员,请假,,,,0,0/1,"夜班, ""加班""",杭州"#)
+        let english = AttendanceExport.csv(records, timeZone: shanghai, language: .en).dropFirst()
+            .split(separator: "\r\n").map(String.init)
+        #expect(english[0] == "Name,Member status,Attendance,Mode,First joined,Last left,Minutes present,Roll calls answered,Excuse,City")
+        #expect(english[2] == "党员1,Full member,Present,Remote,2026-11-24 18:01:05,2026-11-24 19:01:05,60,1/1,,杭州")
+    }
+
+    /// Every status, mode and member status in the office's words, in both languages.
+    @Test func everyValueHasItsWords() {
+        for language in DocumentLanguage.allCases {
+            let statuses = AttendanceRecord.Status.allCases.map { AttendanceExport.words($0, language) }
+            let kinds = MemberStatus.allCases.map { AttendanceExport.words($0, language) }
+            let modes = AttendanceMode.allCases.map { AttendanceExport.words($0, language) }
+            #expect(Set(statuses).count == statuses.count && Set(kinds).count == kinds.count)
+            #expect(Set(modes).count == modes.count)
+        }
+        #expect(AttendanceRecord.Status.allCases.map { AttendanceExport.words($0, .zh) } == ["出席", "迟到", "早退", "请假", "缺席"])
+    }
+
+    /// A server set to UTC still writes an evening meeting in Heilongjiang at its
+    /// local hour; a branch in Xinjiang's zone gets its own.
+    @Test func timesAreTheBranchesNotTheServers() {
+        let evening = Instant(iso8601: "2026-11-24T11:11:00Z")!
+        #expect(AttendanceExport.local(evening, shanghai) == "2026-11-24 19:11:00")
+        #expect(AttendanceExport.local(evening, TimeZone(identifier: "Asia/Urumqi")!) == "2026-11-24 17:11:00")
+        #expect(AttendanceExport.local(evening, TimeZone(identifier: "UTC")!) == "2026-11-24 11:11:00")
     }
 
     @Test func formulasInNamesAreDefused() {
         var machine = SessionMachine(setup: SessionSetup(id: "S", branch: "B", title: "t", scheduledStart: Scene.time(0)))
         _ = try? machine.handle(.open(roster: [RosterEntry(id: "M1", name: "=HYPERLINK(\"x\")")]), by: Scene.host, at: Scene.time(0))
         let record = machine.state.attendance(asOf: Scene.time(1))[0]
-        let row = AttendanceExport.csv([record], utcOffsetSeconds: 0).split(separator: "\r\n")[1]
+        let row = AttendanceExport.csv([record], timeZone: shanghai, language: .zh).split(separator: "\r\n")[1]
         #expect(row.hasPrefix(#""'=HYPERLINK(""x"")""#))
     }
 
@@ -111,7 +139,7 @@ import Testing
         for voter in Scene.voters.prefix(7) { scene.run(.castVote("V1", choice: "赞成"), by: .member(voter), at: 95) }
         scene.run(.closeVote("V1"), at: 100)
         scene.run(.end, at: 3600)
-        let page = MinutesDocument.html(scene.state, asOf: Scene.time(3600), utcOffsetSeconds: 8 * 3600)
+        let page = MinutesDocument.html(scene.state, asOf: Scene.time(3600), timeZone: shanghai)
         #expect(page.contains("<h1>十一月主题党日</h1>"))
         #expect(page.contains("开始：2026-11-24 18:00:00"))
         #expect(page.contains("应到 15 人，实到 8 人；应到有表决权党员 13 人，法定人数 7 人"))

@@ -94,7 +94,7 @@ import Testing
 
     func answer(_ board: Board, _ path: String, token: String?) -> HTTPResponse? {
         let decision = board.switchboard.respond(
-            to: path, authorization: token.map { "Bearer \($0)" }, request: 1, utcOffsetSeconds: 8 * 3600)
+            to: path, authorization: token.map { "Bearer \($0)" }, request: 1, language: .zh)
         switch decision {
         case .respond(let response): return response
         case .render(let job): return ExportService.response(job, store: board.store)

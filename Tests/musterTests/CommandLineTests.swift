@@ -262,11 +262,21 @@ extension MusterProcess {
             try database.append(session: id, machine.handle(command, by: secretary, at: start.adding(seconds: offset * 60)).occurrences)
         }
 
+        // In the office's words, at the branch's hour (Asia/Shanghai: 19:32 UTC is 03:32 the next day).
         let csv = try muster.run("export", "attendance", id.rawValue)
         #expect(csv.status == 0)
-        #expect(csv.stdout.hasPrefix("\u{FEFF}姓名 name"))
-        #expect(csv.stdout.contains("王书记,full,present,remote"))
-        #expect(csv.stdout.contains("李秀英,full,absent"))
+        #expect(csv.stdout.hasPrefix("\u{FEFF}姓名,身份,出席情况"))
+        #expect(csv.stdout.contains("王书记,正式党员,出席,远程,2026-11-29 03:32:00,2026-11-29 03:34:00,2,0/0"))
+        #expect(csv.stdout.contains("李秀英,正式党员,缺席"))
+        let english = try muster.run("export", "attendance", id.rawValue, "--lang", "en")
+        #expect(english.stdout.contains("王书记,Full member,Present,Remote,2026-11-29 03:32:00"))
+        try muster.run("branch", "edit", "b", "--time-zone", "Asia/Urumqi")
+        #expect(try muster.run("export", "attendance", id.rawValue).stdout.contains("出席,远程,2026-11-29 01:32:00"))
+        let badZone = try muster.run("branch", "edit", "b", "--time-zone", "Mars/Olympus")
+        #expect(badZone.status == 1 && badZone.stderr.contains("\"Mars/Olympus\" is not a time zone"))
+        // A planned time without an offset is the branch's: 20:00 in Urumqi (UTC+6) is 14:00 UTC.
+        let planned = try muster.json("session", "add", "--branch", "b", "--title", "党课", "--starts", "2026-12-01T20:00")
+        #expect((planned as? [String: Any])?["starts"] as? String == "2026-12-01T14:00:00.000Z")
 
         let file = muster.directory.appendingPathComponent("纪要.html").path
         let minutes = try muster.run("export", "minutes", id.rawValue, "-o", file)

@@ -3,6 +3,8 @@
 import asyncio
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from conftest import Client, eventually, run, started_session
 
@@ -113,14 +115,26 @@ def test_a_whole_session(demo, server):
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == 14
+    assert rows[0] == ["姓名", "身份", "出席情况", "参会方式", "首次进入", "最后离开", "在场分钟", "点名应答", "请假事由", "所在城市"]
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name[data.members[0]["name"]][2] == "present"
-    assert by_name[data.members[0]["name"]][7] == "1/1"
-    assert by_name[data.members[7]["name"]][2] == "left_early"
-    assert by_name[data.members[9]["name"]][3] == "onsite"
-    assert by_name[data.members[10]["name"]][2] == "excused"
+    first = by_name[data.members[0]["name"]]
+    assert first[1:4] == ["正式党员", "出席", "远程"]
+    assert first[7] == "1/1"
+    assert by_name[data.members[7]["name"]][2] == "早退"
+    assert by_name[data.members[9]["name"]][3] == "现场"
+    assert by_name[data.members[10]["name"]][2] == "请假"
     assert by_name[data.members[10]["name"]][8] == "在外地务工，夜班"
-    assert by_name[data.members[11]["name"]][2] == "absent"
+    assert by_name[data.members[11]["name"]][2] == "缺席"
+    # The server runs in UTC; the sheet is in the branch's zone, Asia/Shanghai.
+    joined = next(e for e in server.log(data.session, data.host["token"])
+                  if e["event"]["kind"] == "member.joined" and e["event"]["member"] == data.members[0]["id"])
+    at = datetime.fromisoformat(joined["at"].replace("Z", "+00:00"))
+    assert first[4] == at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+
+    status, _, body = server.get(f"/sessions/{data.session}/attendance.csv?lang=en", data.host["token"])
+    english = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert status == 200 and english[0][:3] == ["Name", "Member status", "Attendance"]
+    assert {row[0]: row for row in english[1:]}[data.members[7]["name"]][2] == "Left early"
 
     log = server.log(data.session, data.host["token"])
     assert [entry["seq"] for entry in log] == list(range(1, len(log) + 1))
