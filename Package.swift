@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "libwebsockets",
             providers: [.apt(["libwebsockets-dev"])]
         ),
+        .systemLibrary(
+            name: "CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         .target(name: "MusterCore"),
         .target(
             name: "MusterStore",
@@ -39,7 +44,7 @@ let package = Package(
             ]
         ),
         // What a secretary takes away: the attendance sheet, the minutes, the record.
-        .target(name: "MusterDocuments", dependencies: ["MusterCore", "MusterStore"]),
+        .target(name: "MusterDocuments", dependencies: ["MusterCore", "MusterStore", "CXLSXWriter"]),
         .target(
             name: "MusterServer",
             dependencies: [

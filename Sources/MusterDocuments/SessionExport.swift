@@ -7,6 +7,8 @@ import MusterStore
 public enum SessionExport: String, CaseIterable, Sendable {
     /// The roll as a spreadsheet (UTF-8 with BOM).
     case attendanceCSV = "attendance.csv"
+    /// The same roll as an Excel workbook.
+    case attendanceXLSX = "attendance.xlsx"
     /// The roll, the quorum and the whole event log.
     case attendanceJSON = "attendance.json"
     /// The printable minutes.
@@ -17,6 +19,7 @@ public enum SessionExport: String, CaseIterable, Sendable {
     public var contentType: String {
         switch self {
         case .attendanceCSV: "text/csv; charset=utf-8"
+        case .attendanceXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         case .attendanceJSON, .logJSON: "application/json; charset=utf-8"
         case .minutesHTML: "text/html; charset=utf-8"
         }
@@ -34,6 +37,9 @@ public enum SessionExport: String, CaseIterable, Sendable {
         case .attendanceCSV:
             let records = state.attendance(asOf: asOf)
             return Array(AttendanceExport.csv(records, timeZone: timeZone, language: language).utf8)
+        case .attendanceXLSX:
+            let rows = AttendanceExport.rows(state.attendance(asOf: asOf), timeZone: timeZone, language: language)
+            return try AttendanceWorkbook.xlsx(rows, sheet: language == .zh ? "考勤" : "Attendance")
         case .minutesHTML:
             return Array(MinutesDocument.html(state, asOf: asOf, timeZone: timeZone).utf8)
         case .attendanceJSON:

@@ -10,6 +10,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a session's attendance sheet, minutes or event log.",
         discussion: """
             muster export attendance S…              the roll as a spreadsheet (CSV, opens in Excel and WPS)
+            muster export attendance S… --format xlsx -o 考勤.xlsx   the same as an Excel workbook
             muster export attendance S… --format json  the roll and the whole record
             muster export minutes S… -o 纪要.html     printable minutes
             muster export log S…                     every event, in order
@@ -21,7 +22,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, html
+        case csv, xlsx, json, html
     }
 
     @Argument(help: "attendance, minutes or log.")
@@ -30,7 +31,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The session's id (S…); `muster session list --branch …` shows them.")
     var session: String
 
-    @Option(help: "csv or json for attendance; html for minutes; json for the log.")
+    @Option(help: "csv, xlsx or json for attendance; html for minutes; json for the log.")
     var format: Format?
 
     @Option(help: "The attendance sheet's language: zh (出席, 远程, 正式党员…) or en.")
@@ -73,6 +74,7 @@ struct ExportCommand: ParsableCommand {
     private func choose() throws -> SessionExport {
         switch (document, format) {
         case (.attendance, nil), (.attendance, .csv): return .attendanceCSV
+        case (.attendance, .xlsx): return .attendanceXLSX
         case (.attendance, .json): return .attendanceJSON
         case (.minutes, nil), (.minutes, .html): return .minutesHTML
         case (.log, nil), (.log, .json): return .logJSON

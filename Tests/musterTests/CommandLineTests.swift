@@ -270,6 +270,11 @@ extension MusterProcess {
         #expect(csv.stdout.contains("李秀英,正式党员,缺席"))
         let english = try muster.run("export", "attendance", id.rawValue, "--lang", "en")
         #expect(english.stdout.contains("王书记,Full member,Present,Remote,2026-11-29 03:32:00"))
+        let workbook = muster.directory.appendingPathComponent("考勤.xlsx").path
+        #expect(try muster.run("export", "attendance", id.rawValue, "--format", "xlsx", "-o", workbook).status == 0)
+        let zip = try #require(FileManager.default.contents(atPath: workbook))
+        #expect(zip.starts(with: [0x50, 0x4B, 0x03, 0x04]), "an .xlsx is a zip archive")
+        #expect(String(decoding: zip, as: UTF8.self).contains("xl/worksheets/sheet1.xml"))
         try muster.run("branch", "edit", "b", "--time-zone", "Asia/Urumqi")
         #expect(try muster.run("export", "attendance", id.rawValue).stdout.contains("出席,远程,2026-11-29 01:32:00"))
         let badZone = try muster.run("branch", "edit", "b", "--time-zone", "Mars/Olympus")

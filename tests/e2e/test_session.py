@@ -6,6 +6,8 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import openpyxl
+
 from conftest import Client, eventually, run, started_session
 
 
@@ -135,6 +137,18 @@ def test_a_whole_session(demo, server):
     english = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert status == 200 and english[0][:3] == ["Name", "Member status", "Attendance"]
     assert {row[0]: row for row in english[1:]}[data.members[7]["name"]][2] == "Left early"
+
+    # The same sheet as an Excel workbook: the CSV's cells, minutes as numbers.
+    status, headers, body = server.get(f"/sessions/{data.session}/attendance.xlsx", data.host["token"])
+    assert status == 200
+    assert headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert f'{data.session}-attendance.xlsx' in headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    assert sheet.title == "考勤"
+    cells = [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == rows[0]
+    assert [[str(value) for value in row] for row in cells[1:]] == rows[1:]
+    assert isinstance(cells[1][6], (int, float))
 
     log = server.log(data.session, data.host["token"])
     assert [entry["seq"] for entry in log] == list(range(1, len(log) + 1))
