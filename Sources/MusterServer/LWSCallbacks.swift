@@ -41,6 +41,10 @@ func musterCallback(
         return 0
     case LWS_CALLBACK_HTTP:
         return server.http(wsi, user)
+    case LWS_CALLBACK_HTTP_BODY:
+        return server.httpBody(user, input, length)
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return server.httpBodyComplete(wsi, user)
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if let request = user?.load(as: Int.self), server.httpResponses[request] != nil {
             return server.httpWriteable(wsi, user)

@@ -25,21 +25,34 @@ extension LWSServer {
         return caps.accept(from: Self.numericAddress(&arguments.pointee.cli_addr))
     }
 
-    /// Every request, before it is answered: only GET and HEAD, and no body
-    /// (a body sent slowly would hold the connection open).
+    /// Every request, before it is answered: GET and HEAD with no body, or a
+    /// POST to `/api/` with a declared length of at most `maxBody` (a body
+    /// sent slowly is cut off by `bodyTimeoutSeconds`).
     func filterRequest(_ wsi: OpaquePointer) -> Int32 {
         let isGet = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0
         let isHead = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0
+        let postPath = header(wsi, WSI_TOKEN_POST_URI)
+        let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
+        let chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0
+        if let postPath, postPath.hasPrefix("/api/") {
+            // A body without a declared length (chunked, or none said) is refused before any of it is read.
+            let declared = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0
+            if chunked || !declared { return refuse(wsi, 411, header: nil) }
+            return length > Self.maxBody ? refuse(wsi, 413, header: nil) : 0
+        }
         if !isGet && !isHead {
             let allow = Array("GET, HEAD".utf8)
             return refuse(wsi, 405, header: ("allow:", allow))
         }
-        let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
-        if length > 0 || lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 {
+        if length > 0 || chunked {
             return refuse(wsi, 413, header: nil)
         }
         return 0
     }
+
+    /// The largest body `/api/` takes: a roster file of a county's thousands.
+    static let maxBody = 2 << 20
+    static let bodyTimeoutSeconds: Int32 = 30
 
     /// Answers with a bare status and closes.
     private func refuse(_ wsi: OpaquePointer, _ status: UInt32, header extra: (String, [UInt8])?) -> Int32 {
@@ -79,14 +92,27 @@ extension LWSServer {
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// A request for `/healthz` or an export: answered now, or rendered off
-    /// this thread (`ExportService`) and answered when the mailbox brings it.
+    /// A request: `/healthz`, an export or `/api/…`, answered now or done off
+    /// this thread (`ExportService`, `BranchDesk`) and answered when the
+    /// mailbox brings it. A POST waits for its body first (`httpBody`).
     func http(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
-        let path = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
         let request = nextRequest
         nextRequest += 1
         user?.storeBytes(of: request, as: Int.self)
         httpWaiting[request] = wsi
+        if let path = header(wsi, WSI_TOKEN_POST_URI) {
+            let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
+            var pending = Switchboard.HTTPRequest(
+                number: request, method: "POST", path: path,
+                authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION))
+            pending.preview = urlArgument(wsi, "preview") == "1"
+            pending.body.reserveCapacity(length)
+            // lws calls the body callbacks even for an explicit empty body.
+            httpBodies[request] = pending
+            lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, Self.bodyTimeoutSeconds)
+            return 0
+        }
+        let path = header(wsi, WSI_TOKEN_GET_URI) ?? "/"
         if let metricsVhost, lws_get_vhost(wsi) == metricsVhost, let metricsText = configuration.metricsText {
             let body = path == "/metrics" ? metricsText() : Array("not found\n".utf8)
             httpReady(
@@ -94,14 +120,38 @@ extension LWSServer {
                 HTTPResponse(status: path == "/metrics" ? 200 : 404, contentType: "text/plain; version=0.0.4", body: body))
             return 0
         }
-        switch switchboard.respond(
-            to: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), request: request,
-            language: urlArgument(wsi, "lang").flatMap(DocumentLanguage.init) ?? .zh)
-        {
-        case .respond(let response): httpReady(request, response)
-        case .render(let job): exports.render(job)
-        }
+        decide(
+            Switchboard.HTTPRequest(
+                number: request, path: path, authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION),
+                language: urlArgument(wsi, "lang").flatMap(DocumentLanguage.init) ?? .zh))
         return 0
+    }
+
+    /// A piece of a POST's body; more than it declared ends the connection.
+    func httpBody(_ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+        guard let request = user?.load(as: Int.self), httpBodies[request] != nil else { return -1 }
+        guard let input, length > 0 else { return 0 }
+        guard httpBodies[request]!.body.count + length <= Self.maxBody else { return -1 }
+        httpBodies[request]!.body.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+        return 0
+    }
+
+    /// The whole body is in: decide.
+    func httpBodyComplete(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        guard let request = user?.load(as: Int.self), let pending = httpBodies.removeValue(forKey: request) else {
+            return -1
+        }
+        lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0)
+        decide(pending)
+        return 0
+    }
+
+    private func decide(_ request: Switchboard.HTTPRequest) {
+        switch switchboard.respond(request) {
+        case .respond(let response): httpReady(request.number, response)
+        case .render(let job): exports.render(job)
+        case .office(let job): desk.handle(job)
+        }
     }
 
     /// An answer is ready: write it when the connection can take it (if it is still open).
@@ -157,6 +207,7 @@ extension LWSServer {
         guard let request = user?.load(as: Int.self) else { return }
         httpResponses.removeValue(forKey: request)
         httpWaiting.removeValue(forKey: request)
+        httpBodies.removeValue(forKey: request)
         httpHeadersSent.remove(request)
     }
 

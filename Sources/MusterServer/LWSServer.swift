@@ -27,7 +27,10 @@ public final class LWSServer: @unchecked Sendable {
     /// Requests still open, by request number: an answer rendered off-thread finds its connection here.
     var httpWaiting: [Int: OpaquePointer] = [:]
     var httpHeadersSent: Set<Int> = []
+    /// POSTs whose bodies are still arriving, by request number.
+    var httpBodies: [Int: Switchboard.HTTPRequest] = [:]
     let exports: ExportService
+    let desk: BranchDesk
     var caps: ConnectionCaps
     var keepalive: Keepalive
     /// A ping's payload, one byte (lws 4.1 passes on no empty pong), with the room lws needs before it.
@@ -59,6 +62,7 @@ public final class LWSServer: @unchecked Sendable {
         self.configuration = configuration
         writer = StoreWriter(database: database, mailbox: mailbox)
         exports = ExportService(store: database, mailbox: mailbox)
+        desk = BranchDesk(store: database, mailbox: mailbox)
         caps = ConnectionCaps(maxPerAddress: configuration.maxConnectionsPerAddress)
         keepalive = Keepalive(
             pingAfterSeconds: configuration.pingAfterSeconds, hangUpAfterSeconds: configuration.hangUpAfterSeconds,

@@ -10,11 +10,47 @@ extension Switchboard {
         case respond(HTTPResponse)
         /// Render off the service thread; the answer comes through the mailbox.
         case render(ExportService.Job)
+        /// A secretary's office request, done off the service thread (`BranchDesk`).
+        case office(BranchDesk.Job)
+    }
+
+    /// What an HTTP request brought: its method, address and, for a POST, its body.
+    struct HTTPRequest {
+        var number: Int
+        var method = "GET"
+        var path: String
+        var authorization: String?
+        var body: [UInt8] = []
+        /// `?lang=en`: the attendance sheet in English.
+        var language: DocumentLanguage = .zh
+        /// `?preview=1`: a roster file checked and shown, not imported.
+        var preview = false
+    }
+
+    /// `/api/…`: a secretary of a branch, by their link's token as a bearer token, and
+    /// nobody else; everything they ask for is scoped to their own branch.
+    func office(_ request: HTTPRequest) -> HTTPDecision {
+        guard let token = request.authorization.flatMap(Self.bearerToken), let member = try? store.member(token: token)
+        else {
+            return .respond(.problem(401, "send a secretary's link token as Authorization: Bearer TOKEN"))
+        }
+        guard member.secretary else { return .respond(.problem(403, "only the branch's secretary can do this")) }
+        let path = request.path.split(separator: "/").dropFirst().map(String.init)
+        return .office(
+            BranchDesk.Job(
+                request: request.number, method: request.method, path: path, body: request.body,
+                preview: request.preview, secretary: member))
     }
 
     /// Answers `/healthz`, and authorizes an export before any work: the
     /// host's token as a bearer token (`Authorization: Bearer TOKEN`), a
     /// secretary of the session's branch, checked with two indexed reads.
+    func respond(_ request: HTTPRequest) -> HTTPDecision {
+        if request.path.hasPrefix("/api/") { return office(request) }
+        guard request.method == "GET" else { return .respond(.problem(405, "only /api/ takes a POST")) }
+        return respond(to: request.path, authorization: request.authorization, request: request.number, language: request.language)
+    }
+
     /// `language`: the attendance sheet's (`?lang=en`, else Chinese).
     func respond(to path: String, authorization: String?, request: Int, language: DocumentLanguage) -> HTTPDecision {
         if path == "/healthz" { return .respond(.json(ServerMessage.encode(health()))) }

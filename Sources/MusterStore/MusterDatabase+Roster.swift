@@ -92,15 +92,19 @@ extension MusterDatabase {
 
     // MARK: Members
 
-    public func addMember(branch idOrName: String, _ new: NewMember) throws -> IssuedLink {
+    /// Adds a member; `actor` is the secretary who did it (nil: the command line), for the audit log.
+    public func addMember(branch idOrName: String, _ new: NewMember, by actor: MemberID? = nil) throws -> IssuedLink {
         try writer.write { db in
             let branch = try Self.branch(idOrName, in: db)
-            return try insert(new, into: branch, db)
+            let issued = try insert(new, into: branch, db)
+            try audit(db, branch: branch.id, by: actor, "member.add", subject: issued.member.id.rawValue,
+                      "\(issued.member.name) (\(issued.member.status.rawValue))")
+            return issued
         }
     }
 
     /// Adds every member or none: the first bad one stops the import.
-    public func importRoster(branch idOrName: String, _ rows: [RosterRow]) throws -> [IssuedLink] {
+    public func importRoster(branch idOrName: String, _ rows: [RosterRow], by actor: MemberID? = nil) throws -> [IssuedLink] {
         try writer.write { db in
             let branch = try Self.branch(idOrName, in: db)
             var seen: [String: Int] = [:]
@@ -116,12 +120,14 @@ extension MusterDatabase {
                     throw StoreError.rosterLine(row.line, error.description)
                 }
             }
+            try audit(db, branch: branch.id, by: actor, "roster.import", subject: "\(issued.count)",
+                      issued.map(\.member.name).joined(separator: ", "))
             return issued
         }
     }
 
     /// Issues a new link and ends the old one at once.
-    public func relink(member id: MemberID) throws -> IssuedLink {
+    public func relink(member id: MemberID, by actor: MemberID? = nil) throws -> IssuedLink {
         try writer.write { db in
             guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
             let token = LinkToken.generate(using: random)
@@ -129,6 +135,8 @@ extension MusterDatabase {
             try member.update(db)
             try db.execute(
                 sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])
+            try audit(db, branch: member.branchId, by: actor, "member.relink", subject: member.id.rawValue,
+                      "\(member.name): a new link; the old one no longer works")
             return IssuedLink(member: member, token: token)
         }
     }
@@ -181,18 +189,15 @@ extension MusterDatabase {
     }
 
     private func insert(_ new: NewMember, into branch: Branch, _ db: Database) throws -> IssuedLink {
-        let name = new.name.trimmingWhitespace()
-        guard !name.isEmpty else { throw StoreError.invalid("A member needs a name.") }
-        guard name.count <= FieldLimits.title else { throw StoreError.invalid("The name is longer than \(FieldLimits.title) characters.") }
-        let city = new.city?.trimmingWhitespace()
-        guard (city?.count ?? 0) <= FieldLimits.city else { throw StoreError.invalid("The city is longer than \(FieldLimits.city) characters.") }
+        let name = try Self.checkedName(new.name)
+        let city = try Self.checkedCity(new.city)
         guard try Member.filter(Member.Columns.branchId == branch.id && Member.Columns.name == name).fetchCount(db) == 0 else {
             throw StoreError.duplicateMember(name: name, branch: branch.name)
         }
         let token = LinkToken.generate(using: random)
         let member = Member(
             id: random.identifier("M"), branchId: branch.id, name: name, status: new.status,
-            city: city?.isEmpty == false ? city : nil, secretary: new.secretary,
+            city: city, secretary: new.secretary,
             tokenHash: LinkToken.hash(token), createdAt: now())
         try member.insert(db)
         return IssuedLink(member: member, token: token)

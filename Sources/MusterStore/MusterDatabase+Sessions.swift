@@ -6,7 +6,7 @@ extension MusterDatabase {
     /// Plans a session for a branch. Its voting rules are the branch's.
     public func addSession(
         branch idOrName: String, title: String, kind: String = "branch-meeting", startsAt: Instant,
-        graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil
+        graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil, by actor: MemberID? = nil
     ) throws -> SessionSetup {
         let title = title.trimmingWhitespace()
         guard !title.isEmpty else { throw StoreError.invalid("A session needs a title.") }
@@ -29,6 +29,8 @@ extension MusterDatabase {
                 id: setup.id, branchId: branch.id, title: title, startsAt: startsAt,
                 setup: setup, createdAt: now()
             ).insert(db)
+            try audit(db, branch: branch.id, by: actor, "session.plan", subject: setup.id.rawValue,
+                      "\(title) (\(kind)), \(startsAt.iso8601)")
             return setup
         }
     }

@@ -166,6 +166,7 @@ public struct MusterDatabase: Sendable {
                 t.add(column: "timeZone", .text).notNull().defaults(to: Branch.defaultTimeZone)
             }
         }
+        registerAudit(&migrator)
         return migrator
     }
 }

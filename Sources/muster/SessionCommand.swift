@@ -40,7 +40,7 @@ struct SessionCommand: ParsableCommand {
             let setup = try reportingErrors {
                 let database = try store.open()
                 let zone = try database.timeZone(ofBranch: database.branch(branch).id)
-                guard let startsAt = parseTime(starts, in: zone) else {
+                guard let startsAt = BranchTime.parse(starts, in: zone) else {
                     throw StoreError.invalid("\"\(starts)\" is not a time. Write it like 2026-11-28T19:30.")
                 }
                 var text: SharedText? = oath ? .partyOath : nil
@@ -104,14 +104,4 @@ struct SessionOutput: Encodable {
         textTitle = setup.text?.title
         textLines = setup.text?.lines.count
     }
-}
-
-/// Reads a time as a secretary types it; without an offset, in `zone` (the branch's),
-/// at the offset the zone has on that day.
-func parseTime(_ text: String, in zone: TimeZone) -> Instant? {
-    let text = text.trimmingWhitespace()
-    guard let asIfUTC = Instant(iso8601: text, defaultOffsetSeconds: 0) else { return nil }
-    let seconds = Double(asIfUTC.millisecondsSince1970) / 1000
-    let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds - Double(zone.secondsFromGMT())))
-    return Instant(iso8601: text, defaultOffsetSeconds: offset)
 }

@@ -1,0 +1,145 @@
+import Foundation
+import MusterCore
+import MusterStore
+
+// What `/api/…` reads and writes (docs/http-api.md). Never a token hash; a
+// token only where a link was just issued, the one time it is shown.
+
+/// The kinds of session a branch plans (三会一课 and the theme day).
+enum SessionKinds {
+    /// theme-day 主题党日, branch-meeting 支部党员大会, committee 支部委员会,
+    /// group-meeting 党小组会, lesson 党课, oath (a swearing-in), other.
+    static let all = ["theme-day", "branch-meeting", "committee", "group-meeting", "lesson", "oath", "other"]
+}
+
+struct Home: Encodable {
+    var branch: BranchLine
+    var you: MemberLine
+    /// Newest first: planned ones at the top, then the live one, then the past.
+    var sessions: [SessionLine]
+    var members: [MemberLine]
+}
+
+struct BranchLine: Encodable {
+    var id: String
+    var name: String
+    var timeZone: String
+    var rules: String
+}
+
+struct MemberLine: Encodable {
+    var id: String
+    var name: String
+    var status: String
+    var city: String?
+    var secretary: Bool
+
+    init(_ member: Member) {
+        id = member.id.rawValue
+        name = member.name
+        status = member.status.rawValue
+        city = member.city
+        secretary = member.secretary
+    }
+}
+
+/// A member and their new link's token: shown once, never again without a relink.
+struct IssuedLinkLine: Encodable {
+    var member: MemberLine
+    var token: String
+
+    init(_ issued: IssuedLink) {
+        member = MemberLine(issued.member)
+        token = issued.token
+    }
+}
+
+struct SessionLine: Encodable {
+    var id: String
+    var title: String
+    var kind: String
+    var startsAt: Instant
+    /// `planned`, `open` (opened, not ended) or `ended`.
+    var phase: String
+    var openedAt: Instant?
+    var textTitle: String?
+
+    init(_ setup: SessionSetup, _ summary: SessionSummary? = nil) {
+        id = setup.id.rawValue
+        title = setup.title
+        kind = setup.kind
+        startsAt = setup.scheduledStart
+        openedAt = summary?.openedAt
+        phase = summary?.ended == true ? "ended" : summary?.openedAt != nil ? "open" : "planned"
+        textTitle = setup.text?.title
+    }
+}
+
+struct AuditLine: Encodable {
+    var at: Instant
+    var actor: String?
+    var action: String
+    var subject: String
+    var detail: String
+
+    init(_ entry: AuditEntry) {
+        at = entry.at
+        actor = entry.actor?.rawValue
+        action = entry.action
+        subject = entry.subject
+        detail = entry.detail
+    }
+}
+
+struct RosterPreview: Encodable {
+    /// `UTF-8` or `GB18030` (a GBK file from Excel or WPS).
+    var encoding: String
+    var rows: [PreviewLine]
+}
+
+struct PreviewLine: Encodable {
+    var line: Int
+    var name: String
+    var status: String
+    var city: String?
+    var secretary: Bool
+
+    init(_ row: RosterRow) {
+        line = row.line
+        name = row.member.name
+        status = row.member.status.rawValue
+        city = row.member.city
+        secretary = row.member.secretary
+    }
+}
+
+/// A member's fields as a secretary fills them in; absent ones stay as they are.
+struct MemberFields: Decodable {
+    var name: String?
+    var status: String?
+    var city: String?
+}
+
+/// A session being planned. `startsAt` is the branch's local time
+/// (2026-11-28T19:30) unless it carries an offset.
+struct PlanFields: Decodable {
+    var title: String?
+    var kind: String?
+    var startsAt: String?
+    var graceSeconds: Int?
+    var oath: Bool?
+    var text: PastedText?
+
+    struct PastedText: Decodable {
+        var title: String?
+        var body: String?
+    }
+}
+
+extension HTTPResponse {
+    static func encoded(_ value: some Encodable, status: Int = 200) throws -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(try encoder.encode(value)))
+    }
+}

@@ -1,0 +1,192 @@
+import Dispatch
+import Foundation
+import MusterCore
+import MusterStore
+
+/// The branch's office in the browser: a secretary's roster, links, plans
+/// and the record of changes, over `/api/…` (see docs/http-api.md).
+///
+/// Work runs off the service thread, one request at a time, as the exports
+/// do: a write waits for its fsync without holding up a meeting's frames.
+/// Every change lands in the branch's audit log in its own transaction.
+final class BranchDesk: Sendable {
+    private let store: MusterDatabase
+    private let mailbox: Mailbox
+    private let queue = DispatchQueue(label: "muster-branch-desk")
+
+    /// One authorized request: the secretary is known and of this branch.
+    struct Job: Sendable {
+        var request: Int
+        var method: String
+        /// The path after `/api/`, split at slashes.
+        var path: [String]
+        var body: [UInt8]
+        /// `?preview=1`: check a roster file and show it, change nothing.
+        var preview: Bool
+        var secretary: Member
+    }
+
+    init(store: MusterDatabase, mailbox: Mailbox) {
+        self.store = store
+        self.mailbox = mailbox
+    }
+
+    func handle(_ job: Job) {
+        queue.async { [store, mailbox] in
+            mailbox.post(.httpReady(job.request, Self.response(job, store: store)))
+        }
+    }
+
+    static func response(_ job: Job, store: MusterDatabase) -> HTTPResponse {
+        do {
+            return try BranchOffice(store: store, secretary: job.secretary).answer(job)
+        } catch let error as StoreError {
+            switch error {
+            case .unknownMember, .unknownSession, .unknownBranch: return .problem(404, error.description)
+            case .duplicateBranch, .duplicateMember: return .problem(409, error.description)
+            case .invalid, .rosterLine: return .problem(400, error.description)
+            default: return .problem(500, "cannot read or save the branch's records")
+            }
+        } catch let error as OfficeError {
+            return .problem(error.status, error.message)
+        } catch is DecodingError {
+            return .problem(400, "the body is not the JSON this address takes (see docs/http-api.md)")
+        } catch {
+            return .problem(500, "cannot read or save the branch's records")
+        }
+    }
+}
+
+/// A refusal with its HTTP status.
+struct OfficeError: Error {
+    var status: Int
+    var message: String
+}
+
+/// What each address does, for one secretary's branch.
+struct BranchOffice {
+    let store: MusterDatabase
+    let secretary: Member
+
+    /// The addresses under `/api/`.
+    enum Route: Equatable {
+        case home, audit, members, member(String), relink(String), roster, sessions
+
+        init?(_ path: [String]) {
+            switch path.count {
+            case 1:
+                switch path[0] {
+                case "branch": self = .home
+                case "audit": self = .audit
+                case "members": self = .members
+                case "roster": self = .roster
+                case "sessions": self = .sessions
+                default: return nil
+                }
+            case 2 where path[0] == "members": self = .member(path[1])
+            case 3 where path[0] == "members" && path[2] == "relink": self = .relink(path[1])
+            default: return nil
+            }
+        }
+
+        /// The one method each address takes.
+        var method: String {
+            switch self {
+            case .home, .audit: "GET"
+            case .members, .member, .relink, .roster, .sessions: "POST"
+            }
+        }
+    }
+
+    func answer(_ job: BranchDesk.Job) throws -> HTTPResponse {
+        let address = "/api/" + job.path.joined(separator: "/")
+        guard let route = Route(job.path) else { throw OfficeError(status: 404, message: "there is no \(address)") }
+        guard route.method == job.method else {
+            throw OfficeError(status: 405, message: "\(address) takes \(route.method), not \(job.method)")
+        }
+        switch route {
+        case .home: return try .encoded(home())
+        case .audit: return try .encoded(store.auditLog(branch: secretary.branchId).map(AuditLine.init))
+        case .members:
+            let fields = try decode(MemberFields.self, job.body)
+            let status = try memberStatus(fields.status) ?? .full
+            let new = NewMember(name: fields.name ?? "", status: status, city: fields.city)
+            let issued = try store.addMember(branch: secretary.branchId.rawValue, new, by: secretary.id)
+            return try .encoded(IssuedLinkLine(issued), status: 201)
+        case .member(let id):
+            let fields = try decode(MemberFields.self, job.body)
+            let member = try ownMember(id)
+            let edited = try store.editMember(
+                member.id, name: fields.name, status: memberStatus(fields.status), city: fields.city, by: secretary.id)
+            return try .encoded(MemberLine(edited))
+        case .relink(let id):
+            let member = try ownMember(id)
+            return try .encoded(IssuedLinkLine(store.relink(member: member.id, by: secretary.id)))
+        case .roster:
+            guard let decoded = TextFile.decode(Data(job.body)) else {
+                throw StoreError.invalid(
+                    "The roster file is neither UTF-8 nor GBK text. Save it from Excel or WPS as CSV and try again.")
+            }
+            let rows = try RosterFile.parse(Data(decoded.text.utf8))
+            if job.preview {
+                return try .encoded(RosterPreview(encoding: decoded.encoding.rawValue, rows: rows.map(PreviewLine.init)))
+            }
+            let issued = try store.importRoster(branch: secretary.branchId.rawValue, rows, by: secretary.id)
+            return try .encoded(issued.map(IssuedLinkLine.init), status: 201)
+        case .sessions:
+            return try .encoded(SessionLine(plan(decode(PlanFields.self, job.body))), status: 201)
+        }
+    }
+
+    /// A member of this secretary's branch; any other is "not found", as if it did not exist.
+    private func ownMember(_ id: String) throws -> Member {
+        guard let member = try store.member(MemberID(id)), member.branchId == secretary.branchId else {
+            throw StoreError.unknownMember(id)
+        }
+        return member
+    }
+
+    private func memberStatus(_ text: String?) throws -> MemberStatus? {
+        guard let text else { return nil }
+        guard let status = RosterFile.memberStatus(text) else {
+            throw StoreError.invalid("\"\(text)\" is not a status; use full, probationary or guest (正式, 预备, 列席).")
+        }
+        return status
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
+        try JSONDecoder().decode(type, from: Data(body.isEmpty ? Array("{}".utf8) : body))
+    }
+
+    private func plan(_ fields: PlanFields) throws -> SessionSetup {
+        let zone = try store.timeZone(ofBranch: secretary.branchId)
+        guard let starts = fields.startsAt, let startsAt = BranchTime.parse(starts, in: zone) else {
+            throw StoreError.invalid("startsAt is needed, written like 2026-11-28T19:30 (the branch's time).")
+        }
+        var text: SharedText?
+        if fields.oath == true { text = .partyOath }
+        if let pasted = fields.text {
+            text = SharedText(title: pasted.title ?? "", pasted: pasted.body ?? "")
+        }
+        let kind = fields.kind ?? "branch-meeting"
+        guard SessionKinds.all.contains(kind) else {
+            throw StoreError.invalid("\"\(kind)\" is not a kind of session; use one of \(SessionKinds.all.joined(separator: ", ")).")
+        }
+        return try store.addSession(
+            branch: secretary.branchId.rawValue, title: fields.title ?? "", kind: kind, startsAt: startsAt,
+            graceSeconds: fields.graceSeconds ?? SessionSetup.defaultGraceSeconds, text: text, by: secretary.id)
+    }
+
+    private func home() throws -> Home {
+        let branch = try store.branch(secretary.branchId.rawValue)
+        let summaries = Dictionary(
+            try store.sessionSummaries(branch: branch.id).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let sessions = try store.sessions(branch: branch.id.rawValue).reversed().map { setup in
+            SessionLine(setup, summaries[setup.id])
+        }
+        return Home(
+            branch: BranchLine(id: branch.id.rawValue, name: branch.name, timeZone: branch.timeZone, rules: branch.rules.rawValue),
+            you: MemberLine(secretary), sessions: sessions,
+            members: try store.members(branch: branch.id.rawValue).map(MemberLine.init))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import MusterCore
+
+/// One change to a branch's roster or plans: who made it, when, to what.
+/// Written in the same transaction as the change, so the log and the data
+/// never disagree. Never holds a token.
+public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "audit"
+    public var id: Int64?
+    public var branchId: BranchID
+    public var at: Instant
+    /// The secretary who did it; nil for the command line on the server.
+    public var actor: MemberID?
+    /// `member.add`, `member.edit`, `member.relink`, `roster.import`, `session.plan`.
+    public var action: String
+    /// The member or session concerned (for an import, how many members).
+    public var subject: String
+    /// What changed, in words (names, never tokens).
+    public var detail: String
+
+    public enum Columns: String, ColumnExpression { case id, branchId, at, actor, action, subject, detail }
+}
+
+extension MusterDatabase {
+    static func registerAudit(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v8-audit") { db in
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("branchId", .text).notNull().references("branch", onDelete: .restrict)
+                t.column("at", .text).notNull()
+                t.column("actor", .text)
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+            try db.create(index: "audit_branch", on: "audit", columns: ["branchId", "id"])
+        }
+    }
+
+    func audit(
+        _ db: Database, branch: BranchID, by actor: MemberID?, _ action: String, subject: String, _ detail: String
+    ) throws {
+        let entry = AuditEntry(
+            id: nil, branchId: branch, at: now(), actor: actor, action: action, subject: subject, detail: detail)
+        try entry.insert(db)
+    }
+
+    /// The branch's log of changes, newest first (at most `limit`).
+    public func auditLog(branch: BranchID, limit: Int = 500) throws -> [AuditEntry] {
+        try writer.read { db in
+            try AuditEntry.filter(AuditEntry.Columns.branchId == branch)
+                .order(AuditEntry.Columns.id.desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Changes a member's name, status or city (`city` "" clears it).
+    public func editMember(
+        _ id: MemberID, name: String? = nil, status: MemberStatus? = nil, city: String? = nil, by actor: MemberID? = nil
+    ) throws -> Member {
+        try writer.write { db in
+            guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
+            var changes: [String] = []
+            if let name {
+                let name = try Self.checkedName(name)
+                if name != member.name {
+                    let taken = try Member.filter(Member.Columns.branchId == member.branchId && Member.Columns.name == name)
+                        .fetchCount(db)
+                    if taken > 0 {
+                        throw StoreError.duplicateMember(name: name, branch: try Self.branch(member.branchId.rawValue, in: db).name)
+                    }
+                    changes.append("name \(member.name) → \(name)")
+                    member.name = name
+                }
+            }
+            if let status, status != member.status {
+                changes.append("status \(member.status.rawValue) → \(status.rawValue)")
+                member.status = status
+            }
+            if let city {
+                let city = try Self.checkedCity(city)
+                if city != member.city {
+                    changes.append("city \(member.city ?? "—") → \(city ?? "—")")
+                    member.city = city
+                }
+            }
+            guard !changes.isEmpty else { return member }
+            try member.update(db)
+            try audit(db, branch: member.branchId, by: actor, "member.edit", subject: member.id.rawValue,
+                      "\(member.name): " + changes.joined(separator: "; "))
+            return member
+        }
+    }
+
+    static func checkedName(_ name: String) throws -> String {
+        let name = name.trimmingWhitespace()
+        guard !name.isEmpty else { throw StoreError.invalid("A member needs a name.") }
+        guard name.count <= FieldLimits.title else {
+            throw StoreError.invalid("The name is longer than \(FieldLimits.title) characters.")
+        }
+        return name
+    }
+
+    /// A city as stored: trimmed, nil when empty.
+    static func checkedCity(_ city: String?) throws -> String? {
+        guard let city = city?.trimmingWhitespace(), !city.isEmpty else { return nil }
+        guard city.count <= FieldLimits.city else {
+            throw StoreError.invalid("The city is longer than \(FieldLimits.city) characters.")
+        }
+        return city
+    }
+}

@@ -1,0 +1,155 @@
+"""The branch's office over HTTP (docs/http-api.md): a secretary's roster,
+links, plans and the record of changes, through the real server."""
+
+import http.client
+import json
+import socket
+
+from conftest import Client, muster, run, started_session
+
+
+def call(server, method, path, token=None, body=None, raw=None, headers=None):
+    """One request; returns (status, parsed JSON or None)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    sent = {} if headers is None else dict(headers)
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    connection.request(method, path, body=data, headers=sent)
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    kind = response.getheader("Content-Type") or ""
+    return response.status, json.loads(payload) if kind.startswith("application/json") else payload
+
+
+def test_a_secretary_keeps_the_roster_from_the_browser(demo, server):
+    data, db = demo
+    secretary = data.host["token"]
+
+    status, home = call(server, "GET", "/api/branch", secretary)
+    assert status == 200
+    assert home["branch"]["timeZone"] == "Asia/Shanghai"
+    assert home["you"]["id"] == data.host["id"]
+    assert len(home["members"]) == 13
+    assert [s["phase"] for s in home["sessions"]] == ["planned"]
+    assert all("token" not in m and "tokenHash" not in m for m in home["members"])
+
+    # Only a secretary, and only with a token.
+    assert call(server, "GET", "/api/branch")[0] == 401
+    assert call(server, "GET", "/api/branch", data.members[0]["token"])[0] == 403
+    assert call(server, "GET", "/api/nothing", secretary)[0] == 404
+    assert call(server, "POST", "/api/branch", secretary, {})[0] == 405
+    assert call(server, "GET", "/api/members", secretary)[0] == 405
+
+    # A member added: their link's token is shown this once.
+    status, added = call(server, "POST", "/api/members", secretary, {"name": "赵新", "status": "预备", "city": "鹤岗"})
+    assert status == 201, added
+    assert added["member"]["status"] == "probationary" and added["member"]["city"] == "鹤岗"
+    assert len(added["token"]) > 20
+
+    # Bad input: a clear message, and nothing changes.
+    for body, code, words in [
+        ({"name": "赵新"}, 409, "already"),
+        ({"name": "  "}, 400, "needs a name"),
+        ({"name": "钱", "status": "boss"}, 400, "is not a status"),
+        ({"name": "钱", "city": "长" * 101}, 400, "longer than 100"),
+    ]:
+        status, problem = call(server, "POST", "/api/members", secretary, body)
+        assert status == code and words in problem["error"], (body, status, problem)
+    status, problem = call(server, "POST", "/api/members", secretary, raw=b"{not json")
+    assert status == 400 and "JSON" in problem["error"]
+    assert len(call(server, "GET", "/api/branch", secretary)[1]["members"]) == 14
+
+    # Edited; another branch's member (or a made-up id) is not found.
+    status, edited = call(server, "POST", f"/api/members/{added['member']['id']}", secretary, {"city": "哈尔滨"})
+    assert status == 200 and edited["city"] == "哈尔滨" and edited["name"] == "赵新"
+    muster("branch", "add", "西村党支部", db=db)
+    stranger = muster("member", "add", "--branch", "西村党支部", "--name", "外人", db=db)
+    assert call(server, "POST", f"/api/members/{stranger['id']}", secretary, {"city": "x"})[0] == 404
+    assert call(server, "POST", f"/api/members/{stranger['id']}/relink", secretary)[0] == 404
+
+    # The log says who did what, and never holds a token.
+    status, log = call(server, "GET", "/api/audit", secretary)
+    assert status == 200
+    assert [entry["action"] for entry in log[:2]] == ["member.edit", "member.add"]
+    assert log[0]["actor"] == data.host["id"] and "哈尔滨" in log[0]["detail"]
+    assert added["token"] not in json.dumps(log)
+
+
+def test_a_new_link_ends_the_old_one_on_the_open_page(demo, server):
+    data, _ = demo
+    member = data.members[0]
+
+    async def scenario():
+        await started_session(server, data)
+        phone = Client(server.ws_url)
+        await phone.connect(member["token"])
+        status, issued = call(server, "POST", f"/api/members/{member['id']}/relink", data.host["token"])
+        assert status == 200 and issued["token"] != member["token"]
+        refused = await phone.until(lambda m: m["type"] == "error" and m["code"] == "unauthorized", timeout=3)
+        assert refused["code"] == "unauthorized"
+        again = Client(server.ws_url)
+        welcome = await again.connect(issued["token"])
+        assert welcome["you"]["member"] == member["id"]
+
+    run(scenario())
+
+
+def test_a_roster_file_from_excel_is_previewed_then_imported_whole_or_not_at_all(demo, server):
+    data, _ = demo
+    secretary = data.host["token"]
+    # "CSV (逗号分隔)" from Excel on a Chinese Windows: GBK, with a wrong status on line 3.
+    bad = "姓名,身份,城市\r\n孙一,正式党员,大连\r\n孙二,党委,沈阳\r\n".encode("gb18030")
+    status, problem = call(server, "POST", "/api/roster?preview=1", secretary, raw=bad,
+                           headers={"Content-Type": "text/csv"})
+    assert status == 400 and problem["error"].startswith("Line 3:"), problem
+    assert call(server, "POST", "/api/roster", secretary, raw=bad)[0] == 400
+    assert len(call(server, "GET", "/api/branch", secretary)[1]["members"]) == 13
+
+    good = "姓名,身份,城市\r\n孙一,正式党员,大连\r\n孙二,预备党员,沈阳\r\n".encode("gb18030")
+    status, preview = call(server, "POST", "/api/roster?preview=1", secretary, raw=good)
+    assert status == 200 and preview["encoding"] == "GB18030"
+    assert [(r["line"], r["name"], r["status"]) for r in preview["rows"]] == [
+        (2, "孙一", "full"), (3, "孙二", "probationary")]
+    assert len(call(server, "GET", "/api/branch", secretary)[1]["members"]) == 13, "a preview changes nothing"
+
+    status, imported = call(server, "POST", "/api/roster", secretary, raw=good)
+    assert status == 201 and [i["member"]["name"] for i in imported] == ["孙一", "孙二"]
+    assert len(call(server, "GET", "/api/branch", secretary)[1]["members"]) == 15
+    assert call(server, "GET", "/api/audit", secretary)[1][0]["action"] == "roster.import"
+
+
+def test_a_session_is_planned_in_the_branchs_time(demo, server):
+    data, _ = demo
+    secretary = data.host["token"]
+    plan = {"title": "十二月党课", "kind": "lesson", "startsAt": "2027-12-01T19:30", "oath": True}
+    status, planned = call(server, "POST", "/api/sessions", secretary, plan)
+    assert status == 201, planned
+    assert planned["startsAt"] == "2027-12-01T11:30:00.000Z" and planned["textTitle"] == "入党誓词"
+    sessions = call(server, "GET", "/api/branch", secretary)[1]["sessions"]
+    assert sessions[0]["id"] == planned["id"] and sessions[0]["kind"] == "lesson"
+    for body, words in [
+        ({**plan, "kind": "party"}, "is not a kind"),
+        ({**plan, "startsAt": "tomorrow"}, "startsAt"),
+        ({**plan, "title": ""}, "needs a title"),
+        ({**plan, "text": {"title": "材料", "body": "x" * 501}}, "text cannot be used"),
+    ]:
+        status, problem = call(server, "POST", "/api/sessions", secretary, body)
+        assert status == 400 and words in problem["error"], (body, problem)
+    assert len(call(server, "GET", "/api/branch", secretary)[1]["sessions"]) == 2
+
+
+def test_bodies_are_bounded(demo, server):
+    data, _ = demo
+    status, _ = call(server, "POST", "/api/roster", data.host["token"], raw=b"x" * (2 * 1024 * 1024 + 1))
+    assert status == 413
+    # No length declared (chunked): refused before any of it is read.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        raw.sendall(b"POST /api/roster HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 411")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        raw.sendall(b"POST /api/roster HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 411"), "a body of unsaid length"
+    # Outside /api/, a POST is refused as before.
+    assert call(server, "POST", "/healthz", raw=b"{}")[0] == 405
