@@ -24,6 +24,8 @@ final class BranchDesk: Sendable {
         /// `?preview=1`: check a roster file and show it, change nothing.
         var preview: Bool
         var secretary: Member
+        /// The server's time when it came: a session is not planned in the past.
+        var now: Instant
     }
 
     init(store: MusterDatabase, mailbox: Mailbox) {
@@ -134,7 +136,7 @@ struct BranchOffice {
             let issued = try store.importRoster(branch: secretary.branchId.rawValue, rows, by: secretary.id)
             return try .encoded(issued.map(IssuedLinkLine.init), status: 201)
         case .sessions:
-            return try .encoded(SessionLine(plan(decode(PlanFields.self, job.body))), status: 201)
+            return try .encoded(SessionLine(plan(decode(PlanFields.self, job.body), now: job.now)), status: 201)
         }
     }
 
@@ -158,10 +160,13 @@ struct BranchOffice {
         try JSONDecoder().decode(type, from: Data(body.isEmpty ? Array("{}".utf8) : body))
     }
 
-    private func plan(_ fields: PlanFields) throws -> SessionSetup {
+    private func plan(_ fields: PlanFields, now: Instant) throws -> SessionSetup {
         let zone = try store.timeZone(ofBranch: secretary.branchId)
         guard let starts = fields.startsAt, let startsAt = BranchTime.parse(starts, in: zone) else {
             throw StoreError.invalid("startsAt is needed, written like 2026-11-28T19:30 (the branch's time).")
+        }
+        guard startsAt >= now.adding(seconds: -3600) else {
+            throw StoreError.invalid("\(starts) is in the past: plan a session for a time to come.")
         }
         var text: SharedText?
         if fields.oath == true { text = .partyOath }

@@ -111,10 +111,11 @@ public final class LWSServer: @unchecked Sendable {
         protocols[0].tx_packet_size = 64 * 1024
         protocols[1] = lws_protocols()
 
-        // "/healthz" and "/sessions" are answered in the callback; "/screen" is the
-        // big screen's page; "/vendor" is Debian's QR code library; "/" serves web/.
+        // "/healthz", "/sessions" and "/api" are answered in the callback; "/screen" is the
+        // big screen's page, "/office" the branch's; "/vendor" is Debian's QR code library; "/" serves web/.
         var mountList: [(path: String, origin: String?, def: String?)] = [
-            ("/sessions", nil, nil), ("/healthz", nil, nil), ("/screen", configuration.webRoot, "screen.html"),
+            ("/sessions", nil, nil), ("/healthz", nil, nil), ("/api", nil, nil),
+            ("/screen", configuration.webRoot, "screen.html"), ("/office", configuration.webRoot, "office.html"),
         ]
         if let vendor = configuration.vendorRoot { mountList.append(("/vendor", vendor, nil)) }
         mountList.append(("/", configuration.webRoot, "index.html"))

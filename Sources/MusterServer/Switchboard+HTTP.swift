@@ -39,7 +39,7 @@ extension Switchboard {
         return .office(
             BranchDesk.Job(
                 request: request.number, method: request.method, path: path, body: request.body,
-                preview: request.preview, secretary: member))
+                preview: request.preview, secretary: member, now: clock()))
     }
 
     /// Answers `/healthz`, and authorizes an export before any work: the

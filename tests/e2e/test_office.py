@@ -132,6 +132,7 @@ def test_a_session_is_planned_in_the_branchs_time(demo, server):
     for body, words in [
         ({**plan, "kind": "party"}, "is not a kind"),
         ({**plan, "startsAt": "tomorrow"}, "startsAt"),
+        ({**plan, "startsAt": "2020-01-01T19:30"}, "in the past"),
         ({**plan, "title": ""}, "needs a title"),
         ({**plan, "text": {"title": "材料", "body": "x" * 501}}, "text cannot be used"),
     ]:

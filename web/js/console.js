@@ -15,7 +15,8 @@ export function controls(mirror) {
     buttons.push(html`<button class="danger" data-action="session.end" data-testid="session-end">${t('sessionEnd')}</button>`);
   }
   return html`<section class="card console" data-key="controls"><h2>${t('console')}</h2><div class="row wrap">${buttons}
-    <button data-action="screen" data-testid="open-screen">${t('bigScreen')}</button></div>${phase === 'scheduled' ? '' : raw(quorumLine(mirror))}</section>`;
+    <button data-action="screen" data-testid="open-screen">${t('bigScreen')}</button>
+    <a href="/office/${location.hash}" data-testid="office-link">${t('office')}</a></div>${phase === 'scheduled' ? '' : raw(quorumLine(mirror))}</section>`;
 }
 
 export function quorumLine(mirror) {
@@ -24,7 +25,6 @@ export function quorumLine(mirror) {
     <b>${q.met ? t('quorumMet') : t('quorumNot')}</b> · ${t('quorum', { p: q.present, e: q.expected, r: q.required })}</p>`;
 }
 
-/** The roster's frame: counts by status and a filter; the rows are drawn by roster.js. */
 /** Members whose phone reported its browser cannot run the page: the secretary can call them. */
 export function unsupportedSection(mirror) {
   const members = Object.keys(mirror.unsupported || {});

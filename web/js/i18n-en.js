@@ -1,7 +1,7 @@
 // The page's English words (see i18n.js): downloaded only when English is chosen.
 
 export const en = {
-  lang: '中文', langName: 'English', bigOn: 'A+', bigOff: 'A',
+  lang: '中文', bigOn: 'A+', bigOff: 'A',
   connecting: 'Connecting…', online: 'Connected', offline: 'Reconnecting…',
   stale: 'Offline: this is how things stood at {time}; it updates when you are back', pending: '{n} waiting to be sent', waiting: '(waiting to be sent)',
   noToken: 'Open the personal link your secretary sent you (in the chat or text message).',
@@ -20,7 +20,7 @@ export const en = {
   member_full: 'full member', member_probationary: 'probationary', member_guest: 'guest',
   wechatExport: 'WeChat cannot save files here. Tap "…" at the top right, choose "Open in browser", then export the sheet and the minutes.',
   tooOldTitle: 'These members\' browsers are too old to join', tooOldLine: 'help them update WeChat or the phone\'s browser, or use another phone',
-  console: "Secretary's console", sessionOpen: 'Open the lobby', sessionStart: 'Start', sessionEnd: 'End',
+  console: "Secretary's console", office: 'Branch office', sessionOpen: 'Open the lobby', sessionStart: 'Start', sessionEnd: 'End',
   lock: 'Lock (no newcomers)', unlock: 'Unlock', confirmEnd: 'End the session? It cannot be changed afterwards.',
   quorum: 'Present {p} / expected {e} (a vote needs {r})', quorumMet: 'Quorum', quorumNot: 'No quorum',
   roster: 'Roster', rosterFilter: 'Filter by name, city or status', inRoom: 'In the room', excuse: 'Excuse', excusePrompt: 'Reason:',

@@ -3,7 +3,7 @@
 
 const words = {
   zh: {
-    lang: 'EN', langName: '中文', bigOn: '大字', bigOff: '标准字',
+    lang: 'EN', bigOn: '大字', bigOff: '标准字',
     connecting: '连接中…', online: '已连接', offline: '重连中…',
     stale: '网络中断：以下是 {time} 的内容，恢复连接后自动更新', pending: '{n} 项操作等待发送', waiting: '（待发送）',
     noToken: '请打开书记发给您的专属链接（微信或短信里的那个链接）。',
@@ -22,7 +22,7 @@ const words = {
     member_full: '正式党员', member_probationary: '预备党员', member_guest: '列席',
     wechatExport: '微信里不能下载文件。请点右上角「…」，选择「在浏览器打开」，再导出考勤表和会议纪要。',
     tooOldTitle: '这些党员的浏览器太旧，无法参会', tooOldLine: '请帮助他们升级微信或手机浏览器，或换一部手机',
-    console: '书记控制台', sessionOpen: '开放入会', sessionStart: '开始会议', sessionEnd: '结束会议',
+    console: '书记控制台', office: '支部事务', sessionOpen: '开放入会', sessionStart: '开始会议', sessionEnd: '结束会议',
     lock: '锁定（不再接纳新人）', unlock: '解除锁定', confirmEnd: '确定结束会议吗？结束后不能再修改。',
     quorum: '到会 {p} / 应到 {e}（表决需 {r} 人）', quorumMet: '已达法定人数', quorumNot: '未达法定人数',
     roster: '名单', rosterFilter: '按姓名、城市或状态筛选', inRoom: '在会场', excuse: '请假', excusePrompt: '请假事由：',

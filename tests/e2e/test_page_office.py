@@ -1,0 +1,131 @@
+"""The branch office in a real Chromium, as a secretary runs the month from it:
+a roster uploaded (one refused file, one good), a member added, slips
+printed, a session planned, a link replaced under an open page, the meeting
+held, its sheets downloaded from the history. Screenshots in both languages.
+(Runs after test_page.py, whose screenshot test empties the folder first.)"""
+
+import csv
+import io
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from selenium.webdriver.common.by import By
+
+from browser import by_testid, click, click_css, painted, shoot, status, text_of, wait
+from conftest import run, started_session
+
+
+def office(driver, server, token):
+    driver.get(f"{server.http_url}/office/#t={token}")
+    wait(driver, lambda d: by_testid(d, "office-sessions") != [], 15, "the office never loaded")
+
+
+def rows(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=roster-table] tr[data-member]')].map(r => r.cells[0].innerText)")
+
+
+def upload(driver, path):
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="roster-file"]').send_keys(str(path))
+
+
+def test_a_secretary_runs_the_month_from_the_office(demo, server, browsers, tmp_path):
+    data, _ = demo
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver = browsers(1280, 900)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    office(driver, server, data.host["token"])
+    assert len(rows(driver)) == 13
+
+    # A roster saved by Excel on a Chinese Windows (GBK): a wrong status on line 3 is refused whole.
+    bad = tmp_path / "名单-错.csv"
+    bad.write_bytes("姓名,身份,城市\r\n孙一,正式党员,大连\r\n孙二,党委,沈阳\r\n".encode("gb18030"))
+    upload(driver, bad)
+    wait(driver, lambda d: "Line 3" in (text_of(d, "office-message") or ""), message="the bad line named")
+    assert by_testid(driver, "roster-preview") == [] and len(rows(driver)) == 13
+
+    good = tmp_path / "名单.csv"
+    good.write_bytes("姓名,身份,城市\r\n孙一,正式党员,大连\r\n孙二,预备党员,沈阳\r\n".encode("gb18030"))
+    upload(driver, good)
+    wait(driver, lambda d: by_testid(d, "roster-preview") != [], message="the preview")
+    assert "GB18030" in text_of(driver, "roster-preview") and "孙二" in text_of(driver, "roster-preview")
+    assert len(rows(driver)) == 13, "a preview imports nothing"
+    click(driver, "import-confirm")
+    wait(driver, lambda d: len(by_testid(d, "slip")) == 2, message="two new links")
+    assert {"孙一", "孙二"} <= set(rows(driver))
+
+    # One more by hand; their slip has the link and its QR code.
+    form = driver.find_element(By.CSS_SELECTOR, '[data-testid="add-member"]')
+    form.find_element(By.NAME, "name").send_keys("赵新")
+    form.find_element(By.NAME, "city").send_keys("鹤岗")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    wait(driver, lambda d: len(by_testid(d, "slip")) == 1 and "赵新" in text_of(d, "issued"), message="the new slip")
+    link = text_of(driver, "slip-link")
+    assert link.startswith(f"{server.http_url}/#t=") and driver.find_elements(By.CSS_SELECTOR, ".slip .qr svg")
+    assert "赵新" in rows(driver)
+
+    # The slips as they print on A4: nothing but the slips.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert driver.execute_script("return getComputedStyle(document.querySelector('.bar')).display") == "none"
+    shoot(driver, "office-slips-print", 1280, 900)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    # A session planned for next month, at the branch's time.
+    plan = driver.find_element(By.CSS_SELECTOR, '[data-testid="plan-form"]')
+    plan.find_element(By.NAME, "title").send_keys("十二月党课")
+    driver.execute_script(
+        "const f = arguments[0]; f.elements.kind.value = 'lesson'; f.elements.text.value = 'oath';"
+        "f.elements.startsAt.value = '2030-12-01T19:30';", plan)
+    click(driver, "plan-submit")
+    wait(driver, lambda d: "十二月党课" in (text_of(d, "office-sessions") or ""), message="the planned session listed")
+    assert "2030/12/01 19:30" in text_of(driver, "office-sessions")
+
+    # A lost phone: a new link, and the page still open on the old one is told at once.
+    phone = browsers(360, 740)
+    phone.get(f"{server.http_url}/#t={data.members[0]['token']}")
+    wait(phone, lambda d: status(d) == "online", 15, "the member's page came online")
+    click_css(driver, f'[data-testid="relink"][data-member="{data.members[0]["id"]}"]')
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: data.members[0]["name"] in (text_of(d, "issued") or ""), message="the new link shown")
+    wait(phone, lambda d: "链接无效或已更换" in d.find_element(By.TAG_NAME, "body").text, 10, "the old page told")
+
+    # The meeting is held and ended; its sheets come from the history.
+    async def hold():
+        host = await started_session(server, data)
+        await host.ok("session.end")
+        await host.close()
+
+    run(hold())
+    driver.refresh()
+    wait(driver, lambda d: by_testid(d, "export-csv") != [], 15, "the ended session's sheets offered")
+    click_css(driver, f'[data-testid="export-csv"][data-session="{data.session}"]')
+    click_css(driver, f'[data-testid="export-xlsx"][data-session="{data.session}"]')
+    deadline = time.monotonic() + 10
+    while len([p for p in downloads.iterdir() if not p.name.endswith(".crdownload")]) < 2:
+        assert time.monotonic() < deadline, list(downloads.iterdir())
+        time.sleep(0.1)
+    sheet = list(csv.reader(io.StringIO((downloads / f"{data.session}-attendance.csv").read_text("utf-8-sig"))))
+    workbook = openpyxl.load_workbook(downloads / f"{data.session}-attendance.xlsx").active
+    cells = [["" if v is None else str(v) for v in row] for row in workbook.iter_rows(values_only=True)]
+    assert cells == sheet
+    assert sheet[0][:3] == ["姓名", "身份", "出席情况"]
+    secretary = next(row for row in sheet if row[0] == data.host["name"])
+    assert secretary[1:4] == ["正式党员", "出席", "远程"]
+    joined = datetime.strptime(secretary[4], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert abs((joined - datetime.now(ZoneInfo("UTC"))).total_seconds()) < 600, "times are Shanghai's, not UTC"
+
+
+def test_screenshots_of_the_office(demo, server, browsers):
+    data, _ = demo
+    for language in ("zh", "en"):
+        for width, height in ((360, 740), (1280, 900)):
+            driver = browsers(width, height)
+            driver.get(f"{server.http_url}/healthz")
+            driver.execute_script(f"localStorage.setItem('muster.lang', '{language}')")
+            office(driver, server, data.host["token"])
+            painted(driver)
+            shoot(driver, f"office-{language}", width, height)
+            driver.quit()

@@ -1,0 +1,304 @@
+// The branch office, for a secretary's link: the sessions planned, live and
+// past (with their sheets), planning one, the roster, members' links (copy,
+// QR, printable slips) and the log of changes. It speaks the office API
+// (docs/http-api.md) and renders what the server answers.
+
+import { lang, setLang, languageReady } from './i18n.js';
+import { html, raw, patch } from './view.js';
+
+const words = {
+  zh: {
+    title: '支部事务', back: '返回会议', lang: 'EN', loading: '正在载入…', noToken: '请打开书记的专属链接。',
+    sessions: '会议', plan: '安排会议', roster: '名单', log: '变更记录', none: '还没有', current: '打开控制台',
+    phase_planned: '未开始', phase_open: '进行中', phase_ended: '已结束',
+    minutes: '纪要', csv: '考勤表 CSV', xlsx: '考勤表 Excel',
+    kind_theme_day: '主题党日', kind_branch_meeting: '支部党员大会', kind_committee: '支部委员会',
+    kind_group_meeting: '党小组会', kind_lesson: '党课', kind_oath: '入党宣誓', kind_other: '其他',
+    sTitle: '会议名称', kind: '类型', starts: '开始时间（{z}）', text: '诵读内容', textNone: '暂不选择', textOath: '入党誓词（内置）',
+    textPaste: '粘贴或上传文本', textFile: '上传 .txt 文件', textTitle: '文本标题', textBody: '每行一句', planIt: '安排',
+    name: '姓名', status: '身份', city: '所在城市', add: '添加党员', save: '保存', cancel: '取消', edit: '编辑',
+    full: '正式党员', probationary: '预备党员', guest: '列席', secretary: '书记',
+    relink: '新链接', confirmRelink: '给 {n} 一个新链接？旧链接立即失效，已打开的页面也会提示失效。',
+    importFile: '导入名单（Excel 或 WPS 另存的 CSV）', previewOf: '{n} 人，第 {a}–{b} 行，{e} 编码：确认后全部导入',
+    importIt: '导入这 {n} 人', line: '行',
+    issued: '新链接（只显示这一次，请现在复制或打印）', copy: '复制', copied: '已复制', print: '打印链接条', close: '关闭',
+    planned: '已安排：{t}', added: '已添加 {n}', imported: '已导入 {n} 人', edited: '已保存',
+    by: '{w}', cli: '命令行',
+  },
+  en: {
+    title: 'Branch office', back: 'Back to the meeting', lang: '中文', loading: 'Loading…', noToken: "Open the secretary's own link.",
+    sessions: 'Sessions', plan: 'Plan a session', roster: 'Roster', log: 'Changes', none: 'None yet', current: 'Open the console',
+    phase_planned: 'Planned', phase_open: 'Under way', phase_ended: 'Ended',
+    minutes: 'Minutes', csv: 'Attendance CSV', xlsx: 'Attendance Excel',
+    kind_theme_day: 'Theme day', kind_branch_meeting: 'Branch assembly', kind_committee: 'Branch committee',
+    kind_group_meeting: 'Party group', kind_lesson: 'Party lesson', kind_oath: 'Swearing-in', kind_other: 'Other',
+    sTitle: 'Title', kind: 'Kind', starts: 'Starts ({z})', text: 'Text to read', textNone: 'Not yet', textOath: 'The Party oath (built in)',
+    textPaste: 'Paste or upload a text', textFile: 'Upload a .txt file', textTitle: "Text's title", textBody: 'One line per line', planIt: 'Plan',
+    name: 'Name', status: 'Status', city: 'City', add: 'Add a member', save: 'Save', cancel: 'Cancel', edit: 'Edit',
+    full: 'Full member', probationary: 'Probationary', guest: 'Guest', secretary: 'Secretary',
+    relink: 'New link', confirmRelink: 'Give {n} a new link? The old one stops at once, on open pages too.',
+    importFile: 'Import a roster (CSV saved from Excel or WPS)', previewOf: '{n} members, lines {a}–{b}, {e}: all are imported once you confirm',
+    importIt: 'Import these {n}', line: 'Line',
+    issued: 'New links (shown this once: copy or print them now)', copy: 'Copy', copied: 'Copied', print: 'Print slips', close: 'Close',
+    planned: 'Planned: {t}', added: 'Added {n}', imported: 'Imported {n}', edited: 'Saved',
+    by: '{w}', cli: 'command line',
+  },
+};
+
+const KINDS = ['theme-day', 'branch-meeting', 'committee', 'group-meeting', 'lesson', 'oath', 'other'];
+const STATUSES = ['full', 'probationary', 'guest'];
+
+function w(key, values = {}) {
+  const phrase = words[lang()][key] ?? words.zh[key] ?? key;
+  return phrase.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}
+
+const token = new URLSearchParams(location.hash.slice(1)).get('t');
+const root = document.getElementById('office');
+let home = null;
+let changes = [];
+/** Links just issued: their tokens exist only here, until this page closes. */
+let issued = [];
+/** A roster file checked by the server and not yet imported: its bytes and rows. */
+let pending = null;
+let editing = null;
+let message = null;
+
+async function api(method, path, { json, file } = {}) {
+  const headers = { Authorization: `Bearer ${token}` };
+  let body;
+  if (file) { body = file; headers['Content-Type'] = 'text/csv'; }
+  else if (json) { body = JSON.stringify(json); headers['Content-Type'] = 'application/json'; }
+  else if (method === 'POST') body = '';
+  const response = await fetch(`/api/${path}`, { method, headers, body });
+  const answer = await response.json().catch(() => ({ error: `${response.status}` }));
+  if (!response.ok) throw new Error(answer.error);
+  return answer;
+}
+
+/** Loads the branch again after a change, and says how it went. */
+async function act(work, success) {
+  try {
+    const result = await work();
+    message = success ? { ok: true, text: success(result) } : null;
+    await load();
+  } catch (error) {
+    message = { ok: false, text: error.message };
+    draw();
+  }
+}
+
+async function load() {
+  [home, changes] = await Promise.all([api('GET', 'branch'), api('GET', 'audit')]);
+  draw();
+}
+
+/** A time in the branch's zone, as the office reads it. */
+function when(iso) {
+  return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: home.branch.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).format(new Date(iso));
+}
+
+const linkOf = (t) => `${location.origin}/#t=${t}`;
+const kindName = (kind) => w('kind_' + kind.replaceAll('-', '_'));
+const options = (values, label, chosen) => values.map((v) => html`<option value="${v}" ${v === chosen ? 'selected' : ''}>${label(v)}</option>`);
+
+function sessionsCard() {
+  const rows = home.sessions.map((s) => html`<tr data-key="s-${s.id}" data-session="${s.id}">
+    <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}</span></td>
+    <td><span class="phase ${s.phase}">${w('phase_' + s.phase)}</span></td>
+    <td class="actions">${s.phase === 'ended'
+      ? html`<button class="small" data-action="export" data-path="minutes.html" data-session="${s.id}">${w('minutes')}</button>
+        <button class="small" data-action="export" data-path="attendance.csv" data-session="${s.id}" data-testid="export-csv">${w('csv')}</button>
+        <button class="small" data-action="export" data-path="attendance.xlsx" data-session="${s.id}" data-testid="export-xlsx">${w('xlsx')}</button>`
+      : html`<a href="/#t=${token}&s=${s.id}">${w('current')}</a>`}</td></tr>`);
+  return html`<section class="card" data-key="sessions" data-testid="office-sessions"><h2>${w('sessions')}</h2>
+    ${rows.length ? html`<table><tbody>${rows}</tbody></table>` : html`<p class="muted">${w('none')}</p>`}</section>`;
+}
+
+function planCard() {
+  return html`<section class="card" data-key="plan"><h2>${w('plan')}</h2>
+    <form class="grid" data-form="plan" data-testid="plan-form">
+      <label>${w('sTitle')}<input data-keep name="title" required maxlength="200"></label>
+      <label>${w('kind')}<select data-keep name="kind">${options(KINDS, kindName, 'theme-day')}</select></label>
+      <label>${w('starts', { z: home.branch.timeZone })}<input data-keep name="startsAt" type="datetime-local" required></label>
+      <label>${w('text')}<select data-keep name="text">${options(['none', 'oath', 'paste'], (v) => w({ none: 'textNone', oath: 'textOath', paste: 'textPaste' }[v]), 'none')}</select></label>
+      <label>${w('textFile')}<input data-keep name="file" type="file" accept=".txt,text/plain"></label>
+      <label>${w('textTitle')}<input data-keep name="textTitle" maxlength="200"></label>
+      <label class="wide">${w('textBody')}<textarea data-keep name="textBody" rows="3"></textarea></label>
+      <button data-testid="plan-submit">${w('planIt')}</button></form></section>`;
+}
+
+function memberRow(m) {
+  if (editing === m.id) {
+    return html`<tr data-key="m-${m.id}"><td colspan="4"><form class="grid" data-form="edit" data-member="${m.id}">
+      <input data-keep name="name" value="${m.name}" required><select data-keep name="status">${options(STATUSES, w, m.status)}</select>
+      <input data-keep name="city" value="${m.city ?? ''}" placeholder="${w('city')}">
+      <div class="actions"><button class="small">${w('save')}</button><button class="small" type="button" data-action="edit-cancel">${w('cancel')}</button></div>
+      </form></td></tr>`;
+  }
+  return html`<tr data-key="m-${m.id}" data-member="${m.id}"><td>${m.name}${m.secretary ? html` <span class="badge">${w('secretary')}</span>` : ''}</td>
+    <td>${w(m.status)}</td><td>${m.city ?? ''}</td>
+    <td class="actions"><button class="small" data-action="edit" data-member="${m.id}">${w('edit')}</button>
+    <button class="small" data-action="relink" data-member="${m.id}" data-name="${m.name}" data-testid="relink">${w('relink')}</button></td></tr>`;
+}
+
+function rosterCard() {
+  const preview = pending && html`<div data-testid="roster-preview"><p>${w('previewOf', {
+    n: pending.rows.length, a: pending.rows[0]?.line ?? '', b: pending.rows[pending.rows.length - 1]?.line ?? '', e: pending.encoding })}</p>
+    <table><tbody>${pending.rows.map((r) => html`<tr><td class="muted">${r.line}</td><td>${r.name}</td><td>${w(r.status)}</td><td>${r.city ?? ''}</td></tr>`)}</tbody></table>
+    <div class="actions"><button data-action="import" data-testid="import-confirm">${w('importIt', { n: pending.rows.length })}</button>
+    <button data-action="import-cancel">${w('cancel')}</button></div></div>`;
+  return html`<section class="card" data-key="roster"><h2>${w('roster')} <span class="muted">${home.members.length}</span></h2>
+    <form class="grid" data-form="add" data-testid="add-member">
+      <label>${w('name')}<input data-keep name="name" required maxlength="200"></label>
+      <label>${w('status')}<select data-keep name="status">${options(STATUSES, w, 'full')}</select></label>
+      <label>${w('city')}<input data-keep name="city" maxlength="100"></label>
+      <button>${w('add')}</button></form>
+    <p><label>${w('importFile')} <input data-keep type="file" accept=".csv,text/csv" data-action-change="preview" data-testid="roster-file"></label></p>
+    ${preview || ''}
+    <table data-testid="roster-table"><tbody>${home.members.map(memberRow)}</tbody></table></section>`;
+}
+
+/** A QR code of a member's link, drawn by Debian's QR library. */
+function qr(link) {
+  if (typeof globalThis.qrcode !== 'function') return '';
+  const code = globalThis.qrcode(0, 'M');
+  code.addData(link);
+  code.make();
+  return raw(code.createSvgTag({ cellSize: 4, margin: 2, scalable: true }));
+}
+
+function issuedCard() {
+  if (!issued.length) return '';
+  return html`<section class="card issued" data-key="issued" data-testid="issued"><h2 class="no-print">${w('issued')}</h2>
+    <div class="actions no-print"><button data-action="print" data-testid="print-slips">${w('print')}</button><button data-action="issued-close">${w('close')}</button></div>
+    <div class="slips">${issued.map((i) => html`<div class="slip" data-testid="slip" data-member="${i.member.id}">
+      <div class="name">${i.member.name}</div><div class="qr">${qr(linkOf(i.token))}</div>
+      <div class="link" data-testid="slip-link">${linkOf(i.token)}</div>
+      <button class="small no-print" data-action="copy" data-link="${linkOf(i.token)}">${w('copy')}</button></div>`)}</div></section>`;
+}
+
+function logCard() {
+  const names = new Map(home.members.map((m) => [m.id, m.name]));
+  return html`<section class="card" data-key="log"><details><summary><b>${w('log')}</b></summary>
+    <ul data-testid="audit">${changes.slice(0, 50).map((c) => html`<li><span class="small muted">${when(c.at)} · ${c.actor ? names.get(c.actor) ?? c.actor : w('cli')}</span><br>${c.detail}</li>`)}</ul></details></section>`;
+}
+
+function draw() {
+  const bar = html`<header class="bar"><div class="title">${home ? home.branch.name : 'Muster'} · ${w('title')}</div>
+    <div class="tools">${token ? html`<a class="lang" href="/#t=${token}">${w('back')}</a>` : ''}
+    <button class="lang" data-action="lang" data-testid="lang-switch">${w('lang')}</button></div></header>`;
+  let body;
+  if (!token) body = html`<p class="card">${w('noToken')}</p>`;
+  else if (!home) body = html`<p class="card" data-testid="office-status">${message ? message.text : w('loading')}</p>`;
+  else {
+    const note = message && html`<p class="banner ${message.ok ? '' : 'error'}" role="alert" data-key="message" data-testid="office-message">${message.text}</p>`;
+    body = html`${note || ''}${issuedCard()}<div class="cols"><div>${sessionsCard()}${planCard()}</div><div>${rosterCard()}${logCard()}</div></div>`;
+  }
+  document.title = `${w('title')} · Muster`;
+  patch(root, html`${bar}<main class="office host">${body}</main>`);
+}
+
+/** A text file as the office saved it: UTF-8, or GBK from Notepad on a Chinese Windows. */
+async function readText(file) {
+  const bytes = await file.arrayBuffer();
+  try { return new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return new TextDecoder('gb18030').decode(bytes); }
+}
+
+async function download(session, path) {
+  const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) { message = { ok: false, text: `${response.status}` }; draw(); return; }
+  const url = URL.createObjectURL(await response.blob());
+  if (path.endsWith('.html')) { open(url, '_blank'); return; }
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${session}-${path}`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+root.addEventListener('click', async (event) => {
+  const target = event.target.closest('[data-action]');
+  if (!target) return;
+  const d = target.dataset;
+  switch (d.action) {
+    case 'lang': await setLang(lang() === 'zh' ? 'en' : 'zh'); draw(); break;
+    case 'export': await download(d.session, d.path); break;
+    case 'edit': editing = d.member; draw(); break;
+    case 'edit-cancel': editing = null; draw(); break;
+    case 'relink':
+      if (confirm(w('confirmRelink', { n: d.name }))) {
+        await act(async () => { issued = [await api('POST', `members/${d.member}/relink`)]; });
+      }
+      break;
+    case 'import': {
+      const file = pending.file;
+      pending = null;
+      await act(async () => { issued = await api('POST', 'roster', { file }); return issued.length; }, (n) => w('imported', { n }));
+      break;
+    }
+    case 'import-cancel': pending = null; draw(); break;
+    case 'print': print(); break;
+    case 'issued-close': issued = []; draw(); break;
+    case 'copy':
+      await navigator.clipboard?.writeText(d.link).catch(() => {});
+      target.textContent = w('copied');
+      break;
+    default: break;
+  }
+});
+
+root.addEventListener('change', async (event) => {
+  const input = event.target;
+  if (input.dataset.actionChange === 'preview' && input.files[0]) {
+    const file = await input.files[0].arrayBuffer();
+    input.value = '';
+    try {
+      const answer = await api('POST', 'roster?preview=1', { file });
+      pending = { file, rows: answer.rows, encoding: answer.encoding };
+      message = null;
+    } catch (error) {
+      pending = null;
+      message = { ok: false, text: error.message };
+    }
+    draw();
+  } else if (input.name === 'file' && input.files[0]) {
+    const form = input.form;
+    form.elements.textBody.value = await readText(input.files[0]);
+    if (!form.elements.textTitle.value) form.elements.textTitle.value = input.files[0].name.replace(/\.txt$/i, '');
+    form.elements.text.value = 'paste';
+  }
+});
+
+root.addEventListener('submit', async (event) => {
+  const form = event.target.closest('form[data-form]');
+  if (!form) return;
+  event.preventDefault();
+  const f = form.elements;
+  const clear = () => form.querySelectorAll('input:not([type=file]), textarea').forEach((input) => { input.value = ''; });
+  switch (form.dataset.form) {
+    case 'plan': {
+      const plan = { title: f.title.value.trim(), kind: f.kind.value, startsAt: f.startsAt.value };
+      if (f.text.value === 'oath') plan.oath = true;
+      if (f.text.value === 'paste') plan.text = { title: f.textTitle.value.trim(), body: f.textBody.value };
+      await act(async () => { const s = await api('POST', 'sessions', { json: plan }); clear(); return s; }, (s) => w('planned', { t: s.title }));
+      break;
+    }
+    case 'add': {
+      const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim() };
+      await act(async () => { issued = [await api('POST', 'members', { json: fields })]; clear(); return fields.name; }, (n) => w('added', { n }));
+      break;
+    }
+    case 'edit': {
+      const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim() };
+      await act(async () => { await api('POST', `members/${form.dataset.member}`, { json: fields }); editing = null; }, () => w('edited'));
+      break;
+    }
+    default: break;
+  }
+});
+
+draw();
+if (token) languageReady.then(load).catch((error) => { message = { ok: false, text: error.message }; draw(); });
