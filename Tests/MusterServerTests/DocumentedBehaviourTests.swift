@@ -98,6 +98,7 @@ import Testing
         switch decision {
         case .respond(let response): return response
         case .render(let job): return ExportService.response(job, store: board.store)
+        case .office(let job): return BranchDesk.response(job, store: board.store)
         }
     }
 

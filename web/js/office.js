@@ -101,7 +101,7 @@ function when(iso) {
 }
 
 const linkOf = (t) => `${location.origin}/#t=${t}`;
-const kindName = (kind) => w('kind_' + kind.replaceAll('-', '_'));
+const kindName = (kind) => w('kind_' + kind.replace(/-/g, '_'));
 const options = (values, label, chosen) => values.map((v) => html`<option value="${v}" ${v === chosen ? 'selected' : ''}>${label(v)}</option>`);
 
 function sessionsCard() {
