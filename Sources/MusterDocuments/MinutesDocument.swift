@@ -9,7 +9,9 @@ import MusterCore
 /// with the time of each line, the discussion and the vote results. Times
 /// are written in the branch's time zone.
 public enum MinutesDocument {
-    public static func html(_ state: SessionState, asOf: Instant, timeZone: TimeZone) -> String {
+    /// `reader`: a member reading the minutes of a session they attended, who
+    /// sees no one else's excuse (the protocol's rule); nil for the secretary.
+    public static func html(_ state: SessionState, asOf: Instant, timeZone: TimeZone, reader: MemberID? = nil) -> String {
         let time = { (instant: Instant?) in instant.map { AttendanceExport.local($0, timeZone) } ?? "—" }
         let records = state.attendance(asOf: asOf)
         let quorum = state.quorum
@@ -34,7 +36,7 @@ public enum MinutesDocument {
             page += "<td>\(AttendanceExport.words(record.status, .zh))</td>"
             page += "<td>\(record.mode.map { AttendanceExport.words($0, .zh) } ?? "")</td><td>\(time(record.firstJoin))</td>"
             page += "<td>\(record.lastLeave.map { time($0) } ?? "")</td><td>\(record.secondsPresent / 60)</td>"
-            page += "<td>\(record.rollCallsAnswered)/\(record.rollCallsHeld)</td><td>\(escape(record.excuse ?? ""))</td></tr>\n"
+            page += "<td>\(record.rollCallsAnswered)/\(record.rollCallsHeld)</td><td>\(escape(reader == nil || reader == record.member ? record.excuse ?? "" : ""))</td></tr>\n"
         }
         page += "</table>\n"
         if let text = state.text, !text.marks.isEmpty {

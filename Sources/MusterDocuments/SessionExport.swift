@@ -29,9 +29,11 @@ public enum SessionExport: String, CaseIterable, Sendable {
     public var needsLog: Bool { self == .attendanceJSON || self == .logJSON }
 
     /// Renders the document. `log` is the session's stored events (only the JSON documents use it);
-    /// times are written in `timeZone` (the branch's), the sheet in `language`.
+    /// times are written in `timeZone` (the branch's), the sheet in `language`; `reader` is a
+    /// member reading the minutes (see `MinutesDocument`), nil for the secretary.
     public func render(
-        _ state: SessionState, log: [StoredEvent], asOf: Instant, timeZone: TimeZone, language: DocumentLanguage = .zh
+        _ state: SessionState, log: [StoredEvent], asOf: Instant, timeZone: TimeZone, language: DocumentLanguage = .zh,
+        reader: MemberID? = nil
     ) throws -> [UInt8] {
         switch self {
         case .attendanceCSV:
@@ -41,7 +43,7 @@ public enum SessionExport: String, CaseIterable, Sendable {
             let rows = AttendanceExport.rows(state.attendance(asOf: asOf), timeZone: timeZone, language: language)
             return try AttendanceWorkbook.xlsx(rows, sheet: language == .zh ? "考勤" : "Attendance")
         case .minutesHTML:
-            return Array(MinutesDocument.html(state, asOf: asOf, timeZone: timeZone).utf8)
+            return Array(MinutesDocument.html(state, asOf: asOf, timeZone: timeZone, reader: reader).utf8)
         case .attendanceJSON:
             return try Self.json(
                 AttendanceDocument(

@@ -18,6 +18,8 @@ struct Home: Encodable {
     /// Newest first: planned ones at the top, then the live one, then the past.
     var sessions: [SessionLine]
     var members: [MemberLine]
+    /// Those who left the roster (transferred out, died): in past records, not in new sessions.
+    var formerMembers: [MemberLine]
 }
 
 struct BranchLine: Encodable {
@@ -33,6 +35,9 @@ struct MemberLine: Encodable {
     var status: String
     var city: String?
     var secretary: Bool
+    var leftAt: Instant?
+    /// `transferred` or `deceased`.
+    var leftReason: String?
 
     init(_ member: Member) {
         id = member.id.rawValue
@@ -40,6 +45,8 @@ struct MemberLine: Encodable {
         status = member.status.rawValue
         city = member.city
         secretary = member.secretary
+        leftAt = member.leftAt
+        leftReason = member.leftReason?.rawValue
     }
 }
 
@@ -118,6 +125,11 @@ struct MemberFields: Decodable {
     var name: String?
     var status: String?
     var city: String?
+}
+
+/// Why a member leaves the roster.
+struct LeavingFields: Decodable {
+    var reason: String?
 }
 
 /// A session being planned. `startsAt` is the branch's local time

@@ -23,7 +23,8 @@ final class BranchDesk: Sendable {
         var body: [UInt8]
         /// `?preview=1`: check a roster file and show it, change nothing.
         var preview: Bool
-        var secretary: Member
+        /// Who asks: a secretary, or (for `/api/me` only) any member.
+        var caller: Member
         /// The server's time when it came: a session is not planned in the past.
         var now: Instant
     }
@@ -41,7 +42,7 @@ final class BranchDesk: Sendable {
 
     static func response(_ job: Job, store: MusterDatabase) -> HTTPResponse {
         do {
-            return try BranchOffice(store: store, secretary: job.secretary).answer(job)
+            return try BranchOffice(store: store, caller: job.caller).answer(job)
         } catch let error as StoreError {
             switch error {
             case .unknownMember, .unknownSession, .unknownBranch: return .problem(404, error.description)
@@ -65,20 +66,21 @@ struct OfficeError: Error {
     var message: String
 }
 
-/// What each address does, for one secretary's branch.
+/// What each address does, for the caller's branch: a secretary's, or a member's own record.
 struct BranchOffice {
     let store: MusterDatabase
-    let secretary: Member
+    let caller: Member
 
     /// The addresses under `/api/`.
     enum Route: Equatable {
-        case home, audit, members, member(String), relink(String), roster, sessions
+        case home, me, audit, members, member(String), relink(String), retire(String), roster, sessions
 
         init?(_ path: [String]) {
             switch path.count {
             case 1:
                 switch path[0] {
                 case "branch": self = .home
+                case "me": self = .me
                 case "audit": self = .audit
                 case "members": self = .members
                 case "roster": self = .roster
@@ -87,6 +89,7 @@ struct BranchOffice {
                 }
             case 2 where path[0] == "members": self = .member(path[1])
             case 3 where path[0] == "members" && path[2] == "relink": self = .relink(path[1])
+            case 3 where path[0] == "members" && path[2] == "retire": self = .retire(path[1])
             default: return nil
             }
         }
@@ -94,8 +97,8 @@ struct BranchOffice {
         /// The one method each address takes.
         var method: String {
             switch self {
-            case .home, .audit: "GET"
-            case .members, .member, .relink, .roster, .sessions: "POST"
+            case .home, .me, .audit: "GET"
+            case .members, .member, .relink, .retire, .roster, .sessions: "POST"
             }
         }
     }
@@ -103,27 +106,39 @@ struct BranchOffice {
     func answer(_ job: BranchDesk.Job) throws -> HTTPResponse {
         let address = "/api/" + job.path.joined(separator: "/")
         guard let route = Route(job.path) else { throw OfficeError(status: 404, message: "there is no \(address)") }
+        guard caller.secretary || route == .me else { throw OfficeError(status: 403, message: "only the branch's secretary can do this") }
         guard route.method == job.method else {
             throw OfficeError(status: 405, message: "\(address) takes \(route.method), not \(job.method)")
         }
         switch route {
         case .home: return try .encoded(home())
-        case .audit: return try .encoded(store.auditLog(branch: secretary.branchId).map(AuditLine.init))
+        case .me: return try .encoded(MemberRecord.of(caller, store: store, now: job.now))
+        case .audit: return try .encoded(store.auditLog(branch: caller.branchId).map(AuditLine.init))
         case .members:
             let fields = try decode(MemberFields.self, job.body)
             let status = try memberStatus(fields.status) ?? .full
             let new = NewMember(name: fields.name ?? "", status: status, city: fields.city)
-            let issued = try store.addMember(branch: secretary.branchId.rawValue, new, by: secretary.id)
+            let issued = try store.addMember(branch: caller.branchId.rawValue, new, by: caller.id)
             return try .encoded(IssuedLinkLine(issued), status: 201)
         case .member(let id):
             let fields = try decode(MemberFields.self, job.body)
             let member = try ownMember(id)
             let edited = try store.editMember(
-                member.id, name: fields.name, status: memberStatus(fields.status), city: fields.city, by: secretary.id)
+                member.id, name: fields.name, status: memberStatus(fields.status), city: fields.city, by: caller.id)
             return try .encoded(MemberLine(edited))
         case .relink(let id):
             let member = try ownMember(id)
-            return try .encoded(IssuedLinkLine(store.relink(member: member.id, by: secretary.id)))
+            return try .encoded(IssuedLinkLine(store.relink(member: member.id, by: caller.id)))
+        case .retire(let id):
+            let member = try ownMember(id)
+            guard member.id != caller.id else {
+                throw OfficeError(status: 409, message: "a secretary cannot take themselves off the roster")
+            }
+            let fields = try decode(LeavingFields.self, job.body)
+            guard let reason = fields.reason.flatMap(LeavingReason.init) else {
+                throw StoreError.invalid("reason is transferred (转出) or deceased (去世).")
+            }
+            return try .encoded(MemberLine(store.retire(member.id, reason: reason, by: caller.id)))
         case .roster:
             guard let decoded = TextFile.decode(Data(job.body)) else {
                 throw StoreError.invalid(
@@ -133,16 +148,16 @@ struct BranchOffice {
             if job.preview {
                 return try .encoded(RosterPreview(encoding: decoded.encoding.rawValue, rows: rows.map(PreviewLine.init)))
             }
-            let issued = try store.importRoster(branch: secretary.branchId.rawValue, rows, by: secretary.id)
+            let issued = try store.importRoster(branch: caller.branchId.rawValue, rows, by: caller.id)
             return try .encoded(issued.map(IssuedLinkLine.init), status: 201)
         case .sessions:
             return try .encoded(SessionLine(plan(decode(PlanFields.self, job.body), now: job.now)), status: 201)
         }
     }
 
-    /// A member of this secretary's branch; any other is "not found", as if it did not exist.
+    /// A member of the caller's branch; any other is "not found", as if it did not exist.
     private func ownMember(_ id: String) throws -> Member {
-        guard let member = try store.member(MemberID(id)), member.branchId == secretary.branchId else {
+        guard let member = try store.member(MemberID(id)), member.branchId == caller.branchId else {
             throw StoreError.unknownMember(id)
         }
         return member
@@ -161,7 +176,7 @@ struct BranchOffice {
     }
 
     private func plan(_ fields: PlanFields, now: Instant) throws -> SessionSetup {
-        let zone = try store.timeZone(ofBranch: secretary.branchId)
+        let zone = try store.timeZone(ofBranch: caller.branchId)
         guard let starts = fields.startsAt, let startsAt = BranchTime.parse(starts, in: zone) else {
             throw StoreError.invalid("startsAt is needed, written like 2026-11-28T19:30 (the branch's time).")
         }
@@ -178,12 +193,12 @@ struct BranchOffice {
             throw StoreError.invalid("\"\(kind)\" is not a kind of session; use one of \(SessionKinds.all.joined(separator: ", ")).")
         }
         return try store.addSession(
-            branch: secretary.branchId.rawValue, title: fields.title ?? "", kind: kind, startsAt: startsAt,
-            graceSeconds: fields.graceSeconds ?? SessionSetup.defaultGraceSeconds, text: text, by: secretary.id)
+            branch: caller.branchId.rawValue, title: fields.title ?? "", kind: kind, startsAt: startsAt,
+            graceSeconds: fields.graceSeconds ?? SessionSetup.defaultGraceSeconds, text: text, by: caller.id)
     }
 
     private func home() throws -> Home {
-        let branch = try store.branch(secretary.branchId.rawValue)
+        let branch = try store.branch(caller.branchId.rawValue)
         let summaries = Dictionary(
             try store.sessionSummaries(branch: branch.id).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let sessions = try store.sessions(branch: branch.id.rawValue).reversed().map { setup in
@@ -191,7 +206,8 @@ struct BranchOffice {
         }
         return Home(
             branch: BranchLine(id: branch.id.rawValue, name: branch.name, timeZone: branch.timeZone, rules: branch.rules.rawValue),
-            you: MemberLine(secretary), sessions: sessions,
-            members: try store.members(branch: branch.id.rawValue).map(MemberLine.init))
+            you: MemberLine(caller), sessions: sessions,
+            members: try store.members(branch: branch.id.rawValue).map(MemberLine.init),
+            formerMembers: try store.formerMembers(branch: branch.id.rawValue).map(MemberLine.init))
     }
 }

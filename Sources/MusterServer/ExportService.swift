@@ -21,6 +21,8 @@ final class ExportService: Sendable {
         var asOf: Instant
         /// The attendance sheet's language; times are in the branch's zone.
         var language: DocumentLanguage
+        /// A member (not a secretary) asking for the minutes: only of a session they attended.
+        var reader: MemberID? = nil
     }
 
     init(store: MusterDatabase, mailbox: Mailbox) {
@@ -45,9 +47,16 @@ final class ExportService: Sendable {
                 state = try store.loadSession(job.session) { event, _ in events.append(event) }.machine.state
                 stored = events
             }
+            if let reader = job.reader {
+                let attended = state.attendance(asOf: job.asOf).contains { $0.member == reader && $0.firstJoin != nil }
+                guard job.export == .minutesHTML, state.endedAt != nil, attended else {
+                    return .problem(403, "a member can read the minutes of an ended session they attended")
+                }
+            }
             let log = job.export.needsLog ? try stored ?? store.events(job.session) : []
             let zone = try store.timeZone(ofBranch: state.setup.branch)
-            let body = try job.export.render(state, log: log, asOf: job.asOf, timeZone: zone, language: job.language)
+            let body = try job.export.render(
+                state, log: log, asOf: job.asOf, timeZone: zone, language: job.language, reader: job.reader)
             let download = job.export == .minutesHTML ? nil : "\(job.session)-\(job.export.rawValue)"
             return HTTPResponse(status: 200, contentType: job.export.contentType, body: body, filename: download)
         } catch let error as StoreError {

@@ -112,10 +112,12 @@ public final class LWSServer: @unchecked Sendable {
         protocols[1] = lws_protocols()
 
         // "/healthz", "/sessions" and "/api" are answered in the callback; "/screen" is the
-        // big screen's page, "/office" the branch's; "/vendor" is Debian's QR code library; "/" serves web/.
+        // big screen's page, "/office" the branch's and "/me" a member's own record (one page, two
+        // views); "/vendor" is Debian's QR code library; "/" serves web/.
         var mountList: [(path: String, origin: String?, def: String?)] = [
             ("/sessions", nil, nil), ("/healthz", nil, nil), ("/api", nil, nil),
             ("/screen", configuration.webRoot, "screen.html"), ("/office", configuration.webRoot, "office.html"),
+            ("/me", configuration.webRoot, "office.html"),
         ]
         if let vendor = configuration.vendorRoot { mountList.append(("/vendor", vendor, nil)) }
         mountList.append(("/", configuration.webRoot, "index.html"))

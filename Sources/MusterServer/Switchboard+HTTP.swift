@@ -28,18 +28,21 @@ extension Switchboard {
     }
 
     /// `/api/…`: a secretary of a branch, by their link's token as a bearer token, and
-    /// nobody else; everything they ask for is scoped to their own branch.
+    /// nobody else (but `/api/me`, any member's own record); everything is scoped to their own branch.
     func office(_ request: HTTPRequest) -> HTTPDecision {
         guard let token = request.authorization.flatMap(Self.bearerToken), let member = try? store.member(token: token)
         else {
             return .respond(.problem(401, "send a secretary's link token as Authorization: Bearer TOKEN"))
         }
-        guard member.secretary else { return .respond(.problem(403, "only the branch's secretary can do this")) }
+        // Every member may read their own record; the rest is the secretary's.
+        guard member.secretary || request.path == "/api/me" else {
+            return .respond(.problem(403, "only the branch's secretary can do this"))
+        }
         let path = request.path.split(separator: "/").dropFirst().map(String.init)
         return .office(
             BranchDesk.Job(
                 request: request.number, method: request.method, path: path, body: request.body,
-                preview: request.preview, secretary: member, now: clock()))
+                preview: request.preview, caller: member, now: clock()))
     }
 
     /// Answers `/healthz`, and authorizes an export before any work: the
@@ -65,14 +68,16 @@ extension Switchboard {
         guard let branch = try? store.sessionBranch(session) else {
             return .respond(.problem(404, "there is no session \(session)"))
         }
-        guard member.secretary, member.branchId == branch else {
+        // A secretary of the branch takes any export; a member of it, the minutes of a session they
+        // attended (checked against the record when it is rendered).
+        guard member.branchId == branch, member.secretary || export == .minutesHTML else {
             return .respond(.problem(403, "only a secretary of this session's branch can export it"))
         }
         if let problem = damaged[session] { return .respond(.problem(500, problem)) }
         return .render(
             ExportService.Job(
                 request: request, session: session, export: export, state: hubs[session]?.state, asOf: clock(),
-                language: language))
+                language: language, reader: member.secretary ? nil : member.id))
     }
 
     static func bearerToken(_ header: String) -> String? {

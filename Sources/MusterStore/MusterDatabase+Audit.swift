@@ -36,6 +36,12 @@ extension MusterDatabase {
             }
             try db.create(index: "audit_branch", on: "audit", columns: ["branchId", "id"])
         }
+        migrator.registerMigration("v9-members-leaving") { db in
+            try db.alter(table: "member") { t in
+                t.add(column: "leftAt", .text)
+                t.add(column: "leftReason", .text)
+            }
+        }
     }
 
     func audit(
@@ -88,6 +94,26 @@ extension MusterDatabase {
             try member.update(db)
             try audit(db, branch: member.branchId, by: actor, "member.edit", subject: member.id.rawValue,
                       "\(member.name): " + changes.joined(separator: "; "))
+            return member
+        }
+    }
+
+    /// A member leaves the branch (transferred out, or died): gone from new
+    /// sessions' rosters, kept in every past record, their link ended at once
+    /// (on open pages too). Not undone here: a member who returns is added again.
+    public func retire(_ id: MemberID, reason: LeavingReason, by actor: MemberID? = nil) throws -> Member {
+        try writer.write { db in
+            guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
+            guard member.leftAt == nil else { throw StoreError.invalid("\(member.name) has already left the roster.") }
+            member.leftAt = now()
+            member.leftReason = reason
+            // Nobody holds this token: whatever page had the old link is told it is no longer valid.
+            member.tokenHash = LinkToken.hash(LinkToken.generate(using: random))
+            try member.update(db)
+            try db.execute(
+                sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])
+            try audit(db, branch: member.branchId, by: actor, "member.retire", subject: member.id.rawValue,
+                      "\(member.name): \(reason.rawValue)")
             return member
         }
     }

@@ -180,9 +180,19 @@ extension MusterDatabase {
 
     /// The branch's roster today, secretaries first, then by name.
     public func members(branch idOrName: String) throws -> [Member] {
+        try members(branch: idOrName, formerly: false)
+    }
+
+    /// Those who have left the branch's roster (transferred out, died).
+    public func formerMembers(branch idOrName: String) throws -> [Member] {
+        try members(branch: idOrName, formerly: true)
+    }
+
+    private func members(branch idOrName: String, formerly: Bool) throws -> [Member] {
         try writer.read { db in
             let branch = try Self.branch(idOrName, in: db)
-            return try Member.filter(Member.Columns.branchId == branch.id)
+            let left = formerly ? Member.Columns.leftAt != nil : Member.Columns.leftAt == nil
+            return try Member.filter(Member.Columns.branchId == branch.id && left)
                 .order(Member.Columns.secretary.desc, Member.Columns.createdAt, Member.Columns.name)
                 .fetchAll(db)
         }

@@ -32,13 +32,27 @@ public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     /// SHA-256 of the current link token; reissuing replaces it.
     public var tokenHash: Data
     public var createdAt: Instant
+    /// When the member left the branch (transferred out, or died), and why: kept in
+    /// past sessions' records, left out of new sessions, their link ended.
+    public var leftAt: Instant? = nil
+    public var leftReason: LeavingReason? = nil
 
     public var rosterEntry: RosterEntry {
         RosterEntry(id: id, name: name, status: status, city: city, secretary: secretary)
     }
 
     /// The table's columns, for queries.
-    public enum Columns: String, ColumnExpression { case id, branchId, name, status, city, secretary, tokenHash, createdAt }
+    public enum Columns: String, ColumnExpression {
+        case id, branchId, name, status, city, secretary, tokenHash, createdAt, leftAt, leftReason
+    }
+}
+
+/// Why a member left the branch's roster.
+public enum LeavingReason: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// 转出: their membership moved to another organisation.
+    case transferred
+    /// 去世.
+    case deceased
 }
 
 extension Member {
@@ -53,6 +67,8 @@ extension Member {
         secretary = try row.decode(forColumn: Columns.secretary.rawValue)
         tokenHash = try row.decode(forColumn: Columns.tokenHash.rawValue)
         createdAt = try row.decode(forColumn: Columns.createdAt.rawValue)
+        leftAt = try row.decode(forColumn: Columns.leftAt.rawValue)
+        leftReason = try row.decode(forColumn: Columns.leftReason.rawValue)
     }
 }
 

@@ -42,4 +42,21 @@ import Testing
         _ = try database.editMember(other.id, name: "刘洋")
         #expect(try database.auditLog(branch: branch.id).count == logged)
     }
+
+    @Test func aMemberWhoLeavesIsOffTheRosterWithTheirLinkEnded() throws {
+        let branch = try database.addBranch(name: "东村党支部")
+        let issued = try database.addMember(branch: "东村党支部", NewMember(name: "张伟"))
+        let stays = try database.addMember(branch: "东村党支部", NewMember(name: "刘洋")).member
+        let revoked = try database.lastLinkRevocation()
+        let left = try database.retire(issued.member.id, reason: .deceased)
+        #expect(left.leftReason == .deceased && left.leftAt != nil)
+        #expect(try database.members(branch: "东村党支部").map(\.id) == [stays.id])
+        #expect(try database.formerMembers(branch: "东村党支部").map(\.id) == [issued.member.id])
+        #expect(try database.member(token: issued.token) == nil, "their link is ended")
+        #expect(try database.linksReplaced(after: revoked).members.keys.contains(issued.member.id))
+        #expect(try database.auditLog(branch: branch.id).first?.detail == "张伟: deceased")
+        #expect(throws: StoreError.invalid("张伟 has already left the roster.")) {
+            try database.retire(issued.member.id, reason: .transferred)
+        }
+    }
 }

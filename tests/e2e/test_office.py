@@ -154,3 +154,67 @@ def test_bodies_are_bounded(demo, server):
         assert raw.recv(100).startswith(b"HTTP/1.1 411"), "a body of unsaid length"
     # Outside /api/, a POST is refused as before.
     assert call(server, "POST", "/healthz", raw=b"{}")[0] == 405
+
+
+def test_a_member_reads_their_own_record_and_the_minutes_of_what_they_attended(demo, server):
+    data, _ = demo
+    present, absent, excused = data.members[0], data.members[1], data.members[10]
+
+    async def meeting():
+        host = await started_session(server, data)
+        phone = Client(server.ws_url)
+        await phone.connect(present["token"])
+        await host.ok("member.excuse", member=excused["id"], reason="夜班加班")
+        await host.ok("session.end")
+
+    run(meeting())
+    minutes = f"/sessions/{data.session}/minutes.html"
+    status, record = call(server, "GET", "/api/me", present["token"])
+    assert status == 200 and record["member"]["id"] == present["id"]
+    line = record["sessions"][0]
+    assert line["session"]["id"] == data.session and line["session"]["phase"] == "ended"
+    assert line["attendance"]["member"] == present["id"] and line["attendance"]["status"] == "present"
+    assert line["minutes"] is True
+    status, page = call(server, "GET", minutes, present["token"])
+    assert status == 200 and "<h1>" in page.decode() and "夜班加班" not in page.decode(), "nobody else's excuse"
+    assert "夜班加班" in call(server, "GET", minutes, data.host["token"])[1].decode()
+
+    # Their own excuse is theirs to see; a member who was not there has no minutes to read.
+    assert call(server, "GET", "/api/me", excused["token"])[1]["sessions"][0]["attendance"]["excuse"] == "夜班加班"
+    line = call(server, "GET", "/api/me", absent["token"])[1]["sessions"][0]
+    assert line["attendance"]["status"] == "absent" and line["minutes"] is False
+    assert call(server, "GET", minutes, absent["token"])[0] == 403
+    # The sheet and the office stay the secretary's.
+    assert call(server, "GET", f"/sessions/{data.session}/attendance.csv", present["token"])[0] == 403
+    assert call(server, "GET", "/api/branch", present["token"])[0] == 403
+    assert call(server, "GET", "/api/audit", present["token"])[0] == 403
+
+
+def test_a_member_who_leaves_is_gone_from_new_sessions_and_kept_in_the_record(demo, server):
+    data, _ = demo
+    secretary = data.host["token"]
+    leaving = data.members[2]
+
+    async def scenario():
+        phone = Client(server.ws_url)
+        await phone.connect(leaving["token"])
+        status, left = call(server, "POST", f"/api/members/{leaving['id']}/retire", secretary, {"reason": "transferred"})
+        assert status == 200 and left["leftReason"] == "transferred" and left["leftAt"]
+        refused = await phone.until(lambda m: m["type"] == "error" and m["code"] == "unauthorized", timeout=3)
+        assert refused
+        host = Client(server.ws_url)
+        await host.connect(secretary)
+        await host.ok("session.open")
+        opened = await host.event("session.opened")
+        assert leaving["id"] not in [entry["id"] for entry in opened["event"]["roster"]]
+        assert len(opened["event"]["roster"]) == 12
+
+    run(scenario())
+    home = call(server, "GET", "/api/branch", secretary)[1]
+    assert len(home["members"]) == 12 and [m["id"] for m in home["formerMembers"]] == [leaving["id"]]
+    for body, code in [({"reason": "transferred"}, 400), ({"reason": "fired"}, 400), ({}, 400)]:
+        status, problem = call(server, "POST", f"/api/members/{leaving['id']}/retire" if body.get("reason") == "transferred"
+                               else f"/api/members/{data.members[3]['id']}/retire", secretary, body)
+        assert status == code, (body, problem)
+    assert call(server, "POST", f"/api/members/{data.host['id']}/retire", secretary, {"reason": "transferred"})[0] == 409
+    assert call(server, "GET", "/api/audit", secretary)[1][0]["action"] == "member.retire"

@@ -14,7 +14,7 @@ import openpyxl
 from selenium.webdriver.common.by import By
 
 from browser import by_testid, click, click_css, painted, shoot, status, text_of, wait
-from conftest import run, started_session
+from conftest import Client, run, started_session
 
 
 def office(driver, server, token):
@@ -92,13 +92,35 @@ def test_a_secretary_runs_the_month_from_the_office(demo, server, browsers, tmp_
     wait(driver, lambda d: data.members[0]["name"] in (text_of(d, "issued") or ""), message="the new link shown")
     wait(phone, lambda d: "链接无效或已更换" in d.find_element(By.TAG_NAME, "body").text, 10, "the old page told")
 
-    # The meeting is held and ended; its sheets come from the history.
-    async def hold():
+    # The meeting is held; a member opens their own record from their page.
+    async def start():
         host = await started_session(server, data)
+        await host.close()
+
+    async def end():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
         await host.ok("session.end")
         await host.close()
 
-    run(hold())
+    run(start())
+    member = browsers(360, 740)
+    member.get(f"{server.http_url}/#t={data.members[1]['token']}")
+    wait(member, lambda d: by_testid(d, "my-record-link") != [], 15, "the member's page offers their record")
+    # In a tab of its own: the meeting's page stays, and with it their presence.
+    meeting_tab = member.current_window_handle
+    click(member, "my-record-link")
+    wait(member, lambda d: len(d.window_handles) == 2, message="the record opens in a new tab")
+    member.switch_to.window(next(h for h in member.window_handles if h != meeting_tab))
+    wait(member, lambda d: data.session in d.execute_script(
+        "return [...document.querySelectorAll('[data-testid=my-record] tr')].map(r => r.dataset.session).join()"),
+        message="their record lists the meeting")
+    assert "出席" in text_of(member, "my-record"), "still present: the meeting's page is open"
+    run(end())
+    member.refresh()
+    wait(member, lambda d: by_testid(d, "read-minutes") != [], message="the minutes of what they attended")
+
+    # Its sheets come from the history.
     driver.refresh()
     wait(driver, lambda d: by_testid(d, "export-csv") != [], 15, "the ended session's sheets offered")
     click_css(driver, f'[data-testid="export-csv"][data-session="{data.session}"]')
@@ -118,14 +140,25 @@ def test_a_secretary_runs_the_month_from_the_office(demo, server, browsers, tmp_
     assert abs((joined - datetime.now(ZoneInfo("UTC"))).total_seconds()) < 600, "times are Shanghai's, not UTC"
 
 
-def test_screenshots_of_the_office(demo, server, browsers):
+def test_screenshots_of_the_office_and_a_members_record(demo, server, browsers):
     data, _ = demo
+
+    async def meeting():
+        host = await started_session(server, data)
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        await host.ok("session.end")
+
+    run(meeting())
     for language in ("zh", "en"):
         for width, height in ((360, 740), (1280, 900)):
-            driver = browsers(width, height)
-            driver.get(f"{server.http_url}/healthz")
-            driver.execute_script(f"localStorage.setItem('muster.lang', '{language}')")
-            office(driver, server, data.host["token"])
-            painted(driver)
-            shoot(driver, f"office-{language}", width, height)
-            driver.quit()
+            for page, token, ready in (("office", data.host["token"], "office-sessions"),
+                                       ("me", data.members[0]["token"], "my-record")):
+                driver = browsers(width, height)
+                driver.get(f"{server.http_url}/healthz")
+                driver.execute_script(f"localStorage.setItem('muster.lang', '{language}')")
+                driver.get(f"{server.http_url}/{page}/#t={token}")
+                wait(driver, lambda d: by_testid(d, ready) != [], 15, f"{page} loaded")
+                painted(driver)
+                shoot(driver, f"{page}-{language}", width, height)
+                driver.quit()

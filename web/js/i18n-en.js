@@ -13,7 +13,7 @@ export const en = {
   voted: 'You have voted', cannotVote: 'You do not vote on this (full members present only)', passed: 'Passed', failed: 'Not passed',
   tally: '"For" needs {t}; expected {e}, present {p}, cast {c}',
   threads: 'Discussion', reply: 'Reply', post: 'Post', send: 'Send', hidden: '(hidden by the secretary)', replyTo: 'reply to {who}',
-  me: 'My attendance', since: 'present since {t}', minutes: '{m} min present', rollcallsAnswered: 'roll calls {a}/{h}',
+  me: 'My attendance', myRecord: 'All my sessions', since: 'present since {t}', minutes: '{m} min present', rollcallsAnswered: 'roll calls {a}/{h}',
   city: 'I am now in another city', cityPlaceholder: 'City you are in now', save: 'Save',
   status_present: 'Present', status_late: 'Late', status_left_early: 'Left early', status_excused: 'Excused', status_absent: 'Absent',
   mode_remote: 'remote', mode_onsite: 'on site', presentNow: 'online', away: 'away',

@@ -15,7 +15,7 @@ const words = {
     voted: '您已投票', cannotVote: '您不参加本次表决（仅到会的正式党员表决）', passed: '通过', failed: '未通过',
     tally: '赞成需 {t} 票；应到 {e}，到会 {p}，投票 {c}',
     threads: '讨论', reply: '回复', post: '发言', send: '发送', hidden: '（此发言已被书记隐藏）', replyTo: '回复 {who}',
-    me: '我的出席记录', since: '{t} 起在场', minutes: '在场 {m} 分钟', rollcallsAnswered: '点名 {a}/{h}',
+    me: '我的出席记录', myRecord: '历次参会记录', since: '{t} 起在场', minutes: '在场 {m} 分钟', rollcallsAnswered: '点名 {a}/{h}',
     city: '我现在在另一个城市', cityPlaceholder: '现在所在城市', save: '保存',
     status_present: '出席', status_late: '迟到', status_left_early: '早退', status_excused: '请假', status_absent: '缺席',
     mode_remote: '远程', mode_onsite: '现场', presentNow: '在线', away: '不在',

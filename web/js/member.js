@@ -82,6 +82,7 @@ export function mySection(mirror) {
   return html`<section class="card mine" data-key="mine" data-testid="my-attendance"><h2>${t('me')}</h2>
     <p><span class="badge ${me.status}">${parts[0]}</span> ${parts.slice(1).join(' · ')}</p>
     <p class="muted small">${me.excuse ? me.excuse + ' · ' : ''}${me.city ?? ''}</p>
+    <p><a href="/me/${location.hash}" target="_blank" rel="noopener" data-testid="my-record-link">${t('myRecord')}</a></p>
     <details><summary>${t('city')}</summary>
       <form data-form="me.city" class="row"><input data-keep="city" name="city" maxlength="100" placeholder="${t('cityPlaceholder')}" required><button>${t('save')}</button></form>
     </details></section>`;

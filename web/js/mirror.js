@@ -1,8 +1,6 @@
-// The page's copy of the session: the server's `welcome.state`, kept current
-// by applying each event as it arrives. It copies what the server says and
-// decides nothing: attendance lines and the quorum come ready-made with the
-// events, and members get others' arrivals, answers and ballots as `counts`
-// (docs/protocol.md).
+// The page's copy of the session: `welcome.state`, kept current event by
+// event. It decides nothing: attendance lines and the quorum come with the
+// events; members get others' arrivals as `counts` (docs/protocol.md).
 
 export class Mirror {
   constructor() {

@@ -1,6 +1,7 @@
-// The branch office, for a secretary's link: the sessions planned, live and
-// past (with their sheets), planning one, the roster, members' links (copy,
-// QR, printable slips) and the log of changes. It speaks the office API
+// The branch office, for a secretary's link (/office/): the sessions planned,
+// live and past (with their sheets), planning one, the roster, members' links
+// (copy, QR, printable slips) and the log of changes. At /me/, for any
+// member: their own record, session by session. It speaks the office API
 // (docs/http-api.md) and renders what the server answers.
 
 import { lang, setLang, languageReady } from './i18n.js';
@@ -24,6 +25,10 @@ const words = {
     issued: '新链接（只显示这一次，请现在复制或打印）', copy: '复制', copied: '已复制', print: '打印链接条', close: '关闭',
     planned: '已安排：{t}', added: '已添加 {n}', imported: '已导入 {n} 人', edited: '已保存',
     by: '{w}', cli: '命令行',
+    transferred: '转出', deceased: '去世', former: '已移出名单',
+    confirmLeave: '{n}：{r}？今后的会议不再有此人，过去的记录保留，链接立即失效。', left: '已移出：{n}',
+    myTitle: '我的参会记录', minutesRead: '阅读纪要', presentMin: '在场 {m} 分钟', rollcalls: '点名 {a}/{h}',
+    st_present: '出席', st_late: '迟到', st_left_early: '早退', st_excused: '请假', st_absent: '缺席',
   },
   en: {
     title: 'Branch office', back: 'Back to the meeting', lang: '中文', loading: 'Loading…', noToken: "Open the secretary's own link.",
@@ -42,6 +47,10 @@ const words = {
     issued: 'New links (shown this once: copy or print them now)', copy: 'Copy', copied: 'Copied', print: 'Print slips', close: 'Close',
     planned: 'Planned: {t}', added: 'Added {n}', imported: 'Imported {n}', edited: 'Saved',
     by: '{w}', cli: 'command line',
+    transferred: 'Transferred out', deceased: 'Deceased', former: 'Left the roster',
+    confirmLeave: '{n}: {r}? Gone from sessions to come, kept in past records; their link stops at once.', left: 'Taken off the roster: {n}',
+    myTitle: 'My record', minutesRead: 'Read the minutes', presentMin: '{m} min present', rollcalls: 'roll calls {a}/{h}',
+    st_present: 'Present', st_late: 'Late', st_left_early: 'Left early', st_excused: 'Excused', st_absent: 'Absent',
   },
 };
 
@@ -55,7 +64,11 @@ function w(key, values = {}) {
 
 const token = new URLSearchParams(location.hash.slice(1)).get('t');
 const root = document.getElementById('office');
+/** /me/: a member's own record rather than the office. */
+const mine = location.pathname.startsWith('/me');
 let home = null;
+/** The member's own record (/me/). */
+let record = null;
 let changes = [];
 /** Links just issued: their tokens exist only here, until this page closes. */
 let issued = [];
@@ -89,14 +102,15 @@ async function act(work, success) {
 }
 
 async function load() {
-  [home, changes] = await Promise.all([api('GET', 'branch'), api('GET', 'audit')]);
+  if (mine) record = await api('GET', 'me');
+  else [home, changes] = await Promise.all([api('GET', 'branch'), api('GET', 'audit')]);
   draw();
 }
 
 /** A time in the branch's zone, as the office reads it. */
 function when(iso) {
   return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: home.branch.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+    timeZone: (home || record).branch.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
   }).format(new Date(iso));
 }
 
@@ -135,7 +149,8 @@ function memberRow(m) {
     return html`<tr data-key="m-${m.id}"><td colspan="4"><form class="grid" data-form="edit" data-member="${m.id}">
       <input data-keep name="name" value="${m.name}" required><select data-keep name="status">${options(STATUSES, w, m.status)}</select>
       <input data-keep name="city" value="${m.city ?? ''}" placeholder="${w('city')}">
-      <div class="actions"><button class="small">${w('save')}</button><button class="small" type="button" data-action="edit-cancel">${w('cancel')}</button></div>
+      <div class="actions"><button class="small">${w('save')}</button><button class="small" type="button" data-action="edit-cancel">${w('cancel')}</button>
+      ${['transferred', 'deceased'].map((r) => html`<button class="small" type="button" data-action="leave" data-reason="${r}" data-member="${m.id}" data-name="${m.name}" data-testid="leave-${r}">${w(r)}</button>`)}</div>
       </form></td></tr>`;
   }
   return html`<tr data-key="m-${m.id}" data-member="${m.id}"><td>${m.name}${m.secretary ? html` <span class="badge">${w('secretary')}</span>` : ''}</td>
@@ -158,7 +173,9 @@ function rosterCard() {
       <button>${w('add')}</button></form>
     <p><label>${w('importFile')} <input data-keep type="file" accept=".csv,text/csv" data-action-change="preview" data-testid="roster-file"></label></p>
     ${preview || ''}
-    <table data-testid="roster-table"><tbody>${home.members.map(memberRow)}</tbody></table></section>`;
+    <table data-testid="roster-table"><tbody>${home.members.map(memberRow)}</tbody></table>
+    ${home.formerMembers.length ? html`<details data-testid="former"><summary>${w('former')} <span class="muted">${home.formerMembers.length}</span></summary>
+      <table><tbody>${home.formerMembers.map((m) => html`<tr data-key="f-${m.id}"><td>${m.name}</td><td>${w(m.leftReason)}</td><td class="small muted">${when(m.leftAt)}</td></tr>`)}</tbody></table></details>` : ''}</section>`;
 }
 
 /** A QR code of a member's link, drawn by Debian's QR library. */
@@ -186,18 +203,31 @@ function logCard() {
     <ul data-testid="audit">${changes.slice(0, 50).map((c) => html`<li><span class="small muted">${when(c.at)} · ${c.actor ? names.get(c.actor) ?? c.actor : w('cli')}</span><br>${c.detail}</li>`)}</ul></details></section>`;
 }
 
+function recordCard() {
+  const items = record.sessions.map(({ session: s, attendance: a, minutes }) => html`<tr data-key="r-${s.id}" data-session="${s.id}">
+    <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}</span></td>
+    <td>${a ? html`<span class="badge ${a.status}">${w('st_' + a.status)}</span><br><span class="small">${w('presentMin', {
+      m: Math.floor(a.secondsPresent / 60) })} · ${w('rollcalls', { a: a.rollCallsAnswered, h: a.rollCallsHeld })}</span>`
+      : html`<span class="phase ${s.phase}">${w('phase_' + s.phase)}</span>`}</td>
+    <td>${minutes ? html`<button class="small" data-action="export" data-path="minutes.html" data-session="${s.id}" data-testid="read-minutes">${w('minutesRead')}</button>` : ''}</td></tr>`);
+  return html`<section class="card" data-key="record" data-testid="my-record"><h2>${w('myTitle')}</h2>
+    ${items.length ? html`<table><tbody>${items}</tbody></table>` : html`<p class="muted">${w('none')}</p>`}</section>`;
+}
+
 function draw() {
-  const bar = html`<header class="bar"><div class="title">${home ? home.branch.name : 'Muster'} · ${w('title')}</div>
+  const heading = mine ? (record ? `${record.member.name} · ${w('myTitle')}` : w('myTitle')) : `${home ? home.branch.name : 'Muster'} · ${w('title')}`;
+  const bar = html`<header class="bar"><div class="title">${heading}</div>
     <div class="tools">${token ? html`<a class="lang" href="/#t=${token}">${w('back')}</a>` : ''}
     <button class="lang" data-action="lang" data-testid="lang-switch">${w('lang')}</button></div></header>`;
   let body;
   if (!token) body = html`<p class="card">${w('noToken')}</p>`;
+  else if (mine && record) body = html`${recordCard()}`;
   else if (!home) body = html`<p class="card" data-testid="office-status">${message ? message.text : w('loading')}</p>`;
   else {
     const note = message && html`<p class="banner ${message.ok ? '' : 'error'}" role="alert" data-key="message" data-testid="office-message">${message.text}</p>`;
     body = html`${note || ''}${issuedCard()}<div class="cols"><div>${sessionsCard()}${planCard()}</div><div>${rosterCard()}${logCard()}</div></div>`;
   }
-  document.title = `${w('title')} · Muster`;
+  document.title = `${mine ? w('myTitle') : w('title')} · Muster`;
   patch(root, html`${bar}<main class="office host">${body}</main>`);
 }
 
@@ -240,6 +270,12 @@ root.addEventListener('click', async (event) => {
       break;
     }
     case 'import-cancel': pending = null; draw(); break;
+    case 'leave':
+      if (confirm(w('confirmLeave', { n: d.name, r: w(d.reason) }))) {
+        editing = null;
+        await act(() => api('POST', `members/${d.member}/retire`, { json: { reason: d.reason } }), () => w('left', { n: d.name }));
+      }
+      break;
     case 'print': print(); break;
     case 'issued-close': issued = []; draw(); break;
     case 'copy':

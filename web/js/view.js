@@ -34,10 +34,9 @@ function unwrap(value) {
 
 /**
  * Makes an element's content match `markup`, changing only what differs, so
- * what people are doing survives an update: an open `<details>` stays open,
- * typed text and the cursor stay, a row or a QR code that did not change is
- * not rebuilt. Children with `data-key` are matched by key, others by place;
- * the content of an element marked `data-island` is left to its own code.
+ * what people are doing survives: an open `<details>`, typed text, a row or
+ * QR code that did not change. Children with `data-key` are matched by key,
+ * others by place; a `data-island`'s content is left to its own code.
  */
 export function patch(element, markup) {
   const template = document.createElement('template');
