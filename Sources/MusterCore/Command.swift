@@ -8,6 +8,8 @@ public enum Command: Sendable, Hashable {
     case open(roster: [RosterEntry])
     case start
     case end
+    /// Calls off a session that has not opened; it stays in the record, cancelled, with its reason.
+    case cancel(reason: String)
     /// While locked, members who have not joined yet cannot join; reconnects still can.
     case lock(Bool)
     case join(device: DeviceID, mode: AttendanceMode)
@@ -38,6 +40,7 @@ public enum CommandName: String, Sendable, CaseIterable {
     case open = "session.open"
     case start = "session.start"
     case end = "session.end"
+    case cancel = "session.cancel"
     case lock = "session.lock"
     case join = "member.join"
     case leave = "member.leave"
@@ -67,6 +70,7 @@ extension Command {
         case .open: .open
         case .start: .start
         case .end: .end
+        case .cancel: .cancel
         case .lock: .lock
         case .join: .join
         case .leave: .leave

@@ -4,6 +4,7 @@ public enum EventKind: String, Sendable, CaseIterable {
     case sessionOpened = "session.opened"
     case sessionStarted = "session.started"
     case sessionEnded = "session.ended"
+    case sessionCancelled = "session.cancelled"
     case sessionLocked = "session.locked"
     case memberJoined = "member.joined"
     case memberLeft = "member.left"
@@ -31,6 +32,7 @@ extension Event: Codable {
         case .sessionOpened: .sessionOpened
         case .sessionStarted: .sessionStarted
         case .sessionEnded: .sessionEnded
+        case .sessionCancelled: .sessionCancelled
         case .sessionLocked: .sessionLocked
         case .memberJoined: .memberJoined
         case .memberLeft: .memberLeft
@@ -63,6 +65,7 @@ extension Event: Codable {
         try container.encode(kind, forKey: .kind)
         switch self {
         case .sessionStarted, .sessionEnded: break
+        case .sessionCancelled(let payload): try payload.encode(to: encoder)
         case .sessionOpened(let payload): try payload.encode(to: encoder)
         case .sessionLocked(let payload): try payload.encode(to: encoder)
         case .memberJoined(let payload): try payload.encode(to: encoder)
@@ -95,6 +98,7 @@ extension Event: Codable {
         case .sessionOpened: self = .sessionOpened(try .init(from: decoder))
         case .sessionStarted: self = .sessionStarted
         case .sessionEnded: self = .sessionEnded
+        case .sessionCancelled: self = .sessionCancelled(try .init(from: decoder))
         case .sessionLocked: self = .sessionLocked(try .init(from: decoder))
         case .memberJoined: self = .memberJoined(try .init(from: decoder))
         case .memberLeft: self = .memberLeft(try .init(from: decoder))

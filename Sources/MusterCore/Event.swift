@@ -6,6 +6,7 @@ public enum Event: Sendable, Hashable {
     case sessionOpened(SessionOpened)
     case sessionStarted
     case sessionEnded
+    case sessionCancelled(SessionCancelled)
     case sessionLocked(SessionLocked)
     case memberJoined(MemberJoined)
     case memberLeft(MemberLeft)
@@ -43,6 +44,14 @@ extension Event {
 
         public init(roster: [RosterEntry]) {
             self.roster = roster
+        }
+    }
+
+    public struct SessionCancelled: Codable, Sendable, Hashable {
+        public var reason: String
+
+        public init(reason: String) {
+            self.reason = reason
         }
     }
 

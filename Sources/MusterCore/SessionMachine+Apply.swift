@@ -20,6 +20,10 @@ extension SessionMachine {
             state.phase = .started
             state.startedAt = at
 
+        case .sessionCancelled(let cancelled):
+            state.phase = .cancelled
+            state.cancelledAt = at
+            state.cancelReason = cancelled.reason
         case .sessionEnded:
             state.phase = .ended
             state.endedAt = at

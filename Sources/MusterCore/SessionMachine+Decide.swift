@@ -3,6 +3,7 @@ extension SessionMachine {
     func decide(_ command: Command, by caller: Caller, at now: Instant) throws(CommandError) -> Outcome {
         let state = self.state
         if state.phase == .ended { throw CommandError(.sessionEnded, "the session has ended") }
+        if state.phase == .cancelled { throw CommandError(.sessionEnded, "the session was cancelled") }
         let events: [Event]
         var sealedBallot: SecretBallot?
         switch command {
@@ -21,8 +22,14 @@ extension SessionMachine {
             case .scheduled: throw .conflict("open the session before starting it")
             case .open: events = [.sessionStarted]
             case .started: throw .conflict("the session has already started")
-            case .ended: preconditionFailure("checked above")
+            case .ended, .cancelled: preconditionFailure("checked above")
             }
+
+        case .cancel(let reason):
+            try requireHost(caller)
+            guard state.phase == .scheduled else { throw .conflict("only a session that has not opened can be cancelled") }
+            let reason = try text(reason, field: "reason", limit: FieldLimits.reason)
+            events = [.sessionCancelled(.init(reason: reason))]
 
         case .end:
             try requireHost(caller)
@@ -200,7 +207,7 @@ extension SessionMachine {
         switch state.phase {
         case .scheduled: throw .conflict("the session is not open yet")
         case .open, .started: return
-        case .ended: throw CommandError(.sessionEnded, "the session has ended")
+        case .ended, .cancelled: throw CommandError(.sessionEnded, "the session has ended")
         }
     }
 
@@ -208,7 +215,7 @@ extension SessionMachine {
         switch state.phase {
         case .scheduled, .open: throw .conflict("the session has not started")
         case .started: return
-        case .ended: throw CommandError(.sessionEnded, "the session has ended")
+        case .ended, .cancelled: throw CommandError(.sessionEnded, "the session has ended")
         }
     }
 

@@ -35,6 +35,8 @@ extension SessionMachine {
             return nil
         case .sessionStarted, .sessionEnded, .sessionLocked:
             return state.phase == .scheduled ? "the session was not open" : nil
+        case .sessionCancelled:
+            return state.phase == .scheduled ? nil : "only a session that had not opened could be cancelled"
         case .memberJoined(let e): return onRoster(e.member)
         case .memberLeft(let e): return onRoster(e.member)
         case .memberOnSite(let e): return onRoster(e.member)

@@ -22,6 +22,8 @@ public struct SessionSnapshot: Codable, Sendable, Hashable {
         public var openedAt: Instant?
         public var startedAt: Instant?
         public var endedAt: Instant?
+        /// Why it was called off (phase `cancelled`).
+        public var cancelReason: String?
         /// A first join after this is late; known once the session starts.
         public var lateAfter: Instant?
     }
@@ -104,7 +106,7 @@ extension SessionState {
         .init(
             id: setup.id, branch: setup.branch, title: setup.title, kind: setup.kind, phase: phase,
             scheduledStart: setup.scheduledStart, graceSeconds: setup.graceSeconds, rules: setup.rules,
-            locked: locked, openedAt: openedAt, startedAt: startedAt, endedAt: endedAt, lateAfter: lateAfter)
+            locked: locked, openedAt: openedAt, startedAt: startedAt, endedAt: endedAt, cancelReason: cancelReason, lateAfter: lateAfter)
     }
 
     /// The session as a `role` may see it at `asOf`. A member (`viewer`; nil

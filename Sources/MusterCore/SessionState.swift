@@ -11,6 +11,8 @@ public struct SessionState: Sendable, Hashable {
         case started
         /// Over and read-only.
         case ended
+        /// Called off before it opened; read-only, with its reason.
+        case cancelled
     }
 
     public let setup: SessionSetup
@@ -18,6 +20,9 @@ public struct SessionState: Sendable, Hashable {
     public internal(set) var openedAt: Instant?
     public internal(set) var startedAt: Instant?
     public internal(set) var endedAt: Instant?
+    /// When and why it was called off (phase `cancelled`).
+    public internal(set) var cancelledAt: Instant?
+    public internal(set) var cancelReason: String?
     public internal(set) var locked = false
     /// The roster frozen at opening, in roster order.
     public internal(set) var roster: [RosterEntry] = []

@@ -66,8 +66,10 @@ struct SessionLine: Encodable {
     var title: String
     var kind: String
     var startsAt: Instant
-    /// `planned`, `open` (opened, not ended) or `ended`.
+    /// `planned`, `open` (opened, not ended), `ended` or `cancelled`.
     var phase: String
+    /// Why it was called off (`cancelled`).
+    var cancelReason: String?
     var openedAt: Instant?
     var textTitle: String?
 
@@ -77,7 +79,12 @@ struct SessionLine: Encodable {
         kind = setup.kind
         startsAt = setup.scheduledStart
         openedAt = summary?.openedAt
-        phase = summary?.ended == true ? "ended" : summary?.openedAt != nil ? "open" : "planned"
+        cancelReason = summary?.cancelReason
+        phase =
+            if cancelReason != nil { "cancelled" }
+            else if summary?.ended == true { "ended" }
+            else if summary?.openedAt != nil { "open" }
+            else { "planned" }
         textTitle = setup.text?.title
     }
 }

@@ -49,9 +49,10 @@ enum ClientMessage: Equatable {
         var choice: String?
         var city: String?
         var browser: String?
+        var oath: Bool?
 
         private enum CodingKeys: String, CodingKey {
-            case type, id, browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city
+            case type, id, browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city, oath
         }
 
         init(from decoder: any Decoder) throws {
@@ -92,6 +93,7 @@ enum ClientMessage: Equatable {
             choice = read(.choice)
             city = read(.city)
             browser = read(.browser)
+            oath = read(.oath)
             self.wrong = wrong
         }
     }
@@ -153,6 +155,7 @@ enum ClientMessage: Equatable {
         case .open: return .openSession
         case .start: command = .start
         case .end: command = .end
+        case .cancel: command = .cancel(reason: try need(f.reason, "reason"))
         case .lock: command = .lock(try need(f.locked, "locked"))
         case .markOnSite:
             command = .markOnSite(member: MemberID(try need(f.member, "member")), present: try need(f.present, "present"))
@@ -161,7 +164,12 @@ enum ClientMessage: Equatable {
         case .startRollCall: command = .startRollCall(seconds: try need(f.seconds, "seconds"))
         case .answerRollCall: command = .answerRollCall(f.rollcall.map { RollCallID($0) })
         case .closeRollCall: command = .closeRollCall
-        case .setText: command = .setText(title: try need(f.title, "title"), lines: try need(f.lines, "lines"))
+        case .setText:
+            // `"oath": true`: the built-in Party oath, which only the server keeps.
+            command =
+                f.oath == true
+                ? .setText(title: SharedText.partyOath.title, lines: SharedText.partyOath.lines)
+                : .setText(title: try need(f.title, "title"), lines: try need(f.lines, "lines"))
         case .advanceText: command = .advanceText(line: try need(f.line, "line"))
         case .openThread: command = .openThread(title: try need(f.title, "title"))
         case .addPost:

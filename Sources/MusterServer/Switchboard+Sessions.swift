@@ -29,7 +29,8 @@ extension Switchboard {
 
     /// An ended session nobody follows leaves memory; a later hello reloads it.
     func evictEndedSessions() {
-        for (id, hub) in hubs where hub.state.phase == .ended && hub.audience.isEmpty && !hub.hasPending {
+        for (id, hub) in hubs
+        where (hub.state.phase == .ended || hub.state.phase == .cancelled) && hub.audience.isEmpty && !hub.hasPending {
             hubs[id] = nil
         }
     }

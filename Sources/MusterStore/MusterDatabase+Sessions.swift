@@ -63,14 +63,21 @@ extension MusterDatabase {
                 sql: """
                     SELECT s.id, s.startsAt,
                       (SELECT at FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.opened') AS openedAt,
-                      EXISTS (SELECT 1 FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.ended') AS ended
+                      EXISTS (SELECT 1 FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.ended') AS ended,
+                      (SELECT body FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.cancelled') AS cancelled
                     FROM session s WHERE s.branchId = ? ORDER BY s.startsAt
                     """,
                 arguments: [branch]
             ).map { row in
-                SessionSummary(
+                let cancelled = (row["cancelled"] as String?).flatMap { body -> String? in
+                    guard case .sessionCancelled(let event) = try? JSONDecoder().decode(Event.self, from: Data(body.utf8))
+                    else { return "" }
+                    return event.reason
+                }
+                return SessionSummary(
                     id: row["id"], startsAt: row["startsAt"],
-                    openedAt: (row["openedAt"] as String?).flatMap { Instant(iso8601: $0) }, ended: row["ended"])
+                    openedAt: (row["openedAt"] as String?).flatMap { Instant(iso8601: $0) },
+                    ended: row["ended"] || cancelled != nil, cancelReason: cancelled)
             }
         }
     }
@@ -87,5 +94,16 @@ public struct SessionSummary: Sendable, Hashable {
     public var startsAt: Instant
     /// When it opened, if it has.
     public var openedAt: Instant?
+    /// Ended, or cancelled: over either way, and never the session a link leads to.
     public var ended: Bool
+    /// Why it was cancelled, if it was.
+    public var cancelReason: String?
+
+    public init(id: SessionID, startsAt: Instant, openedAt: Instant?, ended: Bool, cancelReason: String? = nil) {
+        self.id = id
+        self.startsAt = startsAt
+        self.openedAt = openedAt
+        self.ended = ended
+        self.cancelReason = cancelReason
+    }
 }

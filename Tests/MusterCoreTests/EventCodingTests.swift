@@ -7,6 +7,7 @@ import Testing
         .sessionOpened(.init(roster: Scene.roster)),
         .sessionStarted,
         .sessionEnded,
+        .sessionCancelled(.init(reason: "改期到下周")),
         .sessionLocked(.init(locked: true)),
         .memberJoined(.init(member: "M01", device: "D1", mode: .remote)),
         .memberLeft(.init(member: "M01", device: "D1")),

@@ -119,3 +119,28 @@ import Testing
         scene.refuse(.moveCity(String(repeating: "城", count: 101)), by: .member(member), at: 6, .tooLarge)
     }
 }
+
+/// A planned session called off: it stays in the record, cancelled, with its reason, and takes nothing more.
+@Suite struct CancellingTests {
+    @Test func aPlannedSessionIsCancelledWithItsReason() {
+        var scene = Scene()
+        scene.refuse(.cancel(reason: "改期"), by: .member(Scene.fullMembers[0]), at: -700, .forbidden)
+        scene.refuse(.cancel(reason: "  "), at: -700, .badRequest)
+        scene.refuse(.cancel(reason: String(repeating: "长", count: 501)), at: -700, .tooLarge)
+        #expect(scene.run(.cancel(reason: " 村里停电，改期 "), at: -650) == [.sessionCancelled(.init(reason: "村里停电，改期"))])
+        #expect(scene.state.phase == .cancelled)
+        #expect(scene.state.cancelledAt == Scene.time(-650) && scene.state.cancelReason == "村里停电，改期")
+        #expect(scene.state.snapshot(for: .host, asOf: Scene.time(-600)).session.cancelReason == "村里停电，改期")
+        for command in [Command.open(roster: Scene.roster), .start, .end, .cancel(reason: "再次")] {
+            scene.refuse(command, at: -600, .sessionEnded)
+        }
+    }
+
+    @Test func onlyASessionThatHasNotOpenedCanBeCancelled() {
+        var scene = Scene()
+        scene.run(.open(roster: Scene.roster), at: -600)
+        scene.refuse(.cancel(reason: "改期"), at: -500, .conflict)
+        scene.run(.start, at: 0)
+        scene.refuse(.cancel(reason: "改期"), at: 1, .conflict)
+    }
+}

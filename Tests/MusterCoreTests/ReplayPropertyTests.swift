@@ -62,7 +62,7 @@ import Testing
             if let outcome = try? scene.machine.handle(command, by: caller, at: Scene.time(seconds)) {
                 kinds.formUnion(outcome.occurrences.map(\.event.kind))
             }
-            if scene.state.phase == .ended { scene = Scene() }
+            if scene.state.phase == .ended || scene.state.phase == .cancelled { scene = Scene() }
         }
         // A void vote comes from a restart (`voidUncountableVotes`), not from a command.
         let reachable = Set(EventKind.allCases.map(\.rawValue)).subtracting([EventKind.voteVoided.rawValue])
@@ -80,7 +80,7 @@ import Testing
         let vote = VoteID("V\(max(1, state.votes.count))")
         switch step % 31 {
         case 0, 1: return (.open(roster: Scene.roster), Scene.host)
-        case 2: return (.start, Scene.host)
+        case 2: return (pick % 11 == 0 ? .cancel(reason: "改期\(pick % 3)") : .start, Scene.host)
         case 3: return (pick % 9 == 0 ? .end : .lock(pick % 2 == 0), Scene.host)
         case 4, 5, 6, 7: return (.join(device: device, mode: pick % 4 == 0 ? .onsite : .remote), member)
         case 8, 9, 10: return (.leave(device: device), member)

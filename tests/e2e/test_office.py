@@ -218,3 +218,41 @@ def test_a_member_who_leaves_is_gone_from_new_sessions_and_kept_in_the_record(de
         assert status == code, (body, problem)
     assert call(server, "POST", f"/api/members/{data.host['id']}/retire", secretary, {"reason": "transferred"})[0] == 409
     assert call(server, "GET", "/api/audit", secretary)[1][0]["action"] == "member.retire"
+
+
+def test_a_planned_session_is_cancelled_with_its_reason_and_links_lead_past_it(demo, server):
+    data, _ = demo
+    secretary = data.host["token"]
+
+    async def scenario():
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        host = Client(server.ws_url)
+        await host.connect(secretary)
+        await phone.refused("session.cancel", "forbidden", reason="改期")
+        await host.refused("session.cancel", "bad_request", reason="  ")
+        await host.ok("session.cancel", reason="村里停电，改期")
+        cancelled = await phone.event("session.cancelled")
+        assert cancelled["event"]["reason"] == "村里停电，改期"
+        assert cancelled["session"]["phase"] == "cancelled" and cancelled["session"]["cancelReason"] == "村里停电，改期"
+        await host.refused("session.open", "session_ended")
+
+    run(scenario())
+    home = call(server, "GET", "/api/branch", secretary)[1]
+    assert home["sessions"][0]["phase"] == "cancelled" and home["sessions"][0]["cancelReason"] == "村里停电，改期"
+
+    # A link now leads to the next planned session, not the cancelled one.
+    planned = call(server, "POST", "/api/sessions", secretary,
+                   {"title": "改期后的主题党日", "startsAt": "2030-01-01T19:30", "kind": "theme-day"})[1]
+
+    async def next_one():
+        host = Client(server.ws_url)
+        welcome = await host.connect(secretary)
+        assert welcome["state"]["session"]["id"] == planned["id"]
+        # The built-in oath, as the server keeps it.
+        await host.ok("session.open")
+        await host.ok("text.set", oath=True)
+        text = await host.event("text.set")
+        assert text["event"]["title"] == "入党誓词" and len(text["event"]["lines"]) == 12
+
+    run(next_one())

@@ -17,9 +17,6 @@ async function loadConsole() {
   render();
 }
 
-const OATH = ['我志愿加入中国共产党，', '拥护党的纲领，', '遵守党的章程，', '履行党员义务，', '执行党的决定，', '严守党的纪律，',
-  '保守党的秘密，', '对党忠诚，', '积极工作，', '为共产主义奋斗终身，', '随时准备为党和人民牺牲一切，', '永不叛党。'];
-
 // The modules loaded and ran: from here on an error is a bug, not a browser too old (see guard.js).
 if (window.musterStarted) window.musterStarted();
 
@@ -65,7 +62,7 @@ function draw() {
             ${raw(host.rollcallControls(mirror, mirror.skew))}${raw(host.voteControls(mirror))}${raw(member.voteSection(mirror, outbox))}
             ${raw(host.threadControls(mirror))}${raw(member.threadsSection(mirror, { host: true }))}</div>
           <div>${raw(host.unsupportedSection(mirror))}${raw(host.rosterSection(mirror))}${raw(host.exportLinks())}</div></div>`
-      : html`${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;
+      : html`${s.session.cancelReason ? html`<p class="card" data-testid="cancelled">${t('cancelled', { r: s.session.cancelReason })}</p>` : ''}${shared.map(raw)}${raw(member.mySection(mirror))}${raw(member.threadsSection(mirror))}`;
     body = html`<main class="${stale ? 'stale' : ''} ${isHost ? 'host' : 'member'}">${raw(banner)}${raw(saving)}${raw(toast)}${raw(columns)}</main>`;
   }
   patch(root, header + body);
@@ -152,18 +149,14 @@ root.addEventListener('click', async (event) => {
     case 'vote.close': send('vote.close', { vote: d.vote }); break;
     case 'text.prev': step(-1); break;
     case 'text.next': step(1); break;
-    case 'member.excuse': {
-      const reason = prompt(t('excusePrompt'));
-      if (reason && reason.trim()) send('member.excuse', { member: d.member, reason: reason.trim() });
+    case 'member.excuse': case 'session.cancel': {  // both ask why
+      const reason = prompt(t(d.member ? 'excusePrompt' : 'cancelPrompt'))?.trim();
+      if (reason) send(d.action, d.member ? { member: d.member, reason } : { reason });
       break;
     }
     case 'member.onsite': send('member.onsite', { member: d.member, present: target.checked }); break;
-    case 'text.oath': {
-      const form = target.closest('form');
-      form.elements.title.value = '入党誓词';
-      form.elements.lines.value = OATH.join('\n');
-      break;
-    }
+    case 'text.oath': send('text.set', { oath: true }); break;  // the server keeps the oath's words
+
     // The big screen gets a watch-only credential, never the secretary's own link.
     case 'screen': if (mirror.screen) open(`/screen/#t=${encodeURIComponent(mirror.screen)}`, '_blank'); break;
     case 'export': await download(d.path, s.session.id); break;

@@ -8,7 +8,10 @@ import { statusCounts } from './roster.js';
 export function controls(mirror) {
   const { phase, locked } = mirror.state.session;
   const buttons = [];
-  if (phase === 'scheduled') buttons.push(html`<button data-action="session.open" data-testid="session-open">${t('sessionOpen')}</button>`);
+  if (phase === 'scheduled') {
+    buttons.push(html`<button data-action="session.open" data-testid="session-open">${t('sessionOpen')}</button>`);
+    buttons.push(html`<button data-action="session.cancel" data-testid="session-cancel">${t('cancelSession')}</button>`);
+  }
   if (phase === 'open') buttons.push(html`<button data-action="session.start" data-testid="session-start">${t('sessionStart')}</button>`);
   if (phase === 'open' || phase === 'started') {
     buttons.push(html`<button data-action="session.lock" data-locked="${!locked}">${locked ? t('unlock') : t('lock')}</button>`);

@@ -11,7 +11,7 @@ const words = {
   zh: {
     title: '支部事务', back: '返回会议', lang: 'EN', loading: '正在载入…', noToken: '请打开书记的专属链接。',
     sessions: '会议', plan: '安排会议', roster: '名单', log: '变更记录', none: '还没有', current: '打开控制台',
-    phase_planned: '未开始', phase_open: '进行中', phase_ended: '已结束',
+    phase_planned: '未开始', phase_open: '进行中', phase_ended: '已结束', phase_cancelled: '已取消',
     minutes: '纪要', csv: '考勤表 CSV', xlsx: '考勤表 Excel',
     kind_theme_day: '主题党日', kind_branch_meeting: '支部党员大会', kind_committee: '支部委员会',
     kind_group_meeting: '党小组会', kind_lesson: '党课', kind_oath: '入党宣誓', kind_other: '其他',
@@ -33,7 +33,7 @@ const words = {
   en: {
     title: 'Branch office', back: 'Back to the meeting', lang: '中文', loading: 'Loading…', noToken: "Open the secretary's own link.",
     sessions: 'Sessions', plan: 'Plan a session', roster: 'Roster', log: 'Changes', none: 'None yet', current: 'Open the console',
-    phase_planned: 'Planned', phase_open: 'Under way', phase_ended: 'Ended',
+    phase_planned: 'Planned', phase_open: 'Under way', phase_ended: 'Ended', phase_cancelled: 'Cancelled',
     minutes: 'Minutes', csv: 'Attendance CSV', xlsx: 'Attendance Excel',
     kind_theme_day: 'Theme day', kind_branch_meeting: 'Branch assembly', kind_committee: 'Branch committee',
     kind_group_meeting: 'Party group', kind_lesson: 'Party lesson', kind_oath: 'Swearing-in', kind_other: 'Other',
@@ -121,8 +121,8 @@ const options = (values, label, chosen) => values.map((v) => html`<option value=
 function sessionsCard() {
   const rows = home.sessions.map((s) => html`<tr data-key="s-${s.id}" data-session="${s.id}">
     <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}</span></td>
-    <td><span class="phase ${s.phase}">${w('phase_' + s.phase)}</span></td>
-    <td class="actions">${s.phase === 'ended'
+    <td><span class="phase ${s.phase}">${w('phase_' + s.phase)}</span>${s.cancelReason ? html`<br><span class="small">${s.cancelReason}</span>` : ''}</td>
+    <td class="actions">${s.phase === 'cancelled' ? '' : s.phase === 'ended'
       ? html`<button class="small" data-action="export" data-path="minutes.html" data-session="${s.id}">${w('minutes')}</button>
         <button class="small" data-action="export" data-path="attendance.csv" data-session="${s.id}" data-testid="export-csv">${w('csv')}</button>
         <button class="small" data-action="export" data-path="attendance.xlsx" data-session="${s.id}" data-testid="export-xlsx">${w('xlsx')}</button>`
