@@ -38,6 +38,8 @@ struct MemberLine: Encodable {
     var leftAt: Instant?
     /// `transferred` or `deceased`.
     var leftReason: String?
+    /// Whether their current link has been used at all: the secretary chases those who have not.
+    var linkOpened: Bool
 
     init(_ member: Member) {
         id = member.id.rawValue
@@ -47,6 +49,7 @@ struct MemberLine: Encodable {
         secretary = member.secretary
         leftAt = member.leftAt
         leftReason = member.leftReason?.rawValue
+        linkOpened = member.linkOpenedAt != nil
     }
 }
 

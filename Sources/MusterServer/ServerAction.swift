@@ -25,6 +25,8 @@ enum ServerAction {
     case close(ConnectionID, code: CloseCode, reason: String)
     /// Hand events to the store writer; the outcome comes back through the mailbox.
     case submit(EventBatch, generation: Int)
+    /// A member's current link was used for the first time: noted off this thread, in batches.
+    case linkOpened(MemberID)
 }
 
 /// Actions in the order they were decided. Consecutive sends of one frame

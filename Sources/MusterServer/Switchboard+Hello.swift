@@ -67,6 +67,7 @@ extension Switchboard {
             }
         }
         accept(connection, subscription)
+        if member.linkOpenedAt == nil, linksNoted.insert(member.id).inserted { out.append(.linkOpened(member.id)) }
         let you = ServerMessage.You(
             member: member.id, role: caller.role == .host ? .host : .member, name: member.name, device: device)
         let screen = caller.role == .host ? try? store.watchCredential(for: hub.id) : nil

@@ -48,6 +48,8 @@ final class Switchboard {
     var damaged: [SessionID: String] { loader.damaged }
     let logger: Logger
     var peers: [ConnectionID: Peer] = [:]
+    /// Members whose never-used link has been used since this server started: noted once each.
+    var linksNoted: Set<MemberID> = []
     var stopping = false
     /// The last commit's failure, until a commit succeeds again (`/healthz`).
     var commitFailure: String?

@@ -23,7 +23,8 @@ public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, Persista
 }
 
 extension MusterDatabase {
-    static func registerAudit(_ migrator: inout DatabaseMigrator) {
+    /// The office's tables and columns: the audit log, members leaving, links opened.
+    static func registerOfficeMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v8-audit") { db in
             try db.create(table: "audit") { t in
                 t.autoIncrementedPrimaryKey("id")
@@ -41,6 +42,9 @@ extension MusterDatabase {
                 t.add(column: "leftAt", .text)
                 t.add(column: "leftReason", .text)
             }
+        }
+        migrator.registerMigration("v10-links-opened") { db in
+            try db.alter(table: "member") { t in t.add(column: "linkOpenedAt", .text) }
         }
     }
 
@@ -115,6 +119,19 @@ extension MusterDatabase {
             try audit(db, branch: member.branchId, by: actor, "member.retire", subject: member.id.rawValue,
                       "\(member.name): \(reason.rawValue)")
             return member
+        }
+    }
+
+    /// Notes that these members' current links have been used (a hello went through): the
+    /// secretary sees who has never opened theirs. One transaction for the lot.
+    public func noteLinksOpened(_ members: [MemberID], at time: Instant) throws {
+        guard !members.isEmpty else { return }
+        try writer.write { db in
+            for chunk in stride(from: 0, to: members.count, by: 500) {
+                let ids = members[chunk..<min(chunk + 500, members.count)]
+                try Member.filter(ids.contains(Member.Columns.id) && Member.Columns.linkOpenedAt == nil)
+                    .updateAll(db, Member.Columns.linkOpenedAt.set(to: time))
+            }
         }
     }
 

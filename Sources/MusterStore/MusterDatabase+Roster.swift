@@ -132,6 +132,7 @@ extension MusterDatabase {
             guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
             let token = LinkToken.generate(using: random)
             member.tokenHash = LinkToken.hash(token)
+            member.linkOpenedAt = nil
             try member.update(db)
             try db.execute(
                 sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])

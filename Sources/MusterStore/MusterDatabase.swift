@@ -166,7 +166,7 @@ public struct MusterDatabase: Sendable {
                 t.add(column: "timeZone", .text).notNull().defaults(to: Branch.defaultTimeZone)
             }
         }
-        registerAudit(&migrator)
+        registerOfficeMigrations(&migrator)
         return migrator
     }
 }

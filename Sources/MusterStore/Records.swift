@@ -36,6 +36,8 @@ public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     /// past sessions' records, left out of new sessions, their link ended.
     public var leftAt: Instant? = nil
     public var leftReason: LeavingReason? = nil
+    /// When the current link was first used to say hello; nil until then, and again after a relink.
+    public var linkOpenedAt: Instant? = nil
 
     public var rosterEntry: RosterEntry {
         RosterEntry(id: id, name: name, status: status, city: city, secretary: secretary)
@@ -43,7 +45,7 @@ public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableR
 
     /// The table's columns, for queries.
     public enum Columns: String, ColumnExpression {
-        case id, branchId, name, status, city, secretary, tokenHash, createdAt, leftAt, leftReason
+        case id, branchId, name, status, city, secretary, tokenHash, createdAt, leftAt, leftReason, linkOpenedAt
     }
 }
 
@@ -69,6 +71,7 @@ extension Member {
         createdAt = try row.decode(forColumn: Columns.createdAt.rawValue)
         leftAt = try row.decode(forColumn: Columns.leftAt.rawValue)
         leftReason = try row.decode(forColumn: Columns.leftReason.rawValue)
+        linkOpenedAt = try row.decode(forColumn: Columns.linkOpenedAt.rawValue)
     }
 }
 

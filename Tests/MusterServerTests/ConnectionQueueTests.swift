@@ -67,6 +67,7 @@ import Testing
             case .broadcast(let frame, let connections): "broadcast \(frame.text) \(connections)"
             case .close(let connection, _, _): "close \(connection)"
             case .submit: "submit"
+            case .linkOpened(let member): "link opened \(member)"
             }
         }
         #expect(described == ["send ack 9", "broadcast event [1, 2, 3]", "close 2", "send event 4"])

@@ -11,6 +11,7 @@ final class RecordingSink {
     var sent: [(ConnectionID, String)] = []
     var closed: [(ConnectionID, CloseCode)] = []
     var submitted: [(batch: EventBatch, generation: Int)] = []
+    var linksOpened: [MemberID] = []
 
     func record(_ actions: [ServerAction]) {
         for action in actions {
@@ -19,6 +20,7 @@ final class RecordingSink {
             case .broadcast(let frame, let connections): sent += connections.map { ($0, frame.text) }
             case .close(let connection, let code, _): closed.append((connection, code))
             case .submit(let batch, let generation): submitted.append((batch, generation))
+            case .linkOpened(let member): linksOpened.append(member)
             }
         }
     }

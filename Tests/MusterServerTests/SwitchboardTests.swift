@@ -209,3 +209,19 @@ final class ManualClock {
         #expect(board.switchboard.hubs[board.session]!.state.phase == .scheduled)
     }
 }
+
+/// The secretary sees whose link has never been used: a member's first hello is noted, once.
+@Suite struct LinkOpenedTests {
+    @Test func aLinksFirstUseIsNotedOnceAndAgainAfterARelink() throws {
+        let board = try Board()
+        let member = board.members[0]
+        _ = board.connect(member.token)
+        _ = board.connect(member.token)
+        #expect(board.sink.linksOpened == [member.member.id], "noted once, however many devices")
+        try board.store.noteLinksOpened(board.sink.linksOpened, at: Board.start)
+        #expect(try board.store.member(member.member.id)?.linkOpenedAt == Board.start)
+        #expect(try board.store.member(board.members[1].member.id)?.linkOpenedAt == nil)
+        _ = try board.store.relink(member: member.member.id)
+        #expect(try board.store.member(member.member.id)?.linkOpenedAt == nil, "a new link is not opened yet")
+    }
+}

@@ -5,7 +5,7 @@ import http.client
 import json
 import socket
 
-from conftest import Client, muster, run, started_session
+from conftest import Client, eventually, muster, run, started_session
 
 
 def call(server, method, path, token=None, body=None, raw=None, headers=None):
@@ -256,3 +256,19 @@ def test_a_planned_session_is_cancelled_with_its_reason_and_links_lead_past_it(d
         assert text["event"]["title"] == "入党誓词" and len(text["event"]["lines"]) == 12
 
     run(next_one())
+
+
+def test_the_secretary_sees_who_has_never_opened_their_link(demo, server):
+    data, _ = demo
+    secretary = data.host["token"]
+    opened = lambda: {m["id"] for m in call(server, "GET", "/api/branch", secretary)[1]["members"] if m["linkOpened"]}
+
+    async def scenario():
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        await eventually(lambda: data.members[0]["id"] in opened(), message="the first use noted")
+        assert data.members[1]["id"] not in opened()
+        call(server, "POST", f"/api/members/{data.members[0]['id']}/relink", secretary)
+        assert data.members[0]["id"] not in opened(), "a new link has not been opened yet"
+
+    run(scenario())

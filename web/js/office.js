@@ -25,7 +25,7 @@ const words = {
     issued: '新链接（只显示这一次，请现在复制或打印）', copy: '复制', copied: '已复制', print: '打印链接条', close: '关闭',
     planned: '已安排：{t}', added: '已添加 {n}', imported: '已导入 {n} 人', edited: '已保存',
     by: '{w}', cli: '命令行',
-    transferred: '转出', deceased: '去世', former: '已移出名单',
+    transferred: '转出', deceased: '去世', former: '已移出名单', unopened: '未打开链接', unopenedCount: '{n} 人还没打开过链接',
     confirmLeave: '{n}：{r}？今后的会议不再有此人，过去的记录保留，链接立即失效。', left: '已移出：{n}',
     myTitle: '我的参会记录', minutesRead: '阅读纪要', presentMin: '在场 {m} 分钟', rollcalls: '点名 {a}/{h}',
     st_present: '出席', st_late: '迟到', st_left_early: '早退', st_excused: '请假', st_absent: '缺席',
@@ -47,7 +47,7 @@ const words = {
     issued: 'New links (shown this once: copy or print them now)', copy: 'Copy', copied: 'Copied', print: 'Print slips', close: 'Close',
     planned: 'Planned: {t}', added: 'Added {n}', imported: 'Imported {n}', edited: 'Saved',
     by: '{w}', cli: 'command line',
-    transferred: 'Transferred out', deceased: 'Deceased', former: 'Left the roster',
+    transferred: 'Transferred out', deceased: 'Deceased', former: 'Left the roster', unopened: 'Link never opened', unopenedCount: '{n} have never opened their link',
     confirmLeave: '{n}: {r}? Gone from sessions to come, kept in past records; their link stops at once.', left: 'Taken off the roster: {n}',
     myTitle: 'My record', minutesRead: 'Read the minutes', presentMin: '{m} min present', rollcalls: 'roll calls {a}/{h}',
     st_present: 'Present', st_late: 'Late', st_left_early: 'Left early', st_excused: 'Excused', st_absent: 'Absent',
@@ -153,7 +153,8 @@ function memberRow(m) {
       ${['transferred', 'deceased'].map((r) => html`<button class="small" type="button" data-action="leave" data-reason="${r}" data-member="${m.id}" data-name="${m.name}" data-testid="leave-${r}">${w(r)}</button>`)}</div>
       </form></td></tr>`;
   }
-  return html`<tr data-key="m-${m.id}" data-member="${m.id}"><td>${m.name}${m.secretary ? html` <span class="badge">${w('secretary')}</span>` : ''}</td>
+  return html`<tr data-key="m-${m.id}" data-member="${m.id}"><td>${m.name}${m.secretary ? html` <span class="badge">${w('secretary')}</span>` : ''}
+    ${m.linkOpened ? '' : html`<br><span class="badge unopened" data-testid="unopened">${w('unopened')}</span>`}</td>
     <td>${w(m.status)}</td><td>${m.city ?? ''}</td>
     <td class="actions"><button class="small" data-action="edit" data-member="${m.id}">${w('edit')}</button>
     <button class="small" data-action="relink" data-member="${m.id}" data-name="${m.name}" data-testid="relink">${w('relink')}</button></td></tr>`;
@@ -165,7 +166,9 @@ function rosterCard() {
     <table><tbody>${pending.rows.map((r) => html`<tr><td class="muted">${r.line}</td><td>${r.name}</td><td>${w(r.status)}</td><td>${r.city ?? ''}</td></tr>`)}</tbody></table>
     <div class="actions"><button data-action="import" data-testid="import-confirm">${w('importIt', { n: pending.rows.length })}</button>
     <button data-action="import-cancel">${w('cancel')}</button></div></div>`;
+  const unopened = home.members.filter((m) => !m.linkOpened).length;
   return html`<section class="card" data-key="roster"><h2>${w('roster')} <span class="muted">${home.members.length}</span></h2>
+    ${unopened ? html`<p class="small" data-testid="unopened-count">${w('unopenedCount', { n: unopened })}</p>` : ''}
     <form class="grid" data-form="add" data-testid="add-member">
       <label>${w('name')}<input data-keep name="name" required maxlength="200"></label>
       <label>${w('status')}<select data-keep name="status">${options(STATUSES, w, 'full')}</select></label>
