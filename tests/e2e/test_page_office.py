@@ -24,7 +24,7 @@ def office(driver, server, token):
 
 def rows(driver):
     return driver.execute_script(
-        "return [...document.querySelectorAll('[data-testid=roster-table] tr[data-member]')].map(r => r.cells[0].innerText)")
+        "return [...document.querySelectorAll('[data-testid=roster-table] tr[data-member]')].map(r => r.cells[0].innerText.split('\\n')[0].trim())")
 
 
 def upload(driver, path):
