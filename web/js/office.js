@@ -6,53 +6,7 @@
 
 import { lang, setLang, languageReady } from './i18n.js';
 import { html, raw, patch } from './view.js';
-
-const words = {
-  zh: {
-    title: '支部事务', back: '返回会议', lang: 'EN', loading: '正在载入…', noToken: '请打开书记的专属链接。',
-    sessions: '会议', plan: '安排会议', roster: '名单', log: '变更记录', none: '还没有', current: '打开控制台',
-    phase_planned: '未开始', phase_open: '进行中', phase_ended: '已结束', phase_cancelled: '已取消',
-    minutes: '纪要', csv: '考勤表 CSV', xlsx: '考勤表 Excel',
-    kind_theme_day: '主题党日', kind_branch_meeting: '支部党员大会', kind_committee: '支部委员会',
-    kind_group_meeting: '党小组会', kind_lesson: '党课', kind_oath: '入党宣誓', kind_other: '其他',
-    sTitle: '会议名称', kind: '类型', starts: '开始时间（{z}）', text: '诵读内容', textNone: '暂不选择', textOath: '入党誓词（内置）',
-    textPaste: '粘贴或上传文本', textFile: '上传 .txt 文件', textTitle: '文本标题', textBody: '每行一句', planIt: '安排',
-    name: '姓名', status: '身份', city: '所在城市', add: '添加党员', save: '保存', cancel: '取消', edit: '编辑',
-    full: '正式党员', probationary: '预备党员', guest: '列席', secretary: '书记',
-    relink: '新链接', confirmRelink: '给 {n} 一个新链接？旧链接立即失效，已打开的页面也会提示失效。',
-    importFile: '导入名单（Excel 或 WPS 另存的 CSV）', previewOf: '{n} 人，第 {a}–{b} 行，{e} 编码：确认后全部导入',
-    importIt: '导入这 {n} 人', line: '行',
-    issued: '新链接（只显示这一次，请现在复制或打印）', copy: '复制', copied: '已复制', print: '打印链接条', close: '关闭',
-    planned: '已安排：{t}', added: '已添加 {n}', imported: '已导入 {n} 人', edited: '已保存',
-    by: '{w}', cli: '命令行',
-    transferred: '转出', deceased: '去世', former: '已移出名单', unopened: '未打开链接', unopenedCount: '{n} 人还没打开过链接',
-    confirmLeave: '{n}：{r}？今后的会议不再有此人，过去的记录保留，链接立即失效。', left: '已移出：{n}',
-    myTitle: '我的参会记录', minutesRead: '阅读纪要', presentMin: '在场 {m} 分钟', rollcalls: '点名 {a}/{h}',
-    st_present: '出席', st_late: '迟到', st_left_early: '早退', st_excused: '请假', st_absent: '缺席',
-  },
-  en: {
-    title: 'Branch office', back: 'Back to the meeting', lang: '中文', loading: 'Loading…', noToken: "Open the secretary's own link.",
-    sessions: 'Sessions', plan: 'Plan a session', roster: 'Roster', log: 'Changes', none: 'None yet', current: 'Open the console',
-    phase_planned: 'Planned', phase_open: 'Under way', phase_ended: 'Ended', phase_cancelled: 'Cancelled',
-    minutes: 'Minutes', csv: 'Attendance CSV', xlsx: 'Attendance Excel',
-    kind_theme_day: 'Theme day', kind_branch_meeting: 'Branch assembly', kind_committee: 'Branch committee',
-    kind_group_meeting: 'Party group', kind_lesson: 'Party lesson', kind_oath: 'Swearing-in', kind_other: 'Other',
-    sTitle: 'Title', kind: 'Kind', starts: 'Starts ({z})', text: 'Text to read', textNone: 'Not yet', textOath: 'The Party oath (built in)',
-    textPaste: 'Paste or upload a text', textFile: 'Upload a .txt file', textTitle: "Text's title", textBody: 'One line per line', planIt: 'Plan',
-    name: 'Name', status: 'Status', city: 'City', add: 'Add a member', save: 'Save', cancel: 'Cancel', edit: 'Edit',
-    full: 'Full member', probationary: 'Probationary', guest: 'Guest', secretary: 'Secretary',
-    relink: 'New link', confirmRelink: 'Give {n} a new link? The old one stops at once, on open pages too.',
-    importFile: 'Import a roster (CSV saved from Excel or WPS)', previewOf: '{n} members, lines {a}–{b}, {e}: all are imported once you confirm',
-    importIt: 'Import these {n}', line: 'Line',
-    issued: 'New links (shown this once: copy or print them now)', copy: 'Copy', copied: 'Copied', print: 'Print slips', close: 'Close',
-    planned: 'Planned: {t}', added: 'Added {n}', imported: 'Imported {n}', edited: 'Saved',
-    by: '{w}', cli: 'command line',
-    transferred: 'Transferred out', deceased: 'Deceased', former: 'Left the roster', unopened: 'Link never opened', unopenedCount: '{n} have never opened their link',
-    confirmLeave: '{n}: {r}? Gone from sessions to come, kept in past records; their link stops at once.', left: 'Taken off the roster: {n}',
-    myTitle: 'My record', minutesRead: 'Read the minutes', presentMin: '{m} min present', rollcalls: 'roll calls {a}/{h}',
-    st_present: 'Present', st_late: 'Late', st_left_early: 'Left early', st_excused: 'Excused', st_absent: 'Absent',
-  },
-};
+import { words } from './office-words.js';
 
 const KINDS = ['theme-day', 'branch-meeting', 'committee', 'group-meeting', 'lesson', 'oath', 'other'];
 const STATUSES = ['full', 'probationary', 'guest'];
