@@ -10,6 +10,8 @@ public enum Command: Sendable, Hashable {
     case end
     /// Calls off a session that has not opened; it stays in the record, cancelled, with its reason.
     case cancel(reason: String)
+    /// Changes a session that has not opened: what is nil stays as it is.
+    case replan(Replan)
     /// While locked, members who have not joined yet cannot join; reconnects still can.
     case lock(Bool)
     case join(device: DeviceID, mode: AttendanceMode)
@@ -41,6 +43,7 @@ public enum CommandName: String, Sendable, CaseIterable {
     case start = "session.start"
     case end = "session.end"
     case cancel = "session.cancel"
+    case replan = "session.replan"
     case lock = "session.lock"
     case join = "member.join"
     case leave = "member.leave"
@@ -71,6 +74,7 @@ extension Command {
         case .start: .start
         case .end: .end
         case .cancel: .cancel
+        case .replan: .replan
         case .lock: .lock
         case .join: .join
         case .leave: .leave

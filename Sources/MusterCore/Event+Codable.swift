@@ -5,6 +5,7 @@ public enum EventKind: String, Sendable, CaseIterable {
     case sessionStarted = "session.started"
     case sessionEnded = "session.ended"
     case sessionCancelled = "session.cancelled"
+    case sessionReplanned = "session.replanned"
     case sessionLocked = "session.locked"
     case memberJoined = "member.joined"
     case memberLeft = "member.left"
@@ -33,6 +34,7 @@ extension Event: Codable {
         case .sessionStarted: .sessionStarted
         case .sessionEnded: .sessionEnded
         case .sessionCancelled: .sessionCancelled
+        case .sessionReplanned: .sessionReplanned
         case .sessionLocked: .sessionLocked
         case .memberJoined: .memberJoined
         case .memberLeft: .memberLeft
@@ -66,6 +68,7 @@ extension Event: Codable {
         switch self {
         case .sessionStarted, .sessionEnded: break
         case .sessionCancelled(let payload): try payload.encode(to: encoder)
+        case .sessionReplanned(let payload): try payload.encode(to: encoder)
         case .sessionOpened(let payload): try payload.encode(to: encoder)
         case .sessionLocked(let payload): try payload.encode(to: encoder)
         case .memberJoined(let payload): try payload.encode(to: encoder)
@@ -99,6 +102,7 @@ extension Event: Codable {
         case .sessionStarted: self = .sessionStarted
         case .sessionEnded: self = .sessionEnded
         case .sessionCancelled: self = .sessionCancelled(try .init(from: decoder))
+        case .sessionReplanned: self = .sessionReplanned(try .init(from: decoder))
         case .sessionLocked: self = .sessionLocked(try .init(from: decoder))
         case .memberJoined: self = .memberJoined(try .init(from: decoder))
         case .memberLeft: self = .memberLeft(try .init(from: decoder))

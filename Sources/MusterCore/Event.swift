@@ -7,6 +7,7 @@ public enum Event: Sendable, Hashable {
     case sessionStarted
     case sessionEnded
     case sessionCancelled(SessionCancelled)
+    case sessionReplanned(Replan)
     case sessionLocked(SessionLocked)
     case memberJoined(MemberJoined)
     case memberLeft(MemberLeft)
@@ -288,5 +289,27 @@ extension Event {
             self.choice = choice
             self.count = count
         }
+    }
+}
+
+/// A planned session changed before it opens: its title, kind, start or
+/// grace. Absent fields stay as they were. The command's and the event's
+/// payload alike; on the wire the kind is `sessionKind` (an event's `kind`
+/// is the event's own).
+public struct Replan: Codable, Sendable, Hashable {
+    public var title: String?
+    public var kind: String?
+    public var scheduledStart: Instant?
+    public var graceSeconds: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case title, kind = "sessionKind", scheduledStart, graceSeconds
+    }
+
+    public init(title: String? = nil, kind: String? = nil, scheduledStart: Instant? = nil, graceSeconds: Int? = nil) {
+        self.title = title
+        self.kind = kind
+        self.scheduledStart = scheduledStart
+        self.graceSeconds = graceSeconds
     }
 }

@@ -20,6 +20,11 @@ extension SessionMachine {
             state.phase = .started
             state.startedAt = at
 
+        case .sessionReplanned(let replan):
+            if let title = replan.title { state.setup.title = title }
+            if let kind = replan.kind { state.setup.kind = kind }
+            if let start = replan.scheduledStart { state.setup.scheduledStart = start }
+            if let grace = replan.graceSeconds { state.setup.graceSeconds = grace }
         case .sessionCancelled(let cancelled):
             state.phase = .cancelled
             state.cancelledAt = at

@@ -25,6 +25,29 @@ extension SessionMachine {
             case .ended, .cancelled: preconditionFailure("checked above")
             }
 
+        case .replan(let replan):
+            try requireHost(caller)
+            guard state.phase == .scheduled else { throw .conflict("only a session that has not opened can be changed") }
+            var checked = Replan()
+            if let title = replan.title {
+                let title = try text(title, field: "title", limit: FieldLimits.title)
+                if title != state.setup.title { checked.title = title }
+            }
+            if let kind = replan.kind, kind != state.setup.kind {
+                guard SessionSetup.kinds.contains(kind) else { throw .badRequest("\(kind) is not a kind of session") }
+                checked.kind = kind
+            }
+            if let start = replan.scheduledStart, start != state.setup.scheduledStart {
+                guard start >= now else { throw .badRequest("the new time is in the past") }
+                checked.scheduledStart = start
+            }
+            if let grace = replan.graceSeconds, grace != state.setup.graceSeconds {
+                guard (0...3600).contains(grace) else { throw .badRequest("the grace period is 0 to 3600 seconds") }
+                checked.graceSeconds = grace
+            }
+            guard checked != Replan() else { throw .conflict("nothing to change") }
+            events = [.sessionReplanned(checked)]
+
         case .cancel(let reason):
             try requireHost(caller)
             guard state.phase == .scheduled else { throw .conflict("only a session that has not opened can be cancelled") }

@@ -37,6 +37,8 @@ extension SessionMachine {
             return state.phase == .scheduled ? "the session was not open" : nil
         case .sessionCancelled:
             return state.phase == .scheduled ? nil : "only a session that had not opened could be cancelled"
+        case .sessionReplanned:
+            return state.phase == .scheduled ? nil : "only a session that had not opened could be changed"
         case .memberJoined(let e): return onRoster(e.member)
         case .memberLeft(let e): return onRoster(e.member)
         case .memberOnSite(let e): return onRoster(e.member)

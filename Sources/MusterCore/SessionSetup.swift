@@ -3,7 +3,7 @@ public struct SessionSetup: Codable, Sendable, Hashable {
     public var id: SessionID
     public var branch: BranchID
     public var title: String
-    /// What kind of meeting: `branch-meeting`, `lesson`, `oath`, `theme-day`, …
+    /// What kind of meeting: one of `kinds`.
     public var kind: String
     public var scheduledStart: Instant
     /// How long after the start a first join still counts as on time.
@@ -15,6 +15,10 @@ public struct SessionSetup: Codable, Sendable, Hashable {
     /// Five minutes: long enough for a phone on a slow network to get in,
     /// short enough that "late" still means something.
     public static let defaultGraceSeconds = 300
+    /// The kinds of session a branch holds (三会一课 and the theme day): theme-day 主题党日,
+    /// branch-meeting 支部党员大会, committee 支部委员会, group-meeting 党小组会, lesson 党课,
+    /// oath (a swearing-in), other.
+    public static let kinds = ["theme-day", "branch-meeting", "committee", "group-meeting", "lesson", "oath", "other"]
 
     public init(
         id: SessionID, branch: BranchID, title: String, kind: String = "branch-meeting",

@@ -15,7 +15,8 @@ public struct SessionState: Sendable, Hashable {
         case cancelled
     }
 
-    public let setup: SessionSetup
+    /// As planned; a `session.replanned` changes it until the session opens.
+    public internal(set) var setup: SessionSetup
     public internal(set) var phase: Phase = .scheduled
     public internal(set) var openedAt: Instant?
     public internal(set) var startedAt: Instant?

@@ -5,13 +5,6 @@ import MusterStore
 // What `/api/…` reads and writes (docs/http-api.md). Never a token hash; a
 // token only where a link was just issued, the one time it is shown.
 
-/// The kinds of session a branch plans (三会一课 and the theme day).
-enum SessionKinds {
-    /// theme-day 主题党日, branch-meeting 支部党员大会, committee 支部委员会,
-    /// group-meeting 党小组会, lesson 党课, oath (a swearing-in), other.
-    static let all = ["theme-day", "branch-meeting", "committee", "group-meeting", "lesson", "oath", "other"]
-}
-
 struct Home: Encodable {
     var branch: BranchLine
     var you: MemberLine

@@ -204,8 +204,8 @@ struct BranchOffice {
             text = SharedText(title: pasted.title ?? "", pasted: pasted.body ?? "")
         }
         let kind = fields.kind ?? "branch-meeting"
-        guard SessionKinds.all.contains(kind) else {
-            throw StoreError.invalid("\"\(kind)\" is not a kind of session; use one of \(SessionKinds.all.joined(separator: ", ")).")
+        guard SessionSetup.kinds.contains(kind) else {
+            throw StoreError.invalid("\"\(kind)\" is not a kind of session; use one of \(SessionSetup.kinds.joined(separator: ", ")).")
         }
         return try store.addSession(
             branch: caller.branchId.rawValue, title: fields.title ?? "", kind: kind, startsAt: startsAt,

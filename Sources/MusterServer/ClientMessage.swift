@@ -50,9 +50,12 @@ enum ClientMessage: Equatable {
         var city: String?
         var browser: String?
         var oath: Bool?
+        var sessionKind: String?
+        var startsAt: String?
+        var graceSeconds: Int?
 
         private enum CodingKeys: String, CodingKey {
-            case type, id, browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city, oath
+            case type, id, browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city, oath, sessionKind, startsAt, graceSeconds
         }
 
         init(from decoder: any Decoder) throws {
@@ -94,6 +97,9 @@ enum ClientMessage: Equatable {
             city = read(.city)
             browser = read(.browser)
             oath = read(.oath)
+            sessionKind = read(.sessionKind)
+            startsAt = read(.startsAt)
+            graceSeconds = read(.graceSeconds)
             self.wrong = wrong
         }
     }
@@ -156,6 +162,15 @@ enum ClientMessage: Equatable {
         case .start: command = .start
         case .end: command = .end
         case .cancel: command = .cancel(reason: try need(f.reason, "reason"))
+        case .replan:
+            var start: Instant?
+            if let text = f.startsAt {
+                guard let instant = Instant(iso8601: text, defaultOffsetSeconds: nil) else {
+                    throw MissingField(name: "startsAt as a time with its offset, like 2026-11-28T19:30:00+08:00")
+                }
+                start = instant
+            }
+            command = .replan(Replan(title: f.title, kind: f.sessionKind, scheduledStart: start, graceSeconds: f.graceSeconds))
         case .lock: command = .lock(try need(f.locked, "locked"))
         case .markOnSite:
             command = .markOnSite(member: MemberID(try need(f.member, "member")), present: try need(f.present, "present"))

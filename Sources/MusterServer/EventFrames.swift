@@ -120,7 +120,7 @@ struct EventFrames {
     /// Whether an event changes the session's own fields (phase, times, lock).
     static func changesSession(_ event: Event) -> Bool {
         switch event {
-        case .sessionOpened, .sessionStarted, .sessionEnded, .sessionLocked, .sessionCancelled: true
+        case .sessionOpened, .sessionStarted, .sessionEnded, .sessionLocked, .sessionCancelled, .sessionReplanned: true
         default: false
         }
     }
@@ -147,7 +147,7 @@ struct EventFrames {
         case .memberMoved(let e): member = e.member
         case .sessionOpened, .sessionStarted, .sessionEnded, .rollCallClosed:
             return state.attendance(asOf: occurrence.at)
-        case .sessionLocked, .sessionCancelled, .rollCallStarted, .rollCallAnswered, .textSet, .textAdvanced, .threadOpened,
+        case .sessionLocked, .sessionCancelled, .sessionReplanned, .rollCallStarted, .rollCallAnswered, .textSet, .textAdvanced, .threadOpened,
             .postAdded, .postHidden, .voteOpened, .voteCast, .voteClosed, .voteVoided:
             return nil
         }

@@ -72,9 +72,23 @@ extension MusterDatabase {
                         batch.session, batch.firstSeq + offset, occurrence.at, occurrence.event.kind, body,
                         batch.command?.member, batch.command?.id,
                     ])
+                    if case .sessionReplanned(let replan) = occurrence.event {
+                        try Self.replan(batch.session, replan, in: db)
+                    }
                 }
             }
         }
+    }
+
+    /// A replanned session's row follows its log, in the same transaction: the
+    /// branch's list and the session a link leads to read the row.
+    static func replan(_ session: SessionID, _ replan: Replan, in db: Database) throws {
+        guard var record = try SessionRecord.fetchOne(db, key: session) else { return }
+        if let title = replan.title { record.title = title; record.setup.title = title }
+        if let kind = replan.kind { record.setup.kind = kind }
+        if let start = replan.scheduledStart { record.startsAt = start; record.setup.scheduledStart = start }
+        if let grace = replan.graceSeconds { record.setup.graceSeconds = grace }
+        try record.update(db)
     }
 
     /// Appends one session's occurrences after its last stored event and

@@ -8,6 +8,7 @@ import Testing
         .sessionStarted,
         .sessionEnded,
         .sessionCancelled(.init(reason: "改期到下周")),
+        .sessionReplanned(Replan(title: "十二月党课", kind: "lesson", scheduledStart: Scene.time(3600), graceSeconds: 600)),
         .sessionLocked(.init(locked: true)),
         .memberJoined(.init(member: "M01", device: "D1", mode: .remote)),
         .memberLeft(.init(member: "M01", device: "D1")),

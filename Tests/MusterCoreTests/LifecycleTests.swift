@@ -143,4 +143,22 @@ import Testing
         scene.run(.start, at: 0)
         scene.refuse(.cancel(reason: "改期"), at: 1, .conflict)
     }
+
+    @Test func aPlannedSessionIsChangedUntilItOpens() {
+        var scene = Scene()
+        let later = Replan(title: " 十二月党课 ", kind: "lesson", scheduledStart: Scene.time(7200), graceSeconds: 600)
+        scene.refuse(.replan(later), by: .member(Scene.fullMembers[0]), at: -700, .forbidden)
+        scene.refuse(.replan(Replan(title: " ")), at: -700, .badRequest)
+        scene.refuse(.replan(Replan(kind: "party")), at: -700, .badRequest)
+        scene.refuse(.replan(Replan(scheduledStart: Scene.time(-800))), at: -700, .badRequest)
+        scene.refuse(.replan(Replan(graceSeconds: 4000)), at: -700, .badRequest)
+        scene.refuse(.replan(Replan(title: "十一月主题党日")), at: -700, .conflict)
+        let events = scene.run(.replan(later), at: -650)
+        #expect(events == [.sessionReplanned(Replan(title: "十二月党课", kind: "lesson", scheduledStart: Scene.time(7200), graceSeconds: 600))])
+        #expect(scene.state.setup.title == "十二月党课" && scene.state.setup.kind == "lesson")
+        #expect(scene.state.setup.scheduledStart == Scene.time(7200) && scene.state.setup.graceSeconds == 600)
+        #expect(scene.state.snapshot(for: .member, asOf: Scene.time(-600)).session.title == "十二月党课")
+        scene.run(.open(roster: Scene.roster), at: -600)
+        scene.refuse(.replan(Replan(title: "再改")), at: -500, .conflict)
+    }
 }

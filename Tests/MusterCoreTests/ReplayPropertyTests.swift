@@ -80,7 +80,10 @@ import Testing
         let vote = VoteID("V\(max(1, state.votes.count))")
         switch step % 31 {
         case 0, 1: return (.open(roster: Scene.roster), Scene.host)
-        case 2: return (pick % 11 == 0 ? .cancel(reason: "改期\(pick % 3)") : .start, Scene.host)
+        case 2:
+            if pick % 11 == 0 { return (.cancel(reason: "改期\(pick % 3)"), Scene.host) }
+            if pick % 7 == 0 { return (.replan(Replan(title: "改\(pick % 5)", graceSeconds: pick % 600)), Scene.host) }
+            return (.start, Scene.host)
         case 3: return (pick % 9 == 0 ? .end : .lock(pick % 2 == 0), Scene.host)
         case 4, 5, 6, 7: return (.join(device: device, mode: pick % 4 == 0 ? .onsite : .remote), member)
         case 8, 9, 10: return (.leave(device: device), member)

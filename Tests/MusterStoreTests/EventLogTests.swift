@@ -125,7 +125,7 @@ import Testing
 
     static let everyKind: [Event] = [
         .sessionOpened(.init(roster: [RosterEntry(id: "M1", name: "王", secretary: true)])),
-        .sessionStarted, .sessionEnded, .sessionCancelled(.init(reason: "改期")), .sessionLocked(.init(locked: true)),
+        .sessionStarted, .sessionEnded, .sessionCancelled(.init(reason: "改期")), .sessionReplanned(Replan(title: "改")), .sessionLocked(.init(locked: true)),
         .memberJoined(.init(member: "M1", device: "D1", mode: .remote)),
         .memberLeft(.init(member: "M1", device: "D1")),
         .memberOnSite(.init(member: "M1", present: true)),

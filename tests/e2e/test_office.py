@@ -143,8 +143,10 @@ def test_a_session_is_planned_in_the_branchs_time(demo, server):
 
 def test_bodies_are_bounded(demo, server):
     data, _ = demo
-    status, _ = call(server, "POST", "/api/roster", data.host["token"], raw=b"x" * (2 * 1024 * 1024 + 1))
-    assert status == 413
+    # Too large a body is refused on its declared length, before any of it is read.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        raw.sendall(f"POST /api/roster HTTP/1.1\r\nHost: x\r\nContent-Length: {2 * 1024 * 1024 + 1}\r\n\r\n".encode())
+        assert raw.recv(100).startswith(b"HTTP/1.1 413")
     # No length declared (chunked): refused before any of it is read.
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
         raw.sendall(b"POST /api/roster HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
@@ -270,5 +272,31 @@ def test_the_secretary_sees_who_has_never_opened_their_link(demo, server):
         assert data.members[1]["id"] not in opened()
         call(server, "POST", f"/api/members/{data.members[0]['id']}/relink", secretary)
         assert data.members[0]["id"] not in opened(), "a new link has not been opened yet"
+
+    run(scenario())
+
+
+def test_a_planned_session_is_changed_and_open_pages_follow(demo, server):
+    data, _ = demo
+    secretary = data.host["token"]
+
+    async def scenario():
+        phone = Client(server.ws_url)
+        await phone.connect(data.members[0]["token"])
+        office = Client(server.ws_url)
+        await office.connect(secretary, session=data.session, watch=True)
+        await office.refused("session.replan", "bad_request", startsAt="2030-12-01 19:30")
+        await office.refused("session.replan", "bad_request", startsAt="2020-01-01T00:00:00Z")
+        await office.refused("session.replan", "bad_request", sessionKind="party")
+        await office.ok("session.replan", title="十一月主题党日（改）", sessionKind="lesson", startsAt="2030-12-01T11:30:00Z")
+        replanned = await phone.event("session.replanned")
+        assert replanned["event"] == {"kind": "session.replanned", "title": "十一月主题党日（改）", "sessionKind": "lesson",
+                                      "scheduledStart": "2030-12-01T11:30:00.000Z"}
+        assert replanned["session"]["title"] == "十一月主题党日（改）" and replanned["session"]["kind"] == "lesson"
+        session = call(server, "GET", "/api/branch", secretary)[1]["sessions"][0]
+        assert (session["title"], session["kind"], session["startsAt"]) == (
+            "十一月主题党日（改）", "lesson", "2030-12-01T11:30:00.000Z")
+        await office.ok("session.open")
+        await office.refused("session.replan", "conflict", title="再改")
 
     run(scenario())

@@ -83,6 +83,23 @@ def test_a_secretary_runs_the_month_from_the_office(demo, server, browsers, tmp_
     wait(driver, lambda d: "十二月党课" in (text_of(d, "office-sessions") or ""), message="the planned session listed")
     assert "2030/12/01 19:30" in text_of(driver, "office-sessions")
 
+    # Changed a week later, then called off: the session keeps its record, cancelled, with the reason.
+    lesson = driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=office-sessions] tr[data-session]')]"
+        ".find(r => r.innerText.includes('十二月党课')).dataset.session")
+    click_css(driver, f'[data-testid="replan"][data-session="{lesson}"]')
+    form = driver.find_element(By.CSS_SELECTOR, '[data-testid="replan-form"]')
+    assert form.find_element(By.NAME, "startsAt").get_attribute("value") == "2030-12-01T19:30"
+    driver.execute_script("arguments[0].elements.startsAt.value = '2030-12-08T20:00'; arguments[0].elements.title.value = '十二月党课（改期）';", form)
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    wait(driver, lambda d: "2030/12/08 20:00" in (text_of(d, "office-sessions") or ""), message="the new time listed")
+    assert "十二月党课（改期）" in text_of(driver, "office-sessions")
+    click_css(driver, f'[data-testid="cancel"][data-session="{lesson}"]')
+    driver.switch_to.alert.send_keys("与县里的党课时间冲突")
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: "与县里的党课时间冲突" in (text_of(d, "office-sessions") or ""), message="the cancelled session and its reason")
+    assert "已取消" in text_of(driver, "office-sessions")
+
     # A lost phone: a new link, and the page still open on the old one is told at once.
     phone = browsers(360, 740)
     phone.get(f"{server.http_url}/#t={data.members[0]['token']}")

@@ -7,6 +7,8 @@
 import { lang, setLang, languageReady } from './i18n.js';
 import { html, raw, patch } from './view.js';
 import { words } from './office-words.js';
+import { command, instantOf, localOf } from './office-plan.js';
+import { download, readText } from './office-files.js';
 
 const KINDS = ['theme-day', 'branch-meeting', 'committee', 'group-meeting', 'lesson', 'oath', 'other'];
 const STATUSES = ['full', 'probationary', 'guest'];
@@ -29,6 +31,8 @@ let issued = [];
 /** A roster file checked by the server and not yet imported: its bytes and rows. */
 let pending = null;
 let editing = null;
+/** The planned session being changed here. */
+let replanning = null;
 let message = null;
 
 async function api(method, path, { json, file } = {}) {
@@ -80,7 +84,15 @@ function sessionsCard() {
       ? html`<button class="small" data-action="export" data-path="minutes.html" data-session="${s.id}">${w('minutes')}</button>
         <button class="small" data-action="export" data-path="attendance.csv" data-session="${s.id}" data-testid="export-csv">${w('csv')}</button>
         <button class="small" data-action="export" data-path="attendance.xlsx" data-session="${s.id}" data-testid="export-xlsx">${w('xlsx')}</button>`
-      : html`<a href="/#t=${token}&s=${s.id}">${w('current')}</a>`}</td></tr>`);
+      : html`<a href="/#t=${token}&s=${s.id}">${w('current')}</a>${s.phase === 'planned' ? html`
+        <button class="small" data-action="replan" data-session="${s.id}" data-testid="replan">${w('replan')}</button>
+        <button class="small" data-action="cancel" data-session="${s.id}" data-testid="cancel">${w('cancelIt')}</button>` : ''}`}</td></tr>
+    ${replanning === s.id ? html`<tr data-key="e-${s.id}"><td colspan="3"><form class="grid" data-form="replan" data-session="${s.id}" data-testid="replan-form">
+      <label>${w('sTitle')}<input data-keep name="title" value="${s.title}" required maxlength="200"></label>
+      <label>${w('kind')}<select data-keep name="kind">${options(KINDS, kindName, s.kind)}</select></label>
+      <label>${w('starts', { z: home.branch.timeZone })}<input data-keep name="startsAt" type="datetime-local" value="${localOf(s.startsAt, home.branch.timeZone)}" required></label>
+      <div class="actions"><button class="small">${w('save')}</button><button class="small" type="button" data-action="replan-cancel">${w('cancel')}</button></div>
+      </form></td></tr>` : ''}`);
   return html`<section class="card" data-key="sessions" data-testid="office-sessions"><h2>${w('sessions')}</h2>
     ${rows.length ? html`<table><tbody>${rows}</tbody></table>` : html`<p class="muted">${w('none')}</p>`}</section>`;
 }
@@ -188,31 +200,15 @@ function draw() {
   patch(root, html`${bar}<main class="office host">${body}</main>`);
 }
 
-/** A text file as the office saved it: UTF-8, or GBK from Notepad on a Chinese Windows. */
-async function readText(file) {
-  const bytes = await file.arrayBuffer();
-  try { return new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return new TextDecoder('gb18030').decode(bytes); }
-}
-
-async function download(session, path) {
-  const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { message = { ok: false, text: `${response.status}` }; draw(); return; }
-  const url = URL.createObjectURL(await response.blob());
-  if (path.endsWith('.html')) { open(url, '_blank'); return; }
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `${session}-${path}`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 root.addEventListener('click', async (event) => {
   const target = event.target.closest('[data-action]');
   if (!target) return;
   const d = target.dataset;
   switch (d.action) {
     case 'lang': await setLang(lang() === 'zh' ? 'en' : 'zh'); draw(); break;
-    case 'export': await download(d.session, d.path); break;
+    case 'export':
+      try { await download(token, d.session, d.path); } catch (error) { message = { ok: false, text: error.message }; draw(); }
+      break;
     case 'edit': editing = d.member; draw(); break;
     case 'edit-cancel': editing = null; draw(); break;
     case 'relink':
@@ -227,6 +223,13 @@ root.addEventListener('click', async (event) => {
       break;
     }
     case 'import-cancel': pending = null; draw(); break;
+    case 'replan': replanning = d.session; draw(); break;
+    case 'replan-cancel': replanning = null; draw(); break;
+    case 'cancel': {
+      const reason = prompt(w('cancelWhy'))?.trim();
+      if (reason) await act(() => command(token, d.session, 'session.cancel', { reason }), () => w('cancelledIt'));
+      break;
+    }
     case 'leave':
       if (confirm(w('confirmLeave', { n: d.name, r: w(d.reason) }))) {
         editing = null;
@@ -282,6 +285,11 @@ root.addEventListener('submit', async (event) => {
     case 'add': {
       const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim() };
       await act(async () => { issued = [await api('POST', 'members', { json: fields })]; clear(); return fields.name; }, (n) => w('added', { n }));
+      break;
+    }
+    case 'replan': {
+      const fields = { title: f.title.value.trim(), sessionKind: f.kind.value, startsAt: instantOf(f.startsAt.value, home.branch.timeZone) };
+      await act(async () => { await command(token, form.dataset.session, 'session.replan', fields); replanning = null; }, () => w('edited'));
       break;
     }
     case 'edit': {

@@ -1,0 +1,21 @@
+// Files in and out of the office page: a session's documents, fetched with the
+// link's token (a plain link cannot carry it), and text files read as saved.
+
+/** Saves (or, for the minutes, opens to print) one of a session's documents. */
+export async function download(token, session, path) {
+  const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${response.status}`);
+  const url = URL.createObjectURL(await response.blob());
+  if (path.endsWith('.html')) { open(url, '_blank'); return; }
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${session}-${path}`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** A text file as the office saved it: UTF-8, or GBK from Notepad on a Chinese Windows. */
+export async function readText(file) {
+  const bytes = await file.arrayBuffer();
+  try { return new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return new TextDecoder('gb18030').decode(bytes); }
+}
