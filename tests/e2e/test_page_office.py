@@ -179,3 +179,21 @@ def test_screenshots_of_the_office_and_a_members_record(demo, server, browsers):
                 painted(driver)
                 shoot(driver, f"{page}-{language}", width, height)
                 driver.quit()
+
+
+def test_a_members_open_page_shows_a_cancellation_and_its_reason(demo, server, browsers):
+    data, _ = demo
+    phone = browsers(360, 740)
+    phone.get(f"{server.http_url}/#t={data.members[0]['token']}")
+    wait(phone, lambda d: status(d) == "online", 15, "the member's page came online")
+
+    async def cancel():
+        host = Client(server.ws_url)
+        await host.connect(data.host["token"])
+        await host.ok("session.cancel", reason="村里停电，改到下周")
+        await host.close()
+
+    run(cancel())
+    wait(phone, lambda d: "村里停电，改到下周" in (text_of(d, "cancelled") or ""), message="the reason shown")
+    assert "已取消" in phone.find_element(By.CSS_SELECTOR, ".bar .phase").text
+    shoot(phone, "member-cancelled-zh", 360, 740)

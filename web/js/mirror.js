@@ -66,7 +66,6 @@ export class Mirror {
     }
     if (message.session) s.session = message.session;  // phase, times and lock, as the server has them
     switch (e.kind) {
-      case 'session.opened': case 'session.started': case 'session.ended': case 'session.locked': break;
       case 'rollcall.started': {
         const call = { rollcall: e.rollcall, startedAt: at, closesAt: e.closesAt, answered: [], answeredCount: 0 };
         s.rollcall = call;
@@ -130,7 +129,9 @@ export class Mirror {
       case 'member.joined': case 'member.left': case 'member.onsite': case 'member.excused': case 'member.moved':
         break;  // their attendance lines came with the event
       default:
-        return false;  // a kind this page does not know: start again from a full picture
+        // A session's own events bring its fields in `message.session` (above); another kind
+        // this page does not know: start again from a full picture.
+        return e.kind.startsWith('session.');
     }
     return true;
   }
