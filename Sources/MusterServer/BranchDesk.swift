@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import MusterCore
 import MusterStore
 
@@ -14,8 +13,6 @@ final class BranchDesk: Sendable {
     private let store: MusterDatabase
     private let mailbox: Mailbox
     private let queue = DispatchQueue(label: "muster-branch-desk")
-    /// Links first used, waiting to be noted: a join storm's thousands go in one write.
-    private let openedLinks = Mutex<[MemberID]>([])
 
     /// One authorized request: the secretary is known and of this branch.
     struct Job: Sendable {
@@ -40,18 +37,6 @@ final class BranchDesk: Sendable {
     func handle(_ job: Job) {
         queue.async { [store, mailbox] in
             mailbox.post(.httpReady(job.request, Self.response(job, store: store)))
-        }
-    }
-
-    func noteLinkOpened(_ member: MemberID, at time: Instant) {
-        openedLinks.withLock { $0.append(member) }
-        queue.async { [self] in
-            let members = openedLinks.withLock { pending in
-                defer { pending.removeAll() }
-                return pending
-            }
-            // Best effort: a link not noted now is noted at its next hello.
-            try? store.noteLinksOpened(members, at: time)
         }
     }
 

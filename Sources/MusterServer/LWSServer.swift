@@ -274,7 +274,7 @@ public final class LWSServer: @unchecked Sendable {
             case .broadcast(let frame, let connections): for connection in connections { send(frame, to: connection) }
             case .close(let connection, let code, let reason): close(connection, code: code, reason: reason)
             case .submit(let batch, let generation): writer.submit(batch, generation: generation)
-            case .linkOpened(let member): desk.noteLinkOpened(member, at: switchboard.clock())
+            case .linkOpened(let member): writer.noteLinkOpened(member, at: switchboard.clock())
             }
         }
     }

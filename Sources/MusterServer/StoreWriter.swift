@@ -17,7 +17,7 @@ import MusterStore
 final class StoreWriter: Sendable {
     private let database: MusterDatabase
     private let mailbox: Mailbox
-    private let queue = Locked<(batches: [Submission], stopping: Bool)>(([], false))
+    private let queue = Locked<(batches: [Submission], links: [(MemberID, Instant)], stopping: Bool)>(([], [], false))
     /// Per session, the newest generation that failed.
     private let failedGenerations = Locked<[SessionID: Int]>([:])
 
@@ -43,6 +43,13 @@ final class StoreWriter: Sendable {
 
     func submit(_ batch: EventBatch, generation: Int) {
         queue.withLock { $0.batches.append(Submission(batch: batch, generation: generation)) }
+        signal.signal()
+    }
+
+    /// A member's link was used for the first time: noted in the next commit, best effort
+    /// (a note that fails waits for the commit after; one lost to a stop is noted at the next hello).
+    func noteLinkOpened(_ member: MemberID, at time: Instant) {
+        queue.withLock { $0.links.append((member, time)) }
         signal.signal()
     }
 
@@ -72,24 +79,35 @@ final class StoreWriter: Sendable {
     /// (tests call it directly, with no thread).
     @discardableResult
     func commitQueued() -> Bool {
-        let (batches, stopping) = queue.withLock { state in
-            defer { state.batches.removeAll() }
-            return (state.batches, state.stopping)
+        let (batches, links, stopping) = queue.withLock { state in
+            defer {
+                state.batches.removeAll()
+                state.links.removeAll()
+            }
+            return (state.batches, state.links, state.stopping)
         }
-        if !batches.isEmpty { commit(batches) }
+        if !batches.isEmpty {
+            commit(batches, linksOpened: links)
+        } else if !links.isEmpty, (try? database.noteLinksOpened(links)) == nil {
+            queue.withLock { $0.links.insert(contentsOf: links, at: 0) }
+        }
         return stopping
     }
 
     /// Commits one group; `run()` calls it with whatever is queued (tests call it directly).
-    func commit(_ queued: [Submission]) {
+    func commit(_ queued: [Submission], linksOpened links: [(MemberID, Instant)] = []) {
         let failedBefore = failedGenerations.withLock { $0 }
         let submissions = queued.filter { submission in
             failedBefore[submission.batch.session].map { submission.generation > $0 } ?? true
         }
+        // Notes that do not go in this commit wait for the next (they never hold one up alone).
+        var notesWritten = false
+        defer { if !notesWritten, !links.isEmpty { queue.withLock { $0.links.insert(contentsOf: links, at: 0) } } }
         guard !submissions.isEmpty else { return }
         do {
             let started = ContinuousClock.now
-            try database.append(submissions.map(\.batch))
+            try database.append(submissions.map(\.batch), linksOpened: links)
+            notesWritten = true
             ServerMetrics.commitDuration.record(duration: ContinuousClock.now - started)
             ServerMetrics.eventsCommitted.increment(by: submissions.reduce(0) { $0 + $1.batch.occurrences.count })
             mailbox.post(.committed(Self.lastSeqs(submissions.map(\.batch))))

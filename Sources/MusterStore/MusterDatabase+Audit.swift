@@ -122,17 +122,18 @@ extension MusterDatabase {
         }
     }
 
-    /// Notes that these members' current links have been used (a hello went through): the
-    /// secretary sees who has never opened theirs. One transaction for the lot.
-    public func noteLinksOpened(_ members: [MemberID], at time: Instant) throws {
-        guard !members.isEmpty else { return }
-        try writer.write { db in
-            for chunk in stride(from: 0, to: members.count, by: 500) {
-                let ids = members[chunk..<min(chunk + 500, members.count)]
-                try Member.filter(ids.contains(Member.Columns.id) && Member.Columns.linkOpenedAt == nil)
-                    .updateAll(db, Member.Columns.linkOpenedAt.set(to: time))
-            }
-        }
+    /// Notes that these members' current links have been used (a hello went through), and
+    /// when: the secretary sees who has never opened theirs. The store writer notes them in
+    /// its next commit of events (`append(_:linksOpened:)`), or alone when there are none.
+    public func noteLinksOpened(_ links: [(MemberID, Instant)]) throws {
+        guard !links.isEmpty else { return }
+        try writer.write { db in try Self.noteLinksOpened(links, in: db) }
+    }
+
+    static func noteLinksOpened(_ links: [(MemberID, Instant)], in db: Database) throws {
+        guard !links.isEmpty else { return }
+        let update = try db.cachedStatement(sql: "UPDATE member SET linkOpenedAt = ? WHERE id = ? AND linkOpenedAt IS NULL")
+        for (member, time) in links { try update.execute(arguments: [time, member]) }
     }
 
     static func checkedName(_ name: String) throws -> String {

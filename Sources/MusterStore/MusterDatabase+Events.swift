@@ -51,9 +51,12 @@ extension MusterDatabase {
     ///
     /// A batch whose `firstSeq` does not follow the stored log is refused,
     /// and with it the whole transaction.
-    public func append(_ batches: [EventBatch]) throws {
+    /// Appends batches in one transaction; `linksOpened` (members whose link was first used,
+    /// and when) are noted in the same one, so they cost no write of their own.
+    public func append(_ batches: [EventBatch], linksOpened: [(MemberID, Instant)] = []) throws {
         let encoder = JSONEncoder()
         try writer.write { db in
+            try Self.noteLinksOpened(linksOpened, in: db)
             // A join storm commits thousands of one-event batches of one session: ask the
             // file for a session's last seq once per commit, then count on from it.
             var nextSeq: [SessionID: Int] = [:]

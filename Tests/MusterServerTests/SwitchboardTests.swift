@@ -58,6 +58,7 @@ final class Board {
     func perform(_ actions: [ServerAction]) {
         sink.record(actions)
         for case .submit(let batch, let generation) in actions { writer.submit(batch, generation: generation) }
+        for case .linkOpened(let member) in actions { writer.noteLinkOpened(member, at: clock.read()) }
     }
 
     /// Commits what the hubs handed the writer and delivers the outcome, as the two threads would.
@@ -218,7 +219,7 @@ final class ManualClock {
         _ = board.connect(member.token)
         _ = board.connect(member.token)
         #expect(board.sink.linksOpened == [member.member.id], "noted once, however many devices")
-        try board.store.noteLinksOpened(board.sink.linksOpened, at: Board.start)
+        board.settle()  // the writer notes it (with the session's events, or alone: none here before it opens)
         #expect(try board.store.member(member.member.id)?.linkOpenedAt == Board.start)
         #expect(try board.store.member(board.members[1].member.id)?.linkOpenedAt == nil)
         _ = try board.store.relink(member: member.member.id)

@@ -35,11 +35,11 @@ def small_disk(tmp_path):
 def fill(directory):
     """Fills the disk; returns the filler's path."""
     path = directory / "filler"
-    with open(path, "wb") as f:
+    # Unbuffered: a write cut short by the full disk leaves nothing for close() to fail on.
+    with open(path, "wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 65536)
-                f.flush()
         except OSError:
             pass
     return path
