@@ -247,7 +247,7 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
              ("screen", screen_credential(server, data), "/screen/")]
     for language in ("zh", "en"):
         for name, token, path in views:
-            for width, height in ((360, 740), (1920, 1080)):
+            for width, height in ((360, 740), (1280, 800), (1920, 1080)):
                 driver = browsers(width, height)
                 driver.get(f"{server.http_url}/healthz")
                 driver.execute_script(f"localStorage.setItem('muster.lang', '{language}')")
@@ -264,7 +264,7 @@ def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
     shoot(driver, "minutes-zh", 1280, 1600)
     shots = {p.stem for p in shots_dir.glob("*.png")}
     expected = {f"{view}-{language}-{w}x{h}" for view in ("member", "console", "screen") for language in ("zh", "en")
-                for w, h in ((360, 740), (1920, 1080))} | {"minutes-zh-1280x1600"}
+                for w, h in ((360, 740), (1280, 800), (1920, 1080))} | {"minutes-zh-1280x1600"}
     assert expected <= shots, expected - shots
 
 

@@ -109,18 +109,13 @@ def test_a_secretary_runs_the_month_from_the_office(demo, server, browsers, tmp_
     wait(driver, lambda d: data.members[0]["name"] in (text_of(d, "issued") or ""), message="the new link shown")
     wait(phone, lambda d: "链接无效或已更换" in d.find_element(By.TAG_NAME, "body").text, 10, "the old page told")
 
-    # The meeting is held; a member opens their own record from their page.
-    async def start():
-        host = await started_session(server, data)
-        await host.close()
-
-    async def end():
-        host = Client(server.ws_url)
-        await host.connect(data.host["token"])
-        await host.ok("session.end")
-        await host.close()
-
-    run(start())
+    # The meeting is held from the console, reached from the office's list; a member opens their
+    # own record from their page meanwhile.
+    driver.find_element(By.CSS_SELECTOR, f'tr[data-session="{data.session}"] a').click()
+    wait(driver, lambda d: by_testid(d, "session-open") != [], 15, "the console of the planned session")
+    click(driver, "session-open")
+    click(driver, "session-start")
+    wait(driver, lambda d: by_testid(d, "session-end") != [], message="the meeting under way")
     member = browsers(360, 740)
     member.get(f"{server.http_url}/#t={data.members[1]['token']}")
     wait(member, lambda d: by_testid(d, "my-record-link") != [], 15, "the member's page offers their record")
@@ -133,12 +128,14 @@ def test_a_secretary_runs_the_month_from_the_office(demo, server, browsers, tmp_
         "return [...document.querySelectorAll('[data-testid=my-record] tr')].map(r => r.dataset.session).join()"),
         message="their record lists the meeting")
     assert "出席" in text_of(member, "my-record"), "still present: the meeting's page is open"
-    run(end())
+    click(driver, "session-end")
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: "已结束" in d.find_element(By.CSS_SELECTOR, ".bar .phase").text, message="the meeting ended")
     member.refresh()
     wait(member, lambda d: by_testid(d, "read-minutes") != [], message="the minutes of what they attended")
 
-    # Its sheets come from the history.
-    driver.refresh()
+    # Its sheets come from the history, back in the office.
+    click(driver, "office-link")
     wait(driver, lambda d: by_testid(d, "export-csv") != [], 15, "the ended session's sheets offered")
     click_css(driver, f'[data-testid="export-csv"][data-session="{data.session}"]')
     click_css(driver, f'[data-testid="export-xlsx"][data-session="{data.session}"]')
