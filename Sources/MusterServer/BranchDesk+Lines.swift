@@ -33,6 +33,7 @@ struct MemberLine: Encodable {
     var leftReason: String?
     /// Whether their current link has been used at all: the secretary chases those who have not.
     var linkOpened: Bool
+    var phone: String?
 
     init(_ member: Member) {
         id = member.id.rawValue
@@ -43,6 +44,7 @@ struct MemberLine: Encodable {
         leftAt = member.leftAt
         leftReason = member.leftReason?.rawValue
         linkOpened = member.linkOpenedAt != nil
+        phone = member.phone
     }
 }
 
@@ -128,6 +130,7 @@ struct MemberFields: Decodable {
     var name: String?
     var status: String?
     var city: String?
+    var phone: String?
 }
 
 /// Why a member leaves the roster.

@@ -117,14 +117,15 @@ struct BranchOffice {
         case .members:
             let fields = try decode(MemberFields.self, job.body)
             let status = try memberStatus(fields.status) ?? .full
-            let new = NewMember(name: fields.name ?? "", status: status, city: fields.city)
+            let new = NewMember(name: fields.name ?? "", status: status, city: fields.city, phone: fields.phone)
             let issued = try store.addMember(branch: caller.branchId.rawValue, new, by: caller.id)
             return try .encoded(IssuedLinkLine(issued), status: 201)
         case .member(let id):
             let fields = try decode(MemberFields.self, job.body)
             let member = try ownMember(id)
             let edited = try store.editMember(
-                member.id, name: fields.name, status: memberStatus(fields.status), city: fields.city, by: caller.id)
+                member.id, name: fields.name, status: memberStatus(fields.status), city: fields.city, phone: fields.phone,
+                by: caller.id)
             return try .encoded(MemberLine(edited))
         case .relink(let id):
             let member = try ownMember(id)

@@ -46,6 +46,9 @@ extension MusterDatabase {
         migrator.registerMigration("v10-links-opened") { db in
             try db.alter(table: "member") { t in t.add(column: "linkOpenedAt", .text) }
         }
+        migrator.registerMigration("v11-phones") { db in
+            try db.alter(table: "member") { t in t.add(column: "phone", .text) }
+        }
     }
 
     func audit(
@@ -64,9 +67,10 @@ extension MusterDatabase {
         }
     }
 
-    /// Changes a member's name, status or city (`city` "" clears it).
+    /// Changes a member's name, status, city or phone (`city` or `phone` "" clears it).
     public func editMember(
-        _ id: MemberID, name: String? = nil, status: MemberStatus? = nil, city: String? = nil, by actor: MemberID? = nil
+        _ id: MemberID, name: String? = nil, status: MemberStatus? = nil, city: String? = nil, phone: String? = nil,
+        by actor: MemberID? = nil
     ) throws -> Member {
         try writer.write { db in
             guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
@@ -92,6 +96,13 @@ extension MusterDatabase {
                 if city != member.city {
                     changes.append("city \(member.city ?? "—") → \(city ?? "—")")
                     member.city = city
+                }
+            }
+            if let phone {
+                let phone = try Self.checkedPhone(phone)
+                if phone != member.phone {
+                    changes.append("phone changed")  // the number itself stays out of the log
+                    member.phone = phone
                 }
             }
             guard !changes.isEmpty else { return member }
@@ -143,6 +154,16 @@ extension MusterDatabase {
             throw StoreError.invalid("The name is longer than \(FieldLimits.title) characters.")
         }
         return name
+    }
+
+    /// A phone number as stored: trimmed, nil when empty; digits, spaces, +, - and
+    /// parentheses only, at most 20 characters.
+    static func checkedPhone(_ phone: String?) throws -> String? {
+        guard let phone = phone?.trimmingWhitespace(), !phone.isEmpty else { return nil }
+        guard phone.count <= 20, phone.allSatisfy({ $0.isASCII && ($0.isNumber || " +-()".contains($0)) }) else {
+            throw StoreError.invalid("\"\(phone)\" is not a phone number.")
+        }
+        return phone
     }
 
     /// A city as stored: trimmed, nil when empty.

@@ -15,12 +15,17 @@ public struct NewMember: Sendable, Hashable {
     public var status: MemberStatus
     public var city: String?
     public var secretary: Bool
+    /// For the secretary only (see `Member.phone`).
+    public var phone: String?
 
-    public init(name: String, status: MemberStatus = .full, city: String? = nil, secretary: Bool = false) {
+    public init(
+        name: String, status: MemberStatus = .full, city: String? = nil, secretary: Bool = false, phone: String? = nil
+    ) {
         self.name = name
         self.status = status
         self.city = city
         self.secretary = secretary
+        self.phone = phone
     }
 }
 
@@ -202,14 +207,16 @@ extension MusterDatabase {
     private func insert(_ new: NewMember, into branch: Branch, _ db: Database) throws -> IssuedLink {
         let name = try Self.checkedName(new.name)
         let city = try Self.checkedCity(new.city)
+        let phone = try Self.checkedPhone(new.phone)
         guard try Member.filter(Member.Columns.branchId == branch.id && Member.Columns.name == name).fetchCount(db) == 0 else {
             throw StoreError.duplicateMember(name: name, branch: branch.name)
         }
         let token = LinkToken.generate(using: random)
-        let member = Member(
+        var member = Member(
             id: random.identifier("M"), branchId: branch.id, name: name, status: new.status,
             city: city, secretary: new.secretary,
             tokenHash: LinkToken.hash(token), createdAt: now())
+        member.phone = phone
         try member.insert(db)
         return IssuedLink(member: member, token: token)
     }

@@ -38,6 +38,8 @@ public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     public var leftReason: LeavingReason? = nil
     /// When the current link was first used to say hello; nil until then, and again after a relink.
     public var linkOpenedAt: Instant? = nil
+    /// For the secretary to call them: never sent to a meeting, never on a member's page.
+    public var phone: String? = nil
 
     public var rosterEntry: RosterEntry {
         RosterEntry(id: id, name: name, status: status, city: city, secretary: secretary)
@@ -45,7 +47,7 @@ public struct Member: Codable, Sendable, Hashable, FetchableRecord, PersistableR
 
     /// The table's columns, for queries.
     public enum Columns: String, ColumnExpression {
-        case id, branchId, name, status, city, secretary, tokenHash, createdAt, leftAt, leftReason, linkOpenedAt
+        case id, branchId, name, status, city, secretary, tokenHash, createdAt, leftAt, leftReason, linkOpenedAt, phone
     }
 }
 
@@ -72,6 +74,7 @@ extension Member {
         leftAt = try row.decode(forColumn: Columns.leftAt.rawValue)
         leftReason = try row.decode(forColumn: Columns.leftReason.rawValue)
         linkOpenedAt = try row.decode(forColumn: Columns.linkOpenedAt.rawValue)
+        phone = try row.decode(forColumn: Columns.phone.rawValue)
     }
 }
 

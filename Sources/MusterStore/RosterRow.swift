@@ -57,10 +57,13 @@ public enum RosterFile {
                 throw StoreError.rosterLine(line, "\"\(value(columns.role))\" is not a role; use member or secretary (党员, 书记)")
             }
             let city = value(columns.city)
+            let phone = value(columns.phone)
             rows.append(
                 RosterRow(
                     line: line,
-                    member: NewMember(name: name, status: status, city: city.isEmpty ? nil : city, secretary: secretary)))
+                    member: NewMember(
+                        name: name, status: status, city: city.isEmpty ? nil : city, secretary: secretary,
+                        phone: phone.isEmpty ? nil : phone)))
         }
         return rows
     }
@@ -107,6 +110,7 @@ public enum RosterFile {
         var status: Int?
         var city: Int?
         var role: Int?
+        var phone: Int?
 
         init(header: [String], line: Int) throws {
             let names = header.map { $0.trimmingWhitespace().lowercased() }
@@ -118,6 +122,7 @@ public enum RosterFile {
             status = find(["status", "身份", "类别", "党员类别"])
             city = find(["city", "城市", "所在城市", "现居城市"])
             role = find(["role", "角色", "职务"])
+            phone = find(["phone", "电话", "手机", "手机号", "联系电话"])
         }
     }
 }

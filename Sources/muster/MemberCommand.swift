@@ -26,6 +26,9 @@ struct MemberCommand: ParsableCommand {
         @Option(help: "Where the member lives or works now.")
         var city: String?
 
+        @Option(help: "A phone number, for the secretary only (never shown in a meeting).")
+        var phone: String?
+
         @Flag(help: "This member runs the branch's sessions (their link opens the secretary's console).")
         var secretary = false
 
@@ -35,7 +38,7 @@ struct MemberCommand: ParsableCommand {
         func run() throws {
             let issued = try reportingErrors {
                 try store.open().addMember(
-                    branch: branch, NewMember(name: name, status: status, city: city, secretary: secretary))
+                    branch: branch, NewMember(name: name, status: status, city: city, secretary: secretary, phone: phone))
             }
             let output = MemberOutput(issued.member, token: issued.token, links: links)
             if store.json { try printJSON(output) } else { print("Added \(output.line)") }

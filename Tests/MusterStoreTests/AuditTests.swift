@@ -59,4 +59,20 @@ import Testing
             try database.retire(issued.member.id, reason: .transferred)
         }
     }
+
+    /// A phone number is for the secretary: checked, kept, and never written into the log.
+    @Test func aPhoneNumberIsCheckedKeptAndLeftOutOfTheLog() throws {
+        let branch = try database.addBranch(name: "东村党支部")
+        let rows = try RosterFile.parse(Data("姓名,电话\r\n李秀英,139 0000 1111\r\n张伟,\r\n".utf8))
+        #expect(rows.map(\.member.phone) == ["139 0000 1111", nil])
+        let issued = try database.importRoster(branch: "东村党支部", rows)
+        #expect(issued[0].member.phone == "139 0000 1111")
+        #expect(throws: StoreError.rosterLine(2, "\"打我电话\" is not a phone number.")) {
+            try database.importRoster(branch: "东村党支部", RosterFile.parse(Data("姓名,电话\r\n王五,打我电话\r\n".utf8)))
+        }
+        let edited = try database.editMember(issued[1].member.id, phone: "+86 (451) 555-0100")
+        #expect(edited.phone == "+86 (451) 555-0100")
+        #expect(try database.auditLog(branch: branch.id).first?.detail == "张伟: phone changed")
+        #expect(!(try database.auditLog(branch: branch.id).map(\.detail).joined().contains("139")))
+    }
 }

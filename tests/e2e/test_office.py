@@ -43,9 +43,11 @@ def test_a_secretary_keeps_the_roster_from_the_browser(demo, server):
     assert call(server, "GET", "/api/members", secretary)[0] == 405
 
     # A member added: their link's token is shown this once.
-    status, added = call(server, "POST", "/api/members", secretary, {"name": "赵新", "status": "预备", "city": "鹤岗"})
+    status, added = call(server, "POST", "/api/members", secretary,
+                         {"name": "赵新", "status": "预备", "city": "鹤岗", "phone": "139 0000 1111"})
     assert status == 201, added
     assert added["member"]["status"] == "probationary" and added["member"]["city"] == "鹤岗"
+    assert added["member"]["phone"] == "139 0000 1111"
     assert len(added["token"]) > 20
 
     # Bad input: a clear message, and nothing changes.
@@ -54,6 +56,7 @@ def test_a_secretary_keeps_the_roster_from_the_browser(demo, server):
         ({"name": "  "}, 400, "needs a name"),
         ({"name": "钱", "status": "boss"}, 400, "is not a status"),
         ({"name": "钱", "city": "长" * 101}, 400, "longer than 100"),
+        ({"name": "钱", "phone": "call me"}, 400, "not a phone number"),
     ]:
         status, problem = call(server, "POST", "/api/members", secretary, body)
         assert status == code and words in problem["error"], (body, status, problem)

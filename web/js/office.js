@@ -115,13 +115,14 @@ function memberRow(m) {
     return html`<tr data-key="m-${m.id}"><td colspan="4"><form class="grid" data-form="edit" data-member="${m.id}">
       <input data-keep name="name" value="${m.name}" required><select data-keep name="status">${options(STATUSES, w, m.status)}</select>
       <input data-keep name="city" value="${m.city ?? ''}" placeholder="${w('city')}">
+      <input data-keep name="phone" type="tel" value="${m.phone ?? ''}" placeholder="${w('phone')}">
       <div class="actions"><button class="small">${w('save')}</button><button class="small" type="button" data-action="edit-cancel">${w('cancel')}</button>
       ${['transferred', 'deceased'].map((r) => html`<button class="small" type="button" data-action="leave" data-reason="${r}" data-member="${m.id}" data-name="${m.name}" data-testid="leave-${r}">${w(r)}</button>`)}</div>
       </form></td></tr>`;
   }
   return html`<tr data-key="m-${m.id}" data-member="${m.id}"><td>${m.name}${m.secretary ? html` <span class="badge">${w('secretary')}</span>` : ''}
     ${m.linkOpened ? '' : html`<br><span class="badge unopened" data-testid="unopened">${w('unopened')}</span>`}</td>
-    <td>${w(m.status)}</td><td>${m.city ?? ''}</td>
+    <td>${w(m.status)}</td><td>${m.city ?? ''}${m.phone ? html`<br><span class="small muted">${m.phone}</span>` : ''}</td>
     <td class="actions"><button class="small" data-action="edit" data-member="${m.id}">${w('edit')}</button>
     <button class="small" data-action="relink" data-member="${m.id}" data-name="${m.name}" data-testid="relink">${w('relink')}</button></td></tr>`;
 }
@@ -139,6 +140,7 @@ function rosterCard() {
       <label>${w('name')}<input data-keep name="name" required maxlength="200"></label>
       <label>${w('status')}<select data-keep name="status">${options(STATUSES, w, 'full')}</select></label>
       <label>${w('city')}<input data-keep name="city" maxlength="100"></label>
+      <label>${w('phone')}<input data-keep name="phone" type="tel" maxlength="20"></label>
       <button>${w('add')}</button></form>
     <p><label>${w('importFile')} <input data-keep type="file" accept=".csv,text/csv" data-action-change="preview" data-testid="roster-file"></label></p>
     ${preview || ''}
@@ -283,7 +285,7 @@ root.addEventListener('submit', async (event) => {
       break;
     }
     case 'add': {
-      const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim() };
+      const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim(), phone: f.phone.value.trim() };
       await act(async () => { issued = [await api('POST', 'members', { json: fields })]; clear(); return fields.name; }, (n) => w('added', { n }));
       break;
     }
@@ -293,7 +295,7 @@ root.addEventListener('submit', async (event) => {
       break;
     }
     case 'edit': {
-      const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim() };
+      const fields = { name: f.name.value.trim(), status: f.status.value, city: f.city.value.trim(), phone: f.phone.value.trim() };
       await act(async () => { await api('POST', `members/${form.dataset.member}`, { json: fields }); editing = null; }, () => w('edited'));
       break;
     }
