@@ -141,11 +141,8 @@ struct BranchOffice {
             }
             return try .encoded(MemberLine(store.retire(member.id, reason: reason, by: caller.id)))
         case .roster:
-            guard let decoded = TextFile.decode(Data(job.body)) else {
-                throw StoreError.invalid(
-                    "The roster file is neither UTF-8 nor GBK text. Save it from Excel or WPS as CSV and try again.")
-            }
-            let rows = try RosterFile.parse(Data(decoded.text.utf8))
+            let decoded = try RosterFile.decode(Data(job.body))
+            let rows = try RosterFile.parse(text: decoded.text)
             if job.preview {
                 return try .encoded(RosterPreview(encoding: decoded.encoding.rawValue, rows: rows.map(PreviewLine.init)))
             }

@@ -24,10 +24,20 @@ public struct RosterRow: Sendable, Hashable {
 /// its line number, so a half-imported roster never happens.
 public enum RosterFile {
     public static func parse(_ data: Data) throws -> [RosterRow] {
-        guard let text = TextFile.decode(data)?.text else {
+        try parse(text: decode(data).text)
+    }
+
+    /// The file's text and how it was saved (UTF-8 or GBK); a clear error when it is neither.
+    public static func decode(_ data: Data) throws -> (text: String, encoding: TextFile.Encoding) {
+        guard let decoded = TextFile.decode(data) else {
             throw StoreError.invalid(
                 "The roster file is neither UTF-8 nor GBK text. Save it from Excel or WPS as CSV and try again.")
         }
+        return decoded
+    }
+
+    /// Rows from a roster file's text, already decoded.
+    public static func parse(text: String) throws -> [RosterRow] {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         guard let headerIndex = lines.firstIndex(where: { !$0.trimmingWhitespace().isEmpty }) else {
             throw StoreError.invalid("The roster file is empty.")
