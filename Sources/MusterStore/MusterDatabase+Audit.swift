@@ -122,11 +122,9 @@ extension MusterDatabase {
             guard member.leftAt == nil else { throw StoreError.invalid("\(member.name) has already left the roster.") }
             member.leftAt = now()
             member.leftReason = reason
-            // Nobody holds this token: whatever page had the old link is told it is no longer valid.
-            member.tokenHash = LinkToken.hash(LinkToken.generate(using: random))
+            // The new token is given to nobody: whatever page had the old link is told it is no longer valid.
+            _ = try replaceLink(of: &member, in: db)
             try member.update(db)
-            try db.execute(
-                sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])
             try audit(db, branch: member.branchId, by: actor, "member.retire", subject: member.id.rawValue,
                       "\(member.name): \(reason.rawValue)")
             return member

@@ -135,16 +135,22 @@ extension MusterDatabase {
     public func relink(member id: MemberID, by actor: MemberID? = nil) throws -> IssuedLink {
         try writer.write { db in
             guard var member = try Member.fetchOne(db, key: id) else { throw StoreError.unknownMember(id.rawValue) }
-            let token = LinkToken.generate(using: random)
-            member.tokenHash = LinkToken.hash(token)
+            let token = try replaceLink(of: &member, in: db)
             member.linkOpenedAt = nil
             try member.update(db)
-            try db.execute(
-                sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])
             try audit(db, branch: member.branchId, by: actor, "member.relink", subject: member.id.rawValue,
                       "\(member.name): a new link; the old one no longer works")
             return IssuedLink(member: member, token: token)
         }
+    }
+
+    /// Gives `member` a new token (returned; the caller saves the member) and records the
+    /// revocation, so every device still on the old link is closed within a second.
+    func replaceLink(of member: inout Member, in db: Database) throws -> String {
+        let token = LinkToken.generate(using: random)
+        member.tokenHash = LinkToken.hash(token)
+        try db.execute(sql: "INSERT INTO linkRevocation (memberId, at) VALUES (?, ?)", arguments: [member.id, now()])
+        return token
     }
 
     /// The member whose current link carries `token`, if any.
