@@ -20,6 +20,13 @@ struct BranchLine: Encodable {
     var name: String
     var timeZone: String
     var rules: String
+
+    init(_ branch: Branch) {
+        id = branch.id.rawValue
+        name = branch.name
+        timeZone = branch.timeZone
+        rules = branch.rules.rawValue
+    }
 }
 
 struct MemberLine: Encodable {
@@ -84,6 +91,13 @@ struct SessionLine: Encodable {
             else if summary?.openedAt != nil { "open" }
             else { "planned" }
         textTitle = setup.text?.title
+    }
+
+    /// A branch's sessions, newest first, each with where it stands (read without replaying).
+    static func sessions(of branch: BranchID, in store: MusterDatabase) throws -> [(setup: SessionSetup, summary: SessionSummary?)] {
+        let summaries = Dictionary(
+            try store.sessionSummaries(branch: branch).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return try store.sessions(branch: branch.rawValue).reversed().map { ($0, summaries[$0.id]) }
     }
 }
 

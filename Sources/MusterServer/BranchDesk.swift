@@ -197,14 +197,9 @@ struct BranchOffice {
 
     private func home() throws -> Home {
         let branch = try store.branch(caller.branchId.rawValue)
-        let summaries = Dictionary(
-            try store.sessionSummaries(branch: branch.id).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let sessions = try store.sessions(branch: branch.id.rawValue).reversed().map { setup in
-            SessionLine(setup, summaries[setup.id])
-        }
         return Home(
-            branch: BranchLine(id: branch.id.rawValue, name: branch.name, timeZone: branch.timeZone, rules: branch.rules.rawValue),
-            you: MemberLine(caller), sessions: sessions,
+            branch: BranchLine(branch), you: MemberLine(caller),
+            sessions: try SessionLine.sessions(of: branch.id, in: store).map(SessionLine.init),
             members: try store.members(branch: branch.id.rawValue).map(MemberLine.init),
             formerMembers: try store.formerMembers(branch: branch.id.rawValue).map(MemberLine.init))
     }

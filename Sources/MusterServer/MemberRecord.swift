@@ -19,10 +19,7 @@ struct MemberRecord: Encodable {
 
     static func of(_ member: Member, store: MusterDatabase, now: Instant) throws -> MemberRecord {
         let branch = try store.branch(member.branchId.rawValue)
-        let summaries = Dictionary(
-            try store.sessionSummaries(branch: branch.id).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let lines = try store.sessions(branch: branch.id.rawValue).reversed().map { setup -> Line in
-            let summary = summaries[setup.id]
+        let lines = try SessionLine.sessions(of: branch.id, in: store).map { setup, summary -> Line in
             guard summary?.openedAt != nil else { return Line(session: SessionLine(setup, summary), attendance: nil, minutes: false) }
             // The session as its record has it: a replay of its events (a branch holds a few a month).
             let state = try store.loadSession(setup.id).machine.state
@@ -31,9 +28,6 @@ struct MemberRecord: Encodable {
                 session: SessionLine(setup, summary), attendance: own,
                 minutes: state.endedAt != nil && own?.firstJoin != nil)
         }
-        return MemberRecord(
-            member: MemberLine(member),
-            branch: BranchLine(id: branch.id.rawValue, name: branch.name, timeZone: branch.timeZone, rules: branch.rules.rawValue),
-            sessions: lines)
+        return MemberRecord(member: MemberLine(member), branch: BranchLine(branch), sessions: lines)
     }
 }
