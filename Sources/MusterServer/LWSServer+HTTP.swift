@@ -32,7 +32,7 @@ extension LWSServer {
         let isGet = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0
         let isHead = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0
         let postPath = header(wsi, WSI_TOKEN_POST_URI)
-        let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
+        let length = contentLength(wsi)
         let chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0
         if let postPath, postPath.hasPrefix("/api/") {
             // A body without a declared length (chunked, or none said) is refused before any of it is read.
@@ -101,7 +101,7 @@ extension LWSServer {
         user?.storeBytes(of: request, as: Int.self)
         httpWaiting[request] = wsi
         if let path = header(wsi, WSI_TOKEN_POST_URI) {
-            let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
+            let length = contentLength(wsi)
             var pending = Switchboard.HTTPRequest(
                 number: request, method: "POST", path: path,
                 authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION))
@@ -209,6 +209,11 @@ extension LWSServer {
         httpWaiting.removeValue(forKey: request)
         httpBodies.removeValue(forKey: request)
         httpHeadersSent.remove(request)
+    }
+
+    /// The body length a request declares; 0 when it declares none.
+    private func contentLength(_ wsi: OpaquePointer) -> Int {
+        header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH).flatMap { Int($0.trimmingWhitespace()) } ?? 0
     }
 
     /// The value of `?name=value` in the request's address, if it has one.

@@ -30,8 +30,7 @@ extension Switchboard {
     /// `/api/…`: a secretary of a branch, by their link's token as a bearer token, and
     /// nobody else (but `/api/me`, any member's own record); everything is scoped to their own branch.
     func office(_ request: HTTPRequest) -> HTTPDecision {
-        guard let token = request.authorization.flatMap(Self.bearerToken), let member = try? store.member(token: token)
-        else {
+        guard let member = bearer(request.authorization) else {
             return .respond(.problem(401, "send a secretary's link token as Authorization: Bearer TOKEN"))
         }
         // Every member may read their own record; the rest is the secretary's.
@@ -62,7 +61,7 @@ extension Switchboard {
             return .respond(.problem(404, "not found"))
         }
         let session = SessionID(parts[1])
-        guard let token = authorization.flatMap(Self.bearerToken), let member = try? store.member(token: token) else {
+        guard let member = bearer(authorization) else {
             return .respond(.problem(401, "send the secretary's link token as Authorization: Bearer TOKEN"))
         }
         guard let branch = try? store.sessionBranch(session) else {
@@ -78,6 +77,12 @@ extension Switchboard {
             ExportService.Job(
                 request: request, session: session, export: export, state: hubs[session]?.state, asOf: clock(),
                 language: language, reader: member.secretary ? nil : member.id))
+    }
+
+    /// The member whose current link's token came as `Authorization: Bearer TOKEN`, if any.
+    private func bearer(_ authorization: String?) -> Member? {
+        guard let token = authorization.flatMap(Self.bearerToken) else { return nil }
+        return try? store.member(token: token)
     }
 
     static func bearerToken(_ header: String) -> String? {
