@@ -159,7 +159,14 @@ root.addEventListener('click', async (event) => {
 
     // The big screen gets a watch-only credential, never the secretary's own link.
     case 'screen': if (mirror.screen) open(`/screen/#t=${encodeURIComponent(mirror.screen)}`, '_blank'); break;
-    case 'export': await download(d.path, s.session.id); break;
+    case 'export':  // loaded when first asked for: the console's first load stays small
+      try {
+        await (await import('./files.js')).download(token, s.session.id, d.path);
+      } catch (error) {
+        notice = { code: error.message === '403' ? 'forbidden' : 'internal', message: '' };
+        render();
+      }
+      break;
     default: break;
   }
 });
@@ -204,19 +211,6 @@ addEventListener('keydown', (event) => {
   if (event.key === 'ArrowRight' || event.key === 'ArrowDown' || event.key === 'PageDown') { step(1); event.preventDefault(); }
   if (event.key === 'ArrowLeft' || event.key === 'ArrowUp' || event.key === 'PageUp') { step(-1); event.preventDefault(); }
 });
-
-/** Exports need the secretary's token as a bearer token, which a plain link cannot carry. */
-async function download(path, session) {
-  const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { notice = { code: response.status === 403 ? 'forbidden' : 'internal', message: '' }; render(); return; }
-  const url = URL.createObjectURL(await response.blob());
-  if (path.endsWith('.html')) { open(url, '_blank'); return; }  // the minutes: read and print
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `${session}-${path}`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 languageReady.then(render);
 

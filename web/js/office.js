@@ -8,7 +8,7 @@ import { lang, setLang, languageReady } from './i18n.js';
 import { html, raw, patch } from './view.js';
 import { words } from './office-words.js';
 import { command, instantOf, localOf } from './office-plan.js';
-import { download, readText } from './office-files.js';
+import { download, readText } from './files.js';
 
 const KINDS = ['theme-day', 'branch-meeting', 'committee', 'group-meeting', 'lesson', 'oath', 'other'];
 const STATUSES = ['full', 'probationary', 'guest'];

@@ -1,5 +1,6 @@
-// Files in and out of the office page: a session's documents, fetched with the
-// link's token (a plain link cannot carry it), and text files read as saved.
+// Files in and out of the page: a session's documents, fetched with the link's
+// token as a bearer token (a plain link cannot carry it), for the console and
+// the office alike; and text files read as the office saved them.
 
 /** Saves (or, for the minutes, opens to print) one of a session's documents. */
 export async function download(token, session, path) {
