@@ -45,8 +45,14 @@ public struct MusterDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         let pool = try DatabasePool(path: path, configuration: configuration)
         let database = try MusterDatabase(pool, random: random, now: now)
-        // Old page images (a dropped table's among them) leave the WAL.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try pool.writeWithoutTransaction { db in
+            // GRDB turns its writer to `synchronous=NORMAL` as it enters WAL mode, after
+            // `prepareDatabase`: a commit would then reach the disk only at a checkpoint, and a
+            // power cut could take acknowledged events with it. The writer is set back here.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Old page images (a dropped table's among them) leave the WAL.
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
         return database
     }
 
@@ -172,9 +178,10 @@ public struct MusterDatabase: Sendable {
 }
 
 extension MusterDatabase {
-    /// The journal mode and `synchronous` level in force, for checks.
+    /// The journal mode and `synchronous` level in force on the connection
+    /// that commits (a pool's readers may differ), for checks.
     public func pragmas() throws -> (journalMode: String, synchronous: Int) {
-        try writer.read { db in
+        try writer.writeWithoutTransaction { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
