@@ -119,6 +119,8 @@ def main(args):
         results = []
         for n in sizes:
             for name, launch in servers(db).items():
+                if name not in args.servers.split(","):
+                    continue
                 server = list(launch())
                 try:
                     result = load(name, server, launch, tokens, host, n, args.advances)
@@ -162,5 +164,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--advances", type=int, default=100)
+    parser.add_argument("--servers", default="muster,go+gorilla,node+ws,c+lws", help="which of them to run")
     parser.add_argument("--muster", default=str(MUSTER[0]), help="the muster binary")
     main(parser.parse_args())

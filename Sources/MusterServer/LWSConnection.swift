@@ -3,20 +3,33 @@ import DequeModule
 
 /// One WebSocket, as the shell sees it: lws's handle, the frames waiting to
 /// go out, and a partly received message. Lives on the service thread only.
+///
+/// What every broadcast and every writeable callback reads comes first, so
+/// that it shares the object's first cache line: at 5,000 members a
+/// broadcast is a pass over 5,000 of these, and each line not in cache costs
+/// more than the rest of the work (`perf annotate` of `send`).
 final class LWSConnection {
-    let id: ConnectionID
     let wsi: OpaquePointer
-    /// Waiting frames. A written frame leaves at once: a member's welcome is
-    /// not kept alive behind the frames that follow it.
-    private var queue = Deque<Frame>()
+    /// The oldest waiting frame, and the ones behind it. Most connections wait
+    /// for one frame at a time, which then costs no visit to a queue's storage.
+    /// A written frame leaves at once: a member's welcome is not kept alive
+    /// behind the frames that follow it.
+    private var first: Frame?
+    private var later = Deque<Frame>()
+    private(set) var queued = 0
+    /// Whether `closeNow` is set, read for every frame without its reason.
+    private(set) var closingNow = false
+    /// When set, the connection closes at the next writeable callback, queue or not.
+    var closeNow: (code: CloseCode, reason: String)? {
+        didSet { closingNow = closeNow != nil }
+    }
+    /// When set, the connection closes with this once its queue is empty.
+    var closeAfterDrain: (code: CloseCode, reason: String)?
+    let id: ConnectionID
     /// A message arriving in fragments.
     var incoming: [UInt8] = []
     /// Set once the rest of the current message is to be thrown away.
     var discardingMessage = false
-    /// When set, the connection closes with this once its queue is empty.
-    var closeAfterDrain: (code: CloseCode, reason: String)?
-    /// When set, the connection closes at the next writeable callback, queue or not.
-    var closeNow: (code: CloseCode, reason: String)?
     /// The keepalive tick it was last heard from at, whether it was pinged
     /// since, and whether that ping still waits for its writeable callback.
     var lastHeard: Int
@@ -35,11 +48,21 @@ final class LWSConnection {
         pinged = false
     }
 
-    var queued: Int { queue.count }
+    func enqueue(_ frame: Frame) {
+        if queued == 0 { first = frame } else { later.append(frame) }
+        queued += 1
+    }
 
-    func enqueue(_ frame: Frame) { queue.append(frame) }
+    func dequeue() -> Frame? {
+        guard let frame = first else { return nil }
+        queued -= 1
+        first = queued > 0 ? later.popFirst() : nil
+        return frame
+    }
 
-    func dequeue() -> Frame? { queue.popFirst() }
-
-    func dropQueue() { queue.removeAll() }
+    func dropQueue() {
+        first = nil
+        later = Deque()
+        queued = 0
+    }
 }

@@ -36,10 +36,13 @@ extension LWSServer {
         return client.isEmpty ? peer : client
     }
 
-    func connection(_ user: UnsafeMutableRawPointer?) -> LWSConnection? {
+    /// The connection behind lws's per-connection data, lent to `body` without a retain
+    /// (an atomic write to an object seldom in cache, for every frame written).
+    @discardableResult
+    func withConnection<Result>(_ user: UnsafeMutableRawPointer?, _ body: (LWSConnection) -> Result) -> Result? {
         guard let pointer = user?.load(fromByteOffset: MemoryLayout<Int>.size, as: UnsafeMutableRawPointer?.self)
         else { return nil }
-        return Unmanaged<LWSConnection>.fromOpaque(pointer).takeUnretainedValue()
+        return Unmanaged<LWSConnection>.fromOpaque(pointer)._withUnsafeGuaranteedRef(body)
     }
 
     func receive(_ connection: LWSConnection, _ input: UnsafeMutableRawPointer?, _ length: Int) {
@@ -49,7 +52,7 @@ extension LWSServer {
             connection.incoming.removeAll(keepingCapacity: true)
             connection.discardingMessage = false
         }
-        guard !connection.discardingMessage, connection.closeNow == nil, connection.closeAfterDrain == nil else { return }
+        guard !connection.discardingMessage, !connection.closingNow, connection.closeAfterDrain == nil else { return }
         if lws_frame_is_binary(wsi) != 0 {
             connection.discardingMessage = true
             send(ServerMessage.error(id: nil, .badRequest, "only text frames are accepted"), to: connection.id)
@@ -72,10 +75,17 @@ extension LWSServer {
         perform(switchboard.received(message, from: connection.id))
     }
 
-    /// Writes one frame (lws's rule: one write per writeable callback).
-    /// Returns false when the connection is to close now.
+    /// At most this many frames go out in one writeable callback, so one
+    /// connection's backlog cannot keep the others waiting.
+    static let framesPerWriteable = 16
+
+    /// Writes what is queued: one frame, and more while the socket takes
+    /// them (lws's rule: a second write in a callback only if the pipe is
+    /// not choked). A secretary's event and its ack leave together, not a
+    /// `poll()` pass over every socket apart. Returns false when the
+    /// connection is to close now.
     func writeable(_ connection: LWSConnection) -> Bool {
-        if let close = connection.closeNow {
+        if connection.closingNow, let close = connection.closeNow {
             closeReason(connection.wsi, close.code, close.reason)
             return false
         }
@@ -87,19 +97,23 @@ extension LWSServer {
             }
             return true
         }
-        guard let frame = connection.dequeue() else {
-            if let close = connection.closeAfterDrain {
-                closeReason(connection.wsi, close.code, close.reason)
-                return false
+        var written = 0
+        while let frame = connection.dequeue() {
+            let count = frame.count
+            // Written in place: the frame keeps LWS_PRE bytes free before its payload.
+            guard lws_write(connection.wsi, frame.payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT) >= count
+            else { return false }
+            written += 1
+            ServerMetrics.framesSent.increment()
+            ServerMetrics.bytesSent.increment(by: count)
+            if connection.queued == 0 || written == Self.framesPerWriteable || lws_send_pipe_choked(connection.wsi) != 0 {
+                break
             }
-            return true
         }
-        let count = frame.count
-        // Written in place: the frame keeps LWS_PRE bytes free before its payload.
-        let written = lws_write(connection.wsi, frame.payload.assumingMemoryBound(to: UInt8.self), count, LWS_WRITE_TEXT)
-        guard written >= count else { return false }
-        ServerMetrics.framesSent.increment()
-        ServerMetrics.bytesSent.increment(by: count)
+        if written == 0, let close = connection.closeAfterDrain {
+            closeReason(connection.wsi, close.code, close.reason)
+            return false
+        }
         if connection.queued > 0 || connection.closeAfterDrain != nil {
             lws_callback_on_writable(connection.wsi)
         }
@@ -138,7 +152,7 @@ extension LWSServer {
 /// The transport's side of `ServerAction`.
 extension LWSServer {
     func send(_ frame: Frame, to id: ConnectionID) {
-        guard let connection = connections[id], connection.closeNow == nil else { return }
+        guard let connection = connections[id], !connection.closingNow else { return }
         guard connection.queued < configuration.queueLimit else {
             // Too far behind: drop it now; its client resumes with `since` and loses nothing.
             switchboard.logger.warning(

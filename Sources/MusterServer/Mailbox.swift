@@ -1,3 +1,4 @@
+import Foundation
 import MusterCore
 
 /// What other threads tell the service thread.
@@ -18,8 +19,15 @@ enum MailboxMessage: Sendable {
 
 /// A lock-protected list the service thread drains on
 /// `LWS_CALLBACK_EVENT_WAIT_CANCELLED`; `wake` is `lws_cancel_service`.
-final class Mailbox: Sendable {
-    private let messages = Locked<[MailboxMessage]>([])
+/// The service thread may also wait a moment for a message (`waitBriefly`)
+/// instead of going back to `poll()` for it.
+final class Mailbox: @unchecked Sendable {
+    // @unchecked: `messages` is only touched while `arrived` is locked.
+    private let arrived = NSCondition()
+    private var messages: [MailboxMessage] = []
+    /// Whether the service thread is in `waitBriefly`, not in `poll()`: then
+    /// a post needs no wake, which would only cost it a pass over every socket.
+    private var serviceWaiting = false
     private let wake = Locked<(@Sendable () -> Void)?>(nil)
 
     /// Sets how to wake the service thread once its context exists; nil
@@ -30,14 +38,36 @@ final class Mailbox: Sendable {
     }
 
     func post(_ message: MailboxMessage) {
-        messages.withLock { $0.append(message) }
-        wake.withLock { $0?() }
+        arrived.lock()
+        messages.append(message)
+        let waiting = serviceWaiting
+        arrived.broadcast()
+        arrived.unlock()
+        if !waiting { wake.withLock { $0?() } }
     }
 
     func drain() -> [MailboxMessage] {
-        messages.withLock { messages in
-            defer { messages.removeAll(keepingCapacity: true) }
-            return messages
+        arrived.lock()
+        defer {
+            messages.removeAll(keepingCapacity: true)
+            arrived.unlock()
         }
+        return messages
+    }
+
+    /// Returns once a message is waiting, or after `seconds`; whether one is.
+    @discardableResult
+    func waitBriefly(seconds: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        arrived.lock()
+        serviceWaiting = true
+        defer {
+            serviceWaiting = false
+            arrived.unlock()
+        }
+        while messages.isEmpty {
+            if !arrived.wait(until: deadline) { break }
+        }
+        return !messages.isEmpty
     }
 }

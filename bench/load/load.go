@@ -97,6 +97,7 @@ func main() {
 	name := flag.String("server", "muster", "the server's name, as printed")
 	muster := flag.Bool("muster", true, "open and start the session first (Muster's protocol)")
 	restart := flag.Bool("restart", false, "after the fan-out, have the server restarted and time the members' return")
+	each := flag.Bool("each", false, "print every advance's time to the last member on stderr, in order")
 	hold := flag.Bool("hold", false, "before the fan-out, print HOLD and wait for a line on stdin (a profiler starts counting)")
 	flag.Parse()
 	if _, err := url.Parse(*target); err != nil || *target == "" {
@@ -259,6 +260,9 @@ func main() {
 		last = append(last, float64(latest-sent)/1e6)
 	}
 	cpu := cpuSeconds(*pid) - cpuBefore
+	if *each {
+		fmt.Fprintf(os.Stderr, "each advance to the last member (ms): %.1f\n", last)
+	}
 	debug.SetGCPercent(collecting)
 	frames := atomic.LoadInt64(&delivered) - deliveredBefore
 	out := result{
