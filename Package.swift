@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "MusterStoreTests",
             dependencies: ["MusterStore", "MusterCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "MusterServerTests", dependencies: ["MusterServer", "MusterStore", "MusterCore"]),
+        .testTarget(name: "MusterServerTests", dependencies: ["MusterServer", "MusterStore", "MusterCore", "MusterDocuments"]),
         .testTarget(name: "musterTests", dependencies: ["muster", "MusterStore"]),
     ],
     swiftLanguageModes: [.v6]

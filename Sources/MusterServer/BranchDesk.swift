@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MusterCore
+import MusterDocuments
 import MusterStore
 
 /// The branch's office in the browser: a secretary's roster, links, plans
@@ -13,6 +14,8 @@ final class BranchDesk: Sendable {
     private let store: MusterDatabase
     private let mailbox: Mailbox
     private let queue = DispatchQueue(label: "muster-branch-desk")
+    /// Where typed cities are on the map (`web/geo/places.tsv`).
+    private let places: PlaceTable
 
     /// One authorized request: the secretary is known and of this branch.
     struct Job: Sendable {
@@ -23,26 +26,43 @@ final class BranchDesk: Sendable {
         var body: [UInt8]
         /// `?preview=1`: check a roster file and show it, change nothing.
         var preview: Bool
-        /// Who asks: a secretary, or (for `/api/me` only) any member.
-        var caller: Member
+        /// Who asks: a secretary, any member (for `/api/me` only), or an office holder (`/api/map`).
+        var caller: Caller
         /// The server's time when it came: a session is not planned in the past.
         var now: Instant
     }
 
-    init(store: MusterDatabase, mailbox: Mailbox) {
+    /// Someone with a link into the office API.
+    enum Caller: Sendable {
+        case member(Member)
+        case officeHolder(OfficeHolder)
+    }
+
+    init(store: MusterDatabase, mailbox: Mailbox, places: PlaceTable) {
         self.store = store
         self.mailbox = mailbox
+        self.places = places
     }
 
     func handle(_ job: Job) {
-        queue.async { [store, mailbox] in
-            mailbox.post(.httpReady(job.request, Self.response(job, store: store)))
+        queue.async { [store, mailbox, places] in
+            mailbox.post(.httpReady(job.request, Self.response(job, store: store, places: places)))
         }
     }
 
-    static func response(_ job: Job, store: MusterDatabase) -> HTTPResponse {
+    static func response(_ job: Job, store: MusterDatabase, places: PlaceTable) -> HTTPResponse {
         do {
-            return try BranchOffice(store: store, caller: job.caller).answer(job)
+            switch job.caller {
+            case .member(let member):
+                return try BranchOffice(store: store, caller: member, places: places).answer(job)
+            case .officeHolder(let holder):
+                // An office sees, read-only, what is below it: the map (dashboards come next).
+                guard job.path == ["map"] else {
+                    throw OfficeError(status: 403, message: "an office link reads /api/map; the branches' own pages are their secretaries'")
+                }
+                guard job.method == "GET" else { throw OfficeError(status: 405, message: "/api/map takes GET, not \(job.method)") }
+                return try .encoded(MemberMap.organisation(holder.organisationId, store: store, places: places))
+            }
         } catch let error as StoreError {
             switch error {
             case .unknownMember, .unknownSession, .unknownBranch: return .problem(404, error.description)
@@ -70,10 +90,11 @@ struct OfficeError: Error {
 struct BranchOffice {
     let store: MusterDatabase
     let caller: Member
+    let places: PlaceTable
 
     /// The addresses under `/api/`.
     enum Route: Equatable {
-        case home, me, audit, members, member(String), relink(String), retire(String), roster, sessions
+        case home, me, audit, map, members, member(String), relink(String), retire(String), roster, sessions
 
         init?(_ path: [String]) {
             switch path.count {
@@ -82,6 +103,7 @@ struct BranchOffice {
                 case "branch": self = .home
                 case "me": self = .me
                 case "audit": self = .audit
+                case "map": self = .map
                 case "members": self = .members
                 case "roster": self = .roster
                 case "sessions": self = .sessions
@@ -97,7 +119,7 @@ struct BranchOffice {
         /// The one method each address takes.
         var method: String {
             switch self {
-            case .home, .me, .audit: "GET"
+            case .home, .me, .audit, .map: "GET"
             case .members, .member, .relink, .retire, .roster, .sessions: "POST"
             }
         }
@@ -114,6 +136,7 @@ struct BranchOffice {
         case .home: return try .encoded(home())
         case .me: return try .encoded(MemberRecord.of(caller, store: store, now: job.now))
         case .audit: return try .encoded(store.auditLog(branch: caller.branchId).map(AuditLine.init))
+        case .map: return try .encoded(MemberMap.branch(store.branch(caller.branchId.rawValue), store: store, places: places))
         case .members:
             let fields = try decode(MemberFields.self, job.body)
             let status = try memberStatus(fields.status) ?? .full

@@ -64,7 +64,7 @@ public final class LWSServer: @unchecked Sendable {
         self.configuration = configuration
         writer = StoreWriter(database: database, mailbox: mailbox)
         exports = ExportService(store: database, mailbox: mailbox)
-        desk = BranchDesk(store: database, mailbox: mailbox)
+        desk = BranchDesk(store: database, mailbox: mailbox, places: configuration.places)
         caps = ConnectionCaps(maxPerAddress: configuration.maxConnectionsPerAddress)
         keepalive = Keepalive(
             pingAfterSeconds: configuration.pingAfterSeconds, hangUpAfterSeconds: configuration.hangUpAfterSeconds,
@@ -115,11 +115,11 @@ public final class LWSServer: @unchecked Sendable {
 
         // "/healthz", "/sessions" and "/api" are answered in the callback; "/screen" is the
         // big screen's page, "/office" the branch's and "/me" a member's own record (one page, two
-        // views); "/vendor" is Debian's QR code library; "/" serves web/.
+        // views), "/map" the red-flag map; "/vendor" is Debian's QR code library; "/" serves web/.
         var mountList: [(path: String, origin: String?, def: String?)] = [
             ("/sessions", nil, nil), ("/healthz", nil, nil), ("/api", nil, nil),
             ("/screen", configuration.webRoot, "screen.html"), ("/office", configuration.webRoot, "office.html"),
-            ("/me", configuration.webRoot, "office.html"),
+            ("/me", configuration.webRoot, "office.html"), ("/map", configuration.webRoot, "map.html"),
         ]
         if let vendor = configuration.vendorRoot { mountList.append(("/vendor", vendor, nil)) }
         mountList.append(("/", configuration.webRoot, "index.html"))

@@ -1,5 +1,6 @@
 import Foundation
 import MusterCore
+import MusterDocuments
 
 /// How `muster serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -74,6 +75,12 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.baseURL = baseURL
         self.webRoot = webRoot
+    }
+
+    /// Where typed cities are on the red-flag map: the web folder's `geo/places.tsv`
+    /// (none there: every member is listed as not placed).
+    var places: PlaceTable {
+        (try? PlaceTable(contentsOf: URL(fileURLWithPath: webRoot).appendingPathComponent("geo/places.tsv"))) ?? PlaceTable(tsv: "")
     }
 
     /// The origin (`scheme://host[:port]`) of `baseURL`, lower-cased.

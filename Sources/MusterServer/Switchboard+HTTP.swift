@@ -30,18 +30,25 @@ extension Switchboard {
     /// `/api/…`: a secretary of a branch, by their link's token as a bearer token, and
     /// nobody else (but `/api/me`, any member's own record); everything is scoped to their own branch.
     func office(_ request: HTTPRequest) -> HTTPDecision {
+        let path = request.path.split(separator: "/").dropFirst().map(String.init)
         guard let member = bearer(request.authorization) else {
+            // An office holder's link: everything below their organisation, read-only.
+            if let token = request.authorization.flatMap(Self.bearerToken), let holder = try? store.officeHolder(token: token) {
+                return .office(
+                    BranchDesk.Job(
+                        request: request.number, method: request.method, path: path, body: [], preview: false,
+                        caller: .officeHolder(holder), now: clock()))
+            }
             return .respond(.problem(401, "send a secretary's link token as Authorization: Bearer TOKEN"))
         }
         // Every member may read their own record; the rest is the secretary's.
         guard member.secretary || request.path == "/api/me" else {
             return .respond(.problem(403, "only the branch's secretary can do this"))
         }
-        let path = request.path.split(separator: "/").dropFirst().map(String.init)
         return .office(
             BranchDesk.Job(
                 request: request.number, method: request.method, path: path, body: request.body,
-                preview: request.preview, caller: member, now: clock()))
+                preview: request.preview, caller: .member(member), now: clock()))
     }
 
     /// Answers `/healthz`, and authorizes an export before any work: the

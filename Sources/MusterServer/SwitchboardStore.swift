@@ -8,6 +8,8 @@ import MusterStore
 protocol SwitchboardStore {
     /// The member a link's token belongs to; nil for an unknown or replaced link.
     func member(token: String) throws -> Member?
+    /// The office holder a link's token belongs to (`muster office add`); nil for any other.
+    func officeHolder(token: String) throws -> OfficeHolder?
     /// The branch's members as they are now, to freeze into a session's roster.
     func members(branch idOrName: String) throws -> [Member]
     func sessionBranch(_ id: SessionID) throws -> BranchID?

@@ -78,6 +78,10 @@ extension MusterDatabase {
                     if case .sessionReplanned(let replan) = occurrence.event {
                         try Self.replan(batch.session, replan, in: db)
                     }
+                    if case .memberMoved(let moved) = occurrence.event {
+                        // Where a member is now is their last report: the roster and the map follow it.
+                        try db.execute(sql: "UPDATE member SET city = ? WHERE id = ?", arguments: [moved.city, moved.member])
+                    }
                 }
             }
         }

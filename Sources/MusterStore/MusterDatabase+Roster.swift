@@ -32,8 +32,10 @@ public struct NewMember: Sendable, Hashable {
 extension MusterDatabase {
     // MARK: Branches
 
+    /// Adds a branch under `organisation` (an id or exact name); without one, under the default organisation.
     public func addBranch(
-        name: String, rules: VotingRules = .branchWork, timeZone: String = Branch.defaultTimeZone
+        name: String, rules: VotingRules = .branchWork, timeZone: String = Branch.defaultTimeZone,
+        organisation: String? = nil
     ) throws -> Branch {
         let name = name.trimmingWhitespace()
         guard !name.isEmpty else { throw StoreError.invalid("A branch needs a name.") }
@@ -42,7 +44,15 @@ extension MusterDatabase {
             guard try Branch.filter(Branch.Columns.name == name).fetchCount(db) == 0 else {
                 throw StoreError.duplicateBranch(name: name)
             }
-            let branch = Branch(id: random.identifier("B"), name: name, rules: rules, createdAt: now(), timeZone: zone)
+            let owner: OrganisationID
+            if let organisation {
+                owner = try Self.organisation(organisation, in: db).id
+            } else {
+                try Self.insertDefaultOrganisation(db, at: now())
+                owner = Organisation.defaultID
+            }
+            let branch = Branch(
+                id: random.identifier("B"), name: name, rules: rules, createdAt: now(), timeZone: zone, organisationId: owner)
             try branch.insert(db)
             return branch
         }

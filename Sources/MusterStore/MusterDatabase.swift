@@ -173,6 +173,7 @@ public struct MusterDatabase: Sendable {
             }
         }
         registerOfficeMigrations(&migrator)
+        registerOrganisationMigrations(&migrator)
         return migrator
     }
 }

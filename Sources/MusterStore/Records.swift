@@ -12,12 +12,14 @@ public struct Branch: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     /// The IANA name of the branch's time zone, e.g. Asia/Shanghai: its
     /// minutes, sheets and planned times are written in it.
     public var timeZone: String
+    /// The organisation the branch belongs to (every branch has one once the file is migrated).
+    public var organisationId: OrganisationID? = nil
 
     /// China's one zone, which a branch has unless it is given another.
     public static let defaultTimeZone = "Asia/Shanghai"
 
     /// The table's columns, for queries.
-    public enum Columns: String, ColumnExpression { case id, name, rules, createdAt, timeZone }
+    public enum Columns: String, ColumnExpression { case id, name, rules, createdAt, timeZone, organisationId }
 }
 
 /// A member of a branch, as the branch knows them today.

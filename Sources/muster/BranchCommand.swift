@@ -26,11 +26,14 @@ struct BranchCommand: ParsableCommand {
         @Option(help: "Where the branch keeps its time: times in its minutes and sheets, and --starts, are in it.")
         var timeZone = Branch.defaultTimeZone
 
+        @Option(help: "The organisation it belongs to, by id or exact name (`muster org list`); none: the default one.")
+        var org: String?
+
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             let branch = try reportingErrors {
-                try store.open().addBranch(name: name, rules: rules, timeZone: timeZone)
+                try store.open().addBranch(name: name, rules: rules, timeZone: timeZone, organisation: org)
             }
             if store.json {
                 try printJSON(branch.summary)
@@ -41,22 +44,35 @@ struct BranchCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a branch's time zone.")
+        static let configuration = CommandConfiguration(abstract: "Change a branch's time zone, or the organisation it belongs to.")
 
         @Argument(help: "The branch, by id or exact name.")
         var branch: String
 
         @Option(help: "An IANA time zone, e.g. Asia/Urumqi.")
-        var timeZone: String
+        var timeZone: String?
+
+        @Option(help: "The organisation it now belongs to, by id or exact name.")
+        var org: String?
 
         @OptionGroup var store: StoreOptions
 
+        func validate() throws {
+            guard timeZone != nil || org != nil else { throw ValidationError("Say what changes: --time-zone, --org or both.") }
+        }
+
         func run() throws {
-            let changed = try reportingErrors { try store.open().setTimeZone(branch: branch, timeZone) }
+            let changed = try reportingErrors {
+                let database = try store.open()
+                var changed = try database.branch(branch)
+                if let timeZone { changed = try database.setTimeZone(branch: branch, timeZone) }
+                if let org { changed = try database.move(branch: branch, to: org) }
+                return changed
+            }
             if store.json {
                 try printJSON(changed.summary)
             } else {
-                print("\(changed.name) now keeps its times in \(changed.timeZone).")
+                print("\(changed.name) keeps its times in \(changed.timeZone), under \(changed.organisationId?.rawValue ?? "no organisation").")
             }
         }
     }

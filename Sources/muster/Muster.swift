@@ -17,7 +17,7 @@ struct Muster: ParsableCommand {
             """,
         version: "muster \(version) (libwebsockets \(LWSServer.libraryVersion))",
         subcommands: [
-            ServeCommand.self, BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self,
+            ServeCommand.self, OrganisationCommand.self, OfficeCommand.self, BranchCommand.self, MemberCommand.self, RosterCommand.self, SessionCommand.self,
             ExportCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self, DemoCommand.self,
             BenchCommand.self,
         ]

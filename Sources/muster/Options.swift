@@ -22,6 +22,8 @@ struct LinkOptions: ParsableArguments {
     var baseURL = "http://127.0.0.1:8080"
 
     func link(_ token: String) -> String { LinkToken.link(baseURL: baseURL, token: token) }
+    /// An office holder's link opens the map of the members below their organisation.
+    func office(_ token: String) -> String { LinkToken.link(baseURL: baseURL + "/map", token: token) }
 }
 
 extension MemberStatus: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Foundation
 import MusterCore
+import MusterDocuments
 import MusterStore
 import Testing
 
@@ -98,7 +99,7 @@ import Testing
         switch decision {
         case .respond(let response): return response
         case .render(let job): return ExportService.response(job, store: board.store)
-        case .office(let job): return BranchDesk.response(job, store: board.store)
+        case .office(let job): return BranchDesk.response(job, store: board.store, places: PlaceTable(tsv: ""))
         }
     }
 

@@ -121,6 +121,10 @@ struct FailingReads: SwitchboardStore {
         if failing.contains(.memberByToken) { throw DiskError() }
         return try store.member(token: token)
     }
+    func officeHolder(token: String) throws -> OfficeHolder? {
+        if failing.contains(.memberByToken) { throw DiskError() }
+        return try store.officeHolder(token: token)
+    }
     func members(branch idOrName: String) throws -> [Member] {
         if failing.contains(.roster) { throw DiskError() }
         return try store.members(branch: idOrName)

@@ -1,0 +1,173 @@
+// The red-flag map (/map/): China's whole territory with a red flag for each
+// member at the city they are in now, the count per city, and every member
+// whose city could not be placed. A secretary's link shows their branch; an
+// office's link every branch below it, with filters by branch and by
+// organisation. It reads GET /api/map (docs/http-api.md) every few seconds,
+// so a member reporting a new city moves their flag without a reload.
+
+import { lang, setLang, languageReady } from './i18n.js';
+import { html, patch } from './view.js';
+
+const words = {
+  zh: {
+    title: '流动党员分布图', loading: '正在载入…', lang: 'EN', noToken: '请打开发给您的专属链接。',
+    all: '全部', branch: '支部', organisation: '组织', members: '{n} 名党员', placed: '{n} 人已标注，分布在 {c} 个城市',
+    cities: '各城市人数', city: '城市', count: '人数', unplaced: '未能标注的党员', noCity: '未填写城市',
+    typed: '填写的是「{c}」', none: '全部已标注。', level_county: '县（区）', level_township: '乡镇（街道）', level_village: '村（社区）',
+    back: '返回',
+  },
+  en: {
+    title: 'Where members are', loading: 'Loading…', lang: '中文', noToken: 'Open the personal link you were sent.',
+    all: 'All', branch: 'Branch', organisation: 'Organisation', members: '{n} members', placed: '{n} on the map, in {c} cities',
+    cities: 'Members per city', city: 'City', count: 'Members', unplaced: 'Members not on the map', noCity: 'no city given',
+    typed: 'typed "{c}"', none: 'Every member is on the map.', level_county: 'County', level_township: 'Township', level_village: 'Village',
+    back: 'Back',
+  },
+};
+
+function w(key, values = {}) {
+  const phrase = words[lang()][key] ?? words.zh[key] ?? key;
+  return phrase.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}
+
+const token = new URLSearchParams(location.hash.slice(1)).get('t');
+const root = document.getElementById('map-page');
+const REFRESH_MS = 4000;
+let map = null;
+let outline = null;
+let problem = null;
+const chosen = { branch: '', organisation: '' };
+
+async function load() {
+  try {
+    const response = await fetch('/api/map', { headers: { Authorization: `Bearer ${token}` } });
+    const answer = await response.json().catch(() => ({ error: `${response.status}` }));
+    if (!response.ok) throw new Error(answer.error);
+    map = answer;
+    problem = null;
+  } catch (error) {
+    problem = error.message;
+  }
+  draw();
+}
+
+/** The branches an organisation holds, its own and those of every organisation below it. */
+function branchesUnder(organisation) {
+  const inside = new Set([organisation]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const o of map.organisations) if (o.parent && inside.has(o.parent) && !inside.has(o.id)) { inside.add(o.id); grew = true; }
+  }
+  return new Set(map.branches.filter((b) => inside.has(b.organisation)).map((b) => b.id));
+}
+
+function shown() {
+  let members = map.members;
+  if (chosen.organisation) { const kept = branchesUnder(chosen.organisation); members = members.filter((m) => kept.has(m.branch)); }
+  if (chosen.branch) members = members.filter((m) => m.branch === chosen.branch);
+  return members;
+}
+
+/** Flags of one city stand side by side in a small spiral around it, so each can be seen and counted. */
+function flags(members) {
+  const seen = new Map();
+  return members.filter((m) => m.place).map((m) => {
+    const n = seen.get(m.place.code) || 0;
+    seen.set(m.place.code, n + 1);
+    const angle = n * 2.4;
+    const radius = n ? 3 + 2.2 * Math.sqrt(n) : 0;
+    const x = (m.place.x + radius * Math.cos(angle)).toFixed(1);
+    const y = (m.place.y + radius * Math.sin(angle)).toFixed(1);
+    return html`<g class="flag" data-key="f-${m.id}" data-member="${m.id}" data-city="${m.place.name}" transform="translate(${x} ${y})">
+      <title>${m.name} · ${m.place.name}</title><line class="pole" x1="0" y1="0" x2="0" y2="-14"></line>
+      <path class="cloth" d="M0 -14h10l-3 3.5l3 3.5h-10z"></path></g>`;
+  });
+}
+
+function counts(members) {
+  const byCity = new Map();
+  for (const m of members) {
+    if (!m.place) continue;
+    const city = byCity.get(m.place.code) || { ...m.place, count: 0 };
+    city.count += 1;
+    byCity.set(m.place.code, city);
+  }
+  return [...byCity.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name, 'zh'));
+}
+
+function mapCard(members, cities) {
+  const labels = cities.filter((c) => c.count > 1).map((c) => html`<text class="count" x="${(c.x + 8).toFixed(1)}" y="${(c.y + 4).toFixed(1)}">${c.count}</text>`);
+  const view = outline ? outline.viewBox : '0 0 1000 1157';
+  return html`<div class="card map-card"><div class="stack" data-testid="map">
+    <div data-island="outline" class="outline"></div>
+    <svg class="china overlay" viewBox="${view}" aria-label="${w('title')}" data-testid="flags">${flags(members)}${labels}</svg></div></div>`;
+}
+
+function filtersCard() {
+  const branchOptions = map.branches.map((b) => html`<option value="${b.id}" ${b.id === chosen.branch ? 'selected' : ''}>${b.name}</option>`);
+  const orgOptions = map.organisations.map((o) => html`<option value="${o.id}" ${o.id === chosen.organisation ? 'selected' : ''}>${o.name}（${w('level_' + o.level)}）</option>`);
+  return html`<div class="filters">
+    ${map.organisations.length ? html`<label>${w('organisation')}<br><select data-filter="organisation" data-testid="filter-organisation"><option value="">${w('all')}</option>${orgOptions}</select></label>` : ''}
+    ${map.branches.length > 1 ? html`<label>${w('branch')}<br><select data-filter="branch" data-testid="filter-branch"><option value="">${w('all')}</option>${branchOptions}</select></label>` : ''}
+  </div>`;
+}
+
+function sideCard(members, cities) {
+  const branchName = new Map(map.branches.map((b) => [b.id, b.name]));
+  const missing = members.filter((m) => !m.place);
+  const rows = cities.map((c) => html`<tr data-key="c-${c.code}"><td>${c.name}</td><td class="n">${c.count}</td></tr>`);
+  const lost = missing.map((m) => html`<li data-key="u-${m.id}" data-member="${m.id}">${m.name} · ${branchName.get(m.branch) || ''} · ${m.city ? w('typed', { c: m.city }) : w('noCity')}</li>`);
+  return html`<div>
+    <div class="card"><h2>${w('unplaced')} (${missing.length})</h2>
+      ${missing.length ? html`<ul class="unplaced" data-testid="unplaced">${lost}</ul>` : html`<p data-testid="unplaced-none">${w('none')}</p>`}</div>
+    <div class="card"><h2>${w('cities')}</h2><table data-testid="city-counts"><tr><th>${w('city')}</th><th class="n">${w('count')}</th></tr>${rows}</table></div>
+  </div>`;
+}
+
+function draw() {
+  const heading = map ? `${map.scope.name} · ${w('title')}` : w('title');
+  const bar = html`<header class="bar"><div class="title">${heading}</div>
+    <div class="tools"><button class="lang" data-action="lang" data-testid="lang-switch">${w('lang')}</button></div></header>`;
+  let body;
+  if (!token) body = html`<p class="card">${w('noToken')}</p>`;
+  else if (!map) body = html`<p class="card" data-testid="map-status">${problem || w('loading')}</p>`;
+  else {
+    const members = shown();
+    const cities = counts(members);
+    const placed = members.filter((m) => m.place).length;
+    body = html`<div class="card"><p data-testid="map-summary"><strong>${w('members', { n: members.length })}</strong> · ${w('placed', { n: placed, c: cities.length })}</p>${filtersCard()}</div>
+      <div class="layout">${mapCard(members, cities)}${sideCard(members, cities)}</div>`;
+  }
+  document.title = `${w('title')} · Muster`;
+  patch(root, html`${bar}<main class="map-page host">${body}</main>`);
+  // The outline is 75 KB of path: put in once, then left alone by every redraw.
+  const island = root.querySelector('[data-island="outline"]');
+  if (outline && island && !island.firstChild) island.innerHTML = outline.svg;
+}
+
+root.addEventListener('click', async (event) => {
+  const target = event.target.closest('[data-action]');
+  if (target?.dataset.action === 'lang') { await setLang(lang() === 'zh' ? 'en' : 'zh'); draw(); }
+});
+
+root.addEventListener('change', (event) => {
+  const filter = event.target.dataset.filter;
+  if (!filter) return;
+  chosen[filter] = event.target.value;
+  if (filter === 'organisation') chosen.branch = '';
+  draw();
+});
+
+async function loadOutline() {
+  const svg = await (await fetch('/geo/china.svg')).text();
+  const viewBox = (svg.match(/viewBox="([^"]+)"/) || [])[1] || '0 0 1000 1157';
+  outline = { svg: svg.replace('<svg ', '<svg class="china" aria-hidden="true" '), viewBox };
+}
+
+draw();
+if (token) {
+  languageReady.then(() => Promise.all([loadOutline(), load()])).then(draw);
+  // Where members are changes when one reports a new city: look again every few seconds while shown.
+  setInterval(() => { if (document.visibilityState === 'visible') load(); }, REFRESH_MS);
+}
