@@ -7,7 +7,11 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Set up a demo branch (13 members, the oath) and print everyone's link.",
-        discussion: "Run it again to get fresh links: the old ones stop working.")
+        discussion: """
+            Run it again to get fresh links: the old ones stop working.
+            With --org, on a new data file: a district, two streets, four branches and 120 members
+            in twenty cities, and the district office's link to the map of where they are.
+            """)
 
     static let branchName = "示范村党支部"
 
@@ -28,10 +32,14 @@ struct DemoCommand: ParsableCommand {
         NewMember(name: "马超", city: "广州"),
     ]
 
+    @Flag(help: "Set up a district with four branches and 120 members instead (on a new data file).")
+    var org = false
+
     @OptionGroup var links: LinkOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        if org { return try runOrganisation() }
         let (session, issued) = try reportingErrors {
             let database = try store.open()
             let branch: Branch
@@ -61,6 +69,17 @@ struct DemoCommand: ParsableCommand {
         for member in output where member.secretary { print("  \(member.name)  \(member.link ?? "")") }
         print("\nThe members' links (send each person their own):")
         for member in output where !member.secretary { print("  \(member.name)  \(member.link ?? "")") }
+    }
+
+    private func runOrganisation() throws {
+        let built = try reportingErrors { try OrganisationDemo.build(store.open(), links: links, now: .now()) }
+        if store.json { return try printJSON(built) }
+        print("Demo district \(built.district): \(built.branches.count) branches, \(built.branches.map(\.members.count).reduce(0, +)) members.")
+        print("\nThe district office's link (the map of where members are):\n  \(built.officeLink)")
+        print("\nThe secretaries' links:")
+        for branch in built.branches {
+            for member in branch.members where member.secretary { print("  \(branch.name)  \(member.name)  \(member.link ?? "")") }
+        }
     }
 
     struct DemoOutput: Encodable {

@@ -71,15 +71,17 @@ function shown() {
 
 /** Flags of one city stand side by side in a small spiral around it, so each can be seen and counted. */
 function flags(members) {
+  // On a phone the map is a third as wide: flags twice as big there, to be seen and tapped.
+  const size = window.innerWidth < 761 ? 2 : 1;
   const seen = new Map();
   return members.filter((m) => m.place).map((m) => {
     const n = seen.get(m.place.code) || 0;
     seen.set(m.place.code, n + 1);
     const angle = n * 2.4;
-    const radius = n ? 3 + 2.2 * Math.sqrt(n) : 0;
+    const radius = (n ? 3 + 2.2 * Math.sqrt(n) : 0) * size;
     const x = (m.place.x + radius * Math.cos(angle)).toFixed(1);
     const y = (m.place.y + radius * Math.sin(angle)).toFixed(1);
-    return html`<g class="flag" data-key="f-${m.id}" data-member="${m.id}" data-city="${m.place.name}" transform="translate(${x} ${y})">
+    return html`<g class="flag" data-key="f-${m.id}" data-member="${m.id}" data-city="${m.place.name}" transform="translate(${x} ${y}) scale(${size})">
       <title>${m.name} · ${m.place.name}</title><line class="pole" x1="0" y1="0" x2="0" y2="-14"></line>
       <path class="cloth" d="M0 -14h10l-3 3.5l3 3.5h-10z"></path></g>`;
   });
@@ -113,12 +115,12 @@ function filtersCard() {
   </div>`;
 }
 
-function sideCard(members, cities) {
+function sideCard(summary, members, cities) {
   const branchName = new Map(map.branches.map((b) => [b.id, b.name]));
   const missing = members.filter((m) => !m.place);
   const rows = cities.map((c) => html`<tr data-key="c-${c.code}"><td>${c.name}</td><td class="n">${c.count}</td></tr>`);
   const lost = missing.map((m) => html`<li data-key="u-${m.id}" data-member="${m.id}">${m.name} · ${branchName.get(m.branch) || ''} · ${m.city ? w('typed', { c: m.city }) : w('noCity')}</li>`);
-  return html`<div>
+  return html`<div>${summary}
     <div class="card"><h2>${w('unplaced')} (${missing.length})</h2>
       ${missing.length ? html`<ul class="unplaced" data-testid="unplaced">${lost}</ul>` : html`<p data-testid="unplaced-none">${w('none')}</p>`}</div>
     <div class="card"><h2>${w('cities')}</h2><table data-testid="city-counts"><tr><th>${w('city')}</th><th class="n">${w('count')}</th></tr>${rows}</table></div>
@@ -136,8 +138,8 @@ function draw() {
     const members = shown();
     const cities = counts(members);
     const placed = members.filter((m) => m.place).length;
-    body = html`<div class="card"><p data-testid="map-summary"><strong>${w('members', { n: members.length })}</strong> · ${w('placed', { n: placed, c: cities.length })}</p>${filtersCard()}</div>
-      <div class="layout">${mapCard(members, cities)}${sideCard(members, cities)}</div>`;
+    const summary = html`<div class="card"><p data-testid="map-summary"><strong>${w('members', { n: members.length })}</strong> · ${w('placed', { n: placed, c: cities.length })}</p>${filtersCard()}</div>`;
+    body = html`<div class="layout">${mapCard(members, cities)}${sideCard(summary, members, cities)}</div>`;
   }
   document.title = `${w('title')} · Muster`;
   patch(root, html`${bar}<main class="map-page host">${body}</main>`);

@@ -188,7 +188,7 @@ function recordCard() {
 function draw() {
   const heading = mine ? (record ? `${record.member.name} · ${w('myTitle')}` : w('myTitle')) : `${home ? home.branch.name : 'Muster'} · ${w('title')}`;
   const bar = html`<header class="bar"><div class="title">${heading}</div>
-    <div class="tools">${token ? html`<a class="lang" href="/#t=${token}">${w('back')}</a>` : ''}
+    <div class="tools">${token && !mine ? html`<a class="lang" href="/map/#t=${token}" data-testid="office-map">${w('map')}</a>` : ''}${token ? html`<a class="lang" href="/#t=${token}">${w('back')}</a>` : ''}
     <button class="lang" data-action="lang" data-testid="lang-switch">${w('lang')}</button></div></header>`;
   let body;
   if (!token) body = html`<p class="card">${w('noToken')}</p>`;
