@@ -125,6 +125,12 @@ public final class LWSServer: @unchecked Sendable {
         mountList.append(("/", configuration.webRoot, "index.html"))
         let mounts = UnsafeMutablePointer<lws_http_mount>.allocate(capacity: mountList.count)
         defer { mounts.deallocate() }
+        // The map's table of places (geo/places.tsv): a type lws does not know, which it refuses with 415.
+        let tsv = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: 1)
+        defer { tsv.deallocate() }
+        tsv.initialize(to: lws_protocol_vhost_options())
+        tsv.pointee.name = UnsafePointer(keep(".tsv"))
+        tsv.pointee.value = UnsafePointer(keep("text/tab-separated-values; charset=utf-8"))
         for (index, entry) in mountList.enumerated() {
             mounts[index] = lws_http_mount()
             if index + 1 < mountList.count { mounts[index].mount_next = UnsafePointer(mounts + index + 1) }
@@ -133,6 +139,7 @@ public final class LWSServer: @unchecked Sendable {
             if let origin = entry.origin {
                 mounts[index].origin = UnsafePointer(keep(origin))
                 mounts[index].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
+                mounts[index].extra_mimetypes = UnsafePointer(tsv)
                 if let def = entry.def { mounts[index].def = UnsafePointer(keep(def)) }
             } else {
                 mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)

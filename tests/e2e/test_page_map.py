@@ -95,6 +95,11 @@ def test_a_members_new_city_moves_their_flag_on_the_open_map(district, browsers)
     phone = browsers()
     visit(phone, server, me["token"])
     phone.execute_script("document.querySelector('[data-testid=my-attendance] details').open = true")
+    phone.find_element("css selector", '[data-keep="city"]').click()
+    wait(phone, lambda d: d.execute_script("return document.getElementById('places').options.length") > 700,
+         message="the city field offers the map's places")
+    assert phone.execute_script(
+        "return [...document.getElementById('places').options].some(o => o.value === '哈尔滨市' && o.label === '黑龙江省')")
     phone.find_element("css selector", '[data-keep="city"]').send_keys("哈尔滨")
     click_css(phone, 'form[data-form="me.city"] button')
     wait(office, lambda d: dict(flags(d)).get(me["id"]) == "哈尔滨市", 15, "the flag moved to 哈尔滨 on the open map")

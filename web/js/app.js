@@ -171,6 +171,9 @@ root.addEventListener('click', async (event) => {
   }
 });
 
+// The city field offers the map's places (web/geo/places.tsv), loaded once it is first used.
+root.addEventListener('focusin', (event) => { if (event.target.list?.id === 'places') import('./places.js').then((m) => m.offer(event.target.list)); });
+
 root.addEventListener('input', (event) => {
   if (event.target.dataset.keep === 'roster-filter') render();
 });

@@ -84,7 +84,7 @@ export function mySection(mirror) {
     <p class="muted small">${me.excuse ? me.excuse + ' · ' : ''}${me.city ?? ''}</p>
     <p><a href="/me/${location.hash}" target="_blank" rel="noopener" data-testid="my-record-link">${t('myRecord')}</a></p>
     <details><summary>${t('city')}</summary>
-      <form data-form="me.city" class="row"><input data-keep="city" name="city" maxlength="100" placeholder="${t('cityPlaceholder')}" required><button>${t('save')}</button></form>
+      <form data-form="me.city" class="row"><input data-keep="city" name="city" maxlength="100" placeholder="${t('cityPlaceholder')}" list="places" required><datalist id="places" data-island="places"></datalist><button>${t('save')}</button></form>
     </details></section>`;
 }
 
