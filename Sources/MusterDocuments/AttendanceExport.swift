@@ -45,8 +45,12 @@ public enum AttendanceExport {
     }
 
     public static func csv(_ records: [AttendanceRecord], timeZone: TimeZone, language: DocumentLanguage) -> String {
-        let rows = rows(records, timeZone: timeZone, language: language)
-        return "\u{FEFF}" + rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        csv(rows: rows(records, timeZone: timeZone, language: language))
+    }
+
+    /// Any sheet's rows as CSV, as Excel and WPS open it: UTF-8 with a byte-order mark, CRLF.
+    public static func csv(rows: [[String]]) -> String {
+        "\u{FEFF}" + rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     static func words(_ status: MemberStatus, _ language: DocumentLanguage) -> String {

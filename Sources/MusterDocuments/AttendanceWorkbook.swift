@@ -7,9 +7,9 @@ import Foundation
 /// or numbers, never as formulas, so nothing a member typed can run.
 public enum AttendanceWorkbook {
     /// Column widths, in characters, for the sheet's ten columns.
-    static let widths: [Double] = [12, 12, 10, 10, 20, 20, 10, 10, 24, 12]
+    public static let widths: [Double] = [12, 12, 10, 10, 20, 20, 10, 10, 24, 12]
     /// The column holding minutes present, written as a number.
-    static let minutesColumn = 6
+    public static let minutesColumn = 6
 
     public enum Failure: Error, CustomStringConvertible {
         case cannotWrite(String)
@@ -22,7 +22,12 @@ public enum AttendanceWorkbook {
 
     /// The workbook's bytes. libxlsxwriter writes a file; it lives in the
     /// temporary folder only while this runs.
-    public static func xlsx(_ rows: [[String]], sheet: String) throws -> [UInt8] {
+    /// - Parameters:
+    ///   - widths: each column's width, in characters (the attendance sheet's by default).
+    ///   - numbers: the columns whose cells are written as numbers when they read as one.
+    public static func xlsx(
+        _ rows: [[String]], sheet: String, widths: [Double] = widths, numbers: Set<Int> = [minutesColumn]
+    ) throws -> [UInt8] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("muster-\(UUID().uuidString).xlsx").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard let workbook = workbook_new(path) else { throw Failure.cannotWrite("libxlsxwriter could not start") }
@@ -41,7 +46,7 @@ public enum AttendanceWorkbook {
             for (column, cell) in cells.enumerated() where !cell.isEmpty {
                 let (r, c) = (lxw_row_t(row), lxw_col_t(column))
                 let written =
-                    if row > 0, column == minutesColumn, let number = Double(cell) {
+                    if row > 0, numbers.contains(column), let number = Double(cell) {
                         worksheet_write_number(worksheet, r, c, number, nil)
                     } else {
                         worksheet_write_string(worksheet, r, c, cell, row == 0 ? bold : nil)

@@ -30,6 +30,8 @@ final class BranchDesk: Sendable {
         var caller: Caller
         /// The server's time when it came: a session is not planned in the past.
         var now: Instant
+        /// `?lang=en`: the sheets in English.
+        var language: DocumentLanguage = .zh
     }
 
     /// Someone with a link into the office API.
@@ -57,11 +59,16 @@ final class BranchDesk: Sendable {
                 return try BranchOffice(store: store, caller: member, places: places).answer(job)
             case .officeHolder(let holder):
                 // An office sees, read-only, what is below it: the map (dashboards come next).
-                guard job.path == ["map"] else {
-                    throw OfficeError(status: 403, message: "an office link reads /api/map; the branches' own pages are their secretaries'")
+                guard job.path == ["map"] || job.path.first == "dashboard" else {
+                    throw OfficeError(
+                        status: 403, message: "an office link reads /api/map and /api/dashboard; the branches' own pages are their secretaries'")
                 }
-                guard job.method == "GET" else { throw OfficeError(status: 405, message: "/api/map takes GET, not \(job.method)") }
-                return try .encoded(MemberMap.organisation(holder.organisationId, store: store, places: places))
+                guard job.method == "GET" else { throw OfficeError(status: 405, message: "this address takes GET, not \(job.method)") }
+                if job.path == ["map"] { return try .encoded(MemberMap.organisation(holder.organisationId, store: store, places: places)) }
+                let tree = try store.tree(of: holder.organisationId)
+                return try DashboardReport.answer(
+                    job.path, branches: tree.branches, organisations: [tree.root] + tree.below, store: store, now: job.now,
+                    language: job.language)
             }
         } catch let error as StoreError {
             switch error {
@@ -94,7 +101,7 @@ struct BranchOffice {
 
     /// The addresses under `/api/`.
     enum Route: Equatable {
-        case home, me, audit, map, members, member(String), relink(String), retire(String), roster, sessions
+        case home, me, audit, map, dashboard, members, member(String), relink(String), retire(String), roster, sessions
 
         init?(_ path: [String]) {
             switch path.count {
@@ -104,11 +111,13 @@ struct BranchOffice {
                 case "me": self = .me
                 case "audit": self = .audit
                 case "map": self = .map
+                case "dashboard": self = .dashboard
                 case "members": self = .members
                 case "roster": self = .roster
                 case "sessions": self = .sessions
                 default: return nil
                 }
+            case 2 where path[0] == "dashboard": self = .dashboard
             case 2 where path[0] == "members": self = .member(path[1])
             case 3 where path[0] == "members" && path[2] == "relink": self = .relink(path[1])
             case 3 where path[0] == "members" && path[2] == "retire": self = .retire(path[1])
@@ -119,7 +128,7 @@ struct BranchOffice {
         /// The one method each address takes.
         var method: String {
             switch self {
-            case .home, .me, .audit, .map: "GET"
+            case .home, .me, .audit, .map, .dashboard: "GET"
             case .members, .member, .relink, .retire, .roster, .sessions: "POST"
             }
         }
@@ -137,6 +146,10 @@ struct BranchOffice {
         case .me: return try .encoded(MemberRecord.of(caller, store: store, now: job.now))
         case .audit: return try .encoded(store.auditLog(branch: caller.branchId).map(AuditLine.init))
         case .map: return try .encoded(MemberMap.branch(store.branch(caller.branchId.rawValue), store: store, places: places))
+        case .dashboard:
+            return try DashboardReport.answer(
+                job.path, branches: [store.branch(caller.branchId.rawValue)], organisations: [], store: store, now: job.now,
+                language: job.language)
         case .members:
             let fields = try decode(MemberFields.self, job.body)
             let status = try memberStatus(fields.status) ?? .full

@@ -37,7 +37,7 @@ extension Switchboard {
                 return .office(
                     BranchDesk.Job(
                         request: request.number, method: request.method, path: path, body: [], preview: false,
-                        caller: .officeHolder(holder), now: clock()))
+                        caller: .officeHolder(holder), now: clock(), language: request.language))
             }
             return .respond(.problem(401, "send a secretary's link token as Authorization: Bearer TOKEN"))
         }
@@ -48,7 +48,7 @@ extension Switchboard {
         return .office(
             BranchDesk.Job(
                 request: request.number, method: request.method, path: path, body: request.body,
-                preview: request.preview, caller: .member(member), now: clock()))
+                preview: request.preview, caller: .member(member), now: clock(), language: request.language))
     }
 
     /// Answers `/healthz`, and authorizes an export before any work: the

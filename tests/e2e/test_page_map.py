@@ -126,3 +126,83 @@ def test_a_secretary_sees_their_own_branch_on_the_map(district, browsers):
     wait(phone, lambda d: len(flags(d)) == 30, 15, "the branch's thirty flags")
     assert by_testid(phone, "filter-organisation") == []
     shoot(phone, "map-branch", 360, 740)
+
+
+def test_the_district_reads_each_branchs_cadence_and_files_the_sheets(district, browsers, tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+
+    data, server = district
+    branch = next(b for b in data["branches"] if b["name"] == "柳村党支部")
+    secretary = next(m for m in branch["members"] if m["secretary"])
+    came = [m for m in branch["members"] if not m["secretary"]][:2]
+
+    async def hold_meeting():
+        host = Client(server.ws_url)
+        await host.connect(secretary["token"])
+        await host.ok("session.open")
+        phones = []
+        for member in came:
+            phone = Client(server.ws_url)
+            await phone.connect(member["token"])
+            phones.append(phone)
+        await host.ok("session.start")
+        await host.ok("session.end")
+        for phone in phones:
+            await phone.close()
+        await host.close()
+
+    run(hold_meeting())
+    report = run_json_at(server, data["office"], "/api/dashboard")
+    lines = {b["name"]: b["dashboard"] for b in report["branches"]}
+    assert len(lines) == 4
+    standing = {c["kind"]: c["standing"] for c in lines["柳村党支部"]["cadence"]}
+    assert standing["branch-meeting"] == "done" and standing["committee"] == "overdue"
+    assert all(c["standing"] == "overdue" for c in lines["桃村党支部"]["cadence"])
+    assert lines["桃村党支部"].get("attendanceRate") is None
+    attended = {m["name"] for m in lines["柳村党支部"]["members"] if m["attended"] == 1}
+    assert {m["name"] for m in came} <= attended
+    assert 0 < lines["柳村党支部"]["attendanceRate"] < 0.2
+
+    status, headers, body = server.get("/api/dashboard/members.csv", data["office"])
+    assert status == 200 and "text/csv" in headers["Content-Type"]
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["支部", "姓名"] and len(rows) == 121
+    status, _, body = server.get("/api/dashboard/branches.xlsx?lang=en", data["office"])
+    assert status == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0][0] == "Branch" and len(cells) == 5
+    assert next(r for r in cells if r[0] == "柳村党支部")[4] == "held"
+    assert server.get("/api/dashboard/everyone.pdf", data["office"])[0] == 404
+    member = next(m for m in branch["members"] if not m["secretary"])
+    assert server.get("/api/dashboard", member["token"])[0] == 403
+
+    driver = browsers(1280, 900)
+    open_map(driver, server, data["office"])
+    wait(driver, lambda d: len(d.find_elements("css selector", "[data-testid=cadence] tr[data-branch]")) == 4,
+         message="a row per branch")
+    done = driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=cadence] .standing.done')].map(s => s.closest('tr').cells[0].innerText)")
+    assert done == ["柳村党支部"]
+    driver.execute_script("document.querySelector('[data-testid=cadence]').scrollIntoView()")
+    driver.save_screenshot(str(tmp_path / "cadence.png"))
+    shoot_element(driver, "map-cadence")
+
+
+def shoot_element(driver, name):
+    from browser import SHOTS, painted
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    painted(driver)
+    driver.find_element("css selector", "[data-testid=cadence]").screenshot(str(SHOTS / f"{name}-1280.png"))
+
+
+def run_json_at(server, token, path):
+    import json
+
+    status, _, body = server.get(path, token)
+    assert status == 200, body
+    return json.loads(body)

@@ -3,14 +3,19 @@
 // the office alike; and text files read as the office saved them.
 
 /** Saves (or, for the minutes, opens to print) one of a session's documents. */
-export async function download(token, session, path) {
-  const response = await fetch(`/sessions/${session}/${path}`, { headers: { Authorization: `Bearer ${token}` } });
+export function download(token, session, path) {
+  return save(token, `/sessions/${session}/${path}`, `${session}-${path}`);
+}
+
+/** Saves what an address answers (an office's sheets too), or opens it when it is a page. */
+export async function save(token, address, filename) {
+  const response = await fetch(address, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) throw new Error(`${response.status}`);
   const url = URL.createObjectURL(await response.blob());
-  if (path.endsWith('.html')) { open(url, '_blank'); return; }
+  if (filename.endsWith('.html')) { open(url, '_blank'); return; }
   const link = document.createElement('a');
   link.href = url;
-  link.download = `${session}-${path}`;
+  link.download = filename;
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

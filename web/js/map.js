@@ -15,6 +15,9 @@ const words = {
     cities: '各城市人数', city: '城市', count: '人数', unplaced: '未能标注的党员', noCity: '未填写城市',
     typed: '填写的是「{c}」', none: '全部已标注。', level_county: '县（区）', level_township: '乡镇（街道）', level_village: '村（社区）',
     back: '返回',
+    cadence: '三会一课', kind_committee: '支部委员会（本月）', kind_group_meeting: '党小组会（本月）', kind_branch_meeting: '支部党员大会（本季度）',
+    kind_lesson: '党课（本季度）', rate: '出席率', missed: '最近三次均缺席', done: '已开', due: '待开', overdue: '逾期未开',
+    sheetBranches: '各支部 (Excel)', sheetMembers: '党员出席 (Excel)', csv: 'CSV',
   },
   en: {
     title: 'Where members are', loading: 'Loading…', lang: '中文', noToken: 'Open the personal link you were sent.',
@@ -22,6 +25,9 @@ const words = {
     cities: 'Members per city', city: 'City', count: 'Members', unplaced: 'Members not on the map', noCity: 'no city given',
     typed: 'typed "{c}"', none: 'Every member is on the map.', level_county: 'County', level_township: 'Township', level_village: 'Village',
     back: 'Back',
+    cadence: 'Three meetings and a lesson', kind_committee: 'Committee (month)', kind_group_meeting: 'Party group (month)',
+    kind_branch_meeting: 'Assembly (quarter)', kind_lesson: 'Party lesson (quarter)', rate: 'Attendance', missed: 'Missed the last three',
+    done: 'held', due: 'due', overdue: 'overdue', sheetBranches: 'Branches (Excel)', sheetMembers: 'Members (Excel)', csv: 'CSV',
   },
 };
 
@@ -34,6 +40,8 @@ const token = new URLSearchParams(location.hash.slice(1)).get('t');
 const root = document.getElementById('map-page');
 const REFRESH_MS = 4000;
 let map = null;
+/** 三会一课 per branch (GET /api/dashboard): read once, it replays every session held. */
+let dashboard = null;
 let outline = null;
 let problem = null;
 const chosen = { branch: '', organisation: '' };
@@ -127,6 +135,22 @@ function sideCard(summary, members, cities) {
   </div>`;
 }
 
+function cadenceCard() {
+  if (!dashboard) return '';
+  let lines = dashboard.branches;
+  if (chosen.organisation) { const kept = branchesUnder(chosen.organisation); lines = lines.filter((b) => kept.has(b.id)); }
+  if (chosen.branch) lines = lines.filter((b) => b.id === chosen.branch);
+  const kinds = dashboard.branches[0]?.dashboard.cadence.map((c) => c.kind) || [];
+  const rows = lines.map((b) => html`<tr data-key="d-${b.id}" data-branch="${b.id}"><td>${b.name}</td>
+    ${b.dashboard.cadence.map((c) => html`<td><span class="standing ${c.standing}" data-kind="${c.kind}">${w(c.standing)}</span></td>`)}
+    <td class="n">${b.dashboard.attendanceRate == null ? '—' : `${Math.round(b.dashboard.attendanceRate * 100)}%`}</td>
+    <td class="n">${b.dashboard.members.filter((m) => m.missedLastThree).length}</td></tr>`);
+  const sheet = (name, label) => html`<button data-action="sheet" data-sheet="${name}.xlsx">${label}</button> <button data-action="sheet" data-sheet="${name}.csv">${w('csv')}</button>`;
+  return html`<div class="card" data-key="cadence"><h2>${w('cadence')}</h2>
+    <div class="scroll"><table data-testid="cadence"><tr><th>${w('branch')}</th>${kinds.map((k) => html`<th>${w('kind_' + k.replace(/-/g, '_'))}</th>`)}<th class="n">${w('rate')}</th><th class="n">${w('missed')}</th></tr>${rows}</table></div>
+    <p class="actions">${sheet('branches', w('sheetBranches'))} ${sheet('members', w('sheetMembers'))}</p></div>`;
+}
+
 function draw() {
   const heading = map ? `${map.scope.name} · ${w('title')}` : w('title');
   const bar = html`<header class="bar"><div class="title">${heading}</div>
@@ -139,7 +163,7 @@ function draw() {
     const cities = counts(members);
     const placed = members.filter((m) => m.place).length;
     const summary = html`<div class="card"><p data-testid="map-summary"><strong>${w('members', { n: members.length })}</strong> · ${w('placed', { n: placed, c: cities.length })}</p>${filtersCard()}</div>`;
-    body = html`<div class="layout">${mapCard(members, cities)}${sideCard(summary, members, cities)}</div>`;
+    body = html`<div class="layout">${mapCard(members, cities)}${sideCard(summary, members, cities)}</div>${cadenceCard()}`;
   }
   document.title = `${w('title')} · Muster`;
   patch(root, html`${bar}<main class="map-page host">${body}</main>`);
@@ -151,6 +175,11 @@ function draw() {
 root.addEventListener('click', async (event) => {
   const target = event.target.closest('[data-action]');
   if (target?.dataset.action === 'lang') { await setLang(lang() === 'zh' ? 'en' : 'zh'); draw(); }
+  if (target?.dataset.action === 'sheet') {
+    const { save } = await import('./files.js');
+    const name = target.dataset.sheet;
+    await save(token, `/api/dashboard/${name}${lang() === 'en' ? '?lang=en' : ''}`, name).catch((error) => { problem = error.message; draw(); });
+  }
 });
 
 root.addEventListener('change', (event) => {
@@ -170,6 +199,8 @@ async function loadOutline() {
 draw();
 if (token) {
   languageReady.then(() => Promise.all([loadOutline(), load()])).then(draw);
+  fetch('/api/dashboard', { headers: { Authorization: `Bearer ${token}` } })
+    .then((response) => (response.ok ? response.json() : null)).then((answer) => { dashboard = answer; draw(); }).catch(() => {});
   // Where members are changes when one reports a new city: look again every few seconds while shown.
   setInterval(() => { if (document.visibilityState === 'visible') load(); }, REFRESH_MS);
 }
