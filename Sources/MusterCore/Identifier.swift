@@ -36,6 +36,7 @@ public enum RollCallTag {}
 public enum ThreadTag {}
 public enum PostTag {}
 public enum VoteTag {}
+public enum OrganisationTag {}
 
 public typealias BranchID = Identifier<BranchTag>
 public typealias MemberID = Identifier<MemberTag>
@@ -46,6 +47,8 @@ public typealias RollCallID = Identifier<RollCallTag>
 public typealias ThreadID = Identifier<ThreadTag>
 public typealias PostID = Identifier<PostTag>
 public typealias VoteID = Identifier<VoteTag>
+/// A county's, a township's or a village's organisation, above branches.
+public typealias OrganisationID = Identifier<OrganisationTag>
 
 extension Identifier {
     /// The identifier the session machine gives the `ordinal`-th item (1-based)

@@ -21,16 +21,19 @@ public struct RosterEntry: Codable, Sendable, Hashable {
     public var city: String?
     /// Secretaries host the branch's sessions.
     public var secretary: Bool
+    /// Their branch, in a lesson for many branches (each branch files its own sheet); nil in a branch's own session.
+    public var branch: BranchID?
 
     public init(
         id: MemberID, name: String, status: MemberStatus = .full, city: String? = nil,
-        secretary: Bool = false
+        secretary: Bool = false, branch: BranchID? = nil
     ) {
         self.id = id
         self.name = name
         self.status = status
         self.city = city
         self.secretary = secretary
+        self.branch = branch
     }
 }
 

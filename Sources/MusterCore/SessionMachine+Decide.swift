@@ -169,6 +169,9 @@ extension SessionMachine {
 
         case .openVote(let question, let options, let secret):
             try requireHost(caller)
+            guard state.setup.organisation == nil else {
+                throw .conflict("a lesson for many branches holds no votes: each branch votes in its own meeting")
+            }
             try requireStarted()
             guard state.openVote == nil else { throw .conflict("close the open vote first") }
             let question = try text(question, field: "question", limit: FieldLimits.reason)

@@ -11,6 +11,10 @@ public struct SessionSetup: Codable, Sendable, Hashable {
     public var rules: VotingRules
     /// The text to read together, if chosen in advance.
     public var text: SharedText?
+    /// Set for a lesson the organisation holds for every branch under it (a township's
+    /// 空中课堂): `branch` hosts it, its roster is the members of all those branches,
+    /// each line with its branch, and it holds no votes. Nil for a branch's own session.
+    public var organisation: OrganisationID?
 
     /// Five minutes: long enough for a phone on a slow network to get in,
     /// short enough that "late" still means something.
@@ -23,7 +27,7 @@ public struct SessionSetup: Codable, Sendable, Hashable {
     public init(
         id: SessionID, branch: BranchID, title: String, kind: String = "branch-meeting",
         scheduledStart: Instant, graceSeconds: Int = SessionSetup.defaultGraceSeconds,
-        rules: VotingRules = .branchWork, text: SharedText? = nil
+        rules: VotingRules = .branchWork, text: SharedText? = nil, organisation: OrganisationID? = nil
     ) {
         self.id = id
         self.branch = branch
@@ -33,6 +37,7 @@ public struct SessionSetup: Codable, Sendable, Hashable {
         self.graceSeconds = graceSeconds
         self.rules = rules
         self.text = text
+        self.organisation = organisation
     }
 }
 

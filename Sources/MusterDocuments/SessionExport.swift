@@ -30,17 +30,23 @@ public enum SessionExport: String, CaseIterable, Sendable {
 
     /// Renders the document. `log` is the session's stored events (only the JSON documents use it);
     /// times are written in `timeZone` (the branch's), the sheet in `language`; `reader` is a
-    /// member reading the minutes (see `MinutesDocument`), nil for the secretary.
+    /// member reading the minutes (see `MinutesDocument`), nil for the secretary. `branch`: in a
+    /// lesson for many branches, the sheet of that branch's members only (each secretary files their own).
     public func render(
         _ state: SessionState, log: [StoredEvent], asOf: Instant, timeZone: TimeZone, language: DocumentLanguage = .zh,
-        reader: MemberID? = nil
+        reader: MemberID? = nil, branch: BranchID? = nil
     ) throws -> [UInt8] {
+        let sheet = { () -> [AttendanceRecord] in
+            let records = state.attendance(asOf: asOf)
+            guard let branch else { return records }
+            let members = Set(state.roster.filter { $0.branch == branch }.map(\.id))
+            return records.filter { members.contains($0.member) }
+        }
         switch self {
         case .attendanceCSV:
-            let records = state.attendance(asOf: asOf)
-            return Array(AttendanceExport.csv(records, timeZone: timeZone, language: language).utf8)
+            return Array(AttendanceExport.csv(sheet(), timeZone: timeZone, language: language).utf8)
         case .attendanceXLSX:
-            let rows = AttendanceExport.rows(state.attendance(asOf: asOf), timeZone: timeZone, language: language)
+            let rows = AttendanceExport.rows(sheet(), timeZone: timeZone, language: language)
             return try AttendanceWorkbook.xlsx(rows, sheet: language == .zh ? "考勤" : "Attendance")
         case .minutesHTML:
             return Array(MinutesDocument.html(state, asOf: asOf, timeZone: timeZone, reader: reader).utf8)

@@ -77,9 +77,15 @@ struct SessionLine: Encodable {
     var cancelReason: String?
     var openedAt: Instant?
     var textTitle: String?
+    /// The branch that runs it: another branch's, for a lesson an organisation holds for many.
+    var hostBranch: String
+    /// A lesson for every branch under an organisation.
+    var lesson: Bool
 
     init(_ setup: SessionSetup, _ summary: SessionSummary? = nil) {
         id = setup.id.rawValue
+        hostBranch = setup.branch.rawValue
+        lesson = setup.organisation != nil
         title = setup.title
         kind = setup.kind
         startsAt = setup.scheduledStart
@@ -93,11 +99,13 @@ struct SessionLine: Encodable {
         textTitle = setup.text?.title
     }
 
-    /// A branch's sessions, newest first, each with where it stands (read without replaying).
+    /// The branch's sessions and the lessons organisations above it held for it too, newest first.
     static func sessions(of branch: BranchID, in store: MusterDatabase) throws -> [(setup: SessionSetup, summary: SessionSummary?)] {
-        let summaries = Dictionary(
-            try store.sessionSummaries(branch: branch).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return try store.sessions(branch: branch.rawValue).reversed().map { ($0, summaries[$0.id]) }
+        let own = try store.sessionSummaries(branch: branch)
+        let lessons = try store.lessonSummaries(for: branch)
+        let summaries = Dictionary((own + lessons).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let setups = try store.sessions(branch: branch.rawValue) + lessons.map { try store.sessionSetup($0.id) }
+        return setups.sorted { $0.scheduledStart > $1.scheduledStart }.map { ($0, summaries[$0.id]) }
     }
 }
 

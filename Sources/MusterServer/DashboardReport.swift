@@ -25,6 +25,11 @@ struct DashboardReport: Encodable {
                     if held {
                         let state = try store.loadSession(setup.id).machine.state
                         lines = state.attendance(asOf: state.endedAt ?? now)
+                        if setup.organisation != nil {
+                            // A lesson for many branches: this branch's members only.
+                            let own = Set(state.roster.filter { $0.branch == branch.id }.map(\.id))
+                            lines = lines.filter { own.contains($0.member) }
+                        }
                     }
                     return BranchDashboard.Session(kind: setup.kind, startsAt: setup.scheduledStart, held: held, attendance: lines)
                 }

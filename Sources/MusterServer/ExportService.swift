@@ -23,6 +23,8 @@ final class ExportService: Sendable {
         var language: DocumentLanguage
         /// A member (not a secretary) asking for the minutes: only of a session they attended.
         var reader: MemberID? = nil
+        /// In a lesson for many branches, the branch whose sheet this is.
+        var branch: BranchID? = nil
     }
 
     init(store: MusterDatabase, mailbox: Mailbox) {
@@ -56,7 +58,7 @@ final class ExportService: Sendable {
             let log = job.export.needsLog ? try stored ?? store.events(job.session) : []
             let zone = try store.timeZone(ofBranch: state.setup.branch)
             let body = try job.export.render(
-                state, log: log, asOf: job.asOf, timeZone: zone, language: job.language, reader: job.reader)
+                state, log: log, asOf: job.asOf, timeZone: zone, language: job.language, reader: job.reader, branch: job.branch)
             let download = job.export == .minutesHTML ? nil : "\(job.session)-\(job.export.rawValue)"
             return HTTPResponse(status: 200, contentType: job.export.contentType, body: body, filename: download)
         } catch let error as StoreError {

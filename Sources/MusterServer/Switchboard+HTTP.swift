@@ -75,15 +75,23 @@ extension Switchboard {
             return .respond(.problem(404, "there is no session \(session)"))
         }
         // A secretary of the branch takes any export; a member of it, the minutes of a session they
-        // attended (checked against the record when it is rendered).
-        guard member.branchId == branch, member.secretary || export == .minutesHTML else {
+        // attended (checked against the record when it is rendered). In a lesson for many branches,
+        // each branch's secretary takes their own branch's attendance sheet.
+        let setup = hubs[session]?.state.setup ?? (try? store.sessionSetup(session))
+        let lesson = setup?.organisation != nil
+        let admitted = member.branchId == branch || (setup.flatMap { try? admits(session, $0, branch: member.branchId) } ?? false)
+        guard admitted, member.secretary || export == .minutesHTML else {
             return .respond(.problem(403, "only a secretary of this session's branch can export it"))
+        }
+        let sheet = export == .attendanceCSV || export == .attendanceXLSX
+        if lesson, member.secretary, member.branchId != branch, !sheet {
+            return .respond(.problem(403, "a lesson's other branches take their own attendance sheet; the rest is the host branch's"))
         }
         if let problem = damaged[session] { return .respond(.problem(500, problem)) }
         return .render(
             ExportService.Job(
                 request: request, session: session, export: export, state: hubs[session]?.state, asOf: clock(),
-                language: language, reader: member.secretary ? nil : member.id))
+                language: language, reader: member.secretary ? nil : member.id, branch: lesson && sheet ? member.branchId : nil))
     }
 
     /// The member whose current link's token came as `Authorization: Bearer TOKEN`, if any.

@@ -46,7 +46,8 @@ extension Switchboard {
             refuse(connection, .rateLimited, "this link is connecting too often; wait a moment")
             return
         }
-        let caller = Caller(member: member.id, role: member.secretary ? .host : .member)
+        // A lesson for many branches is run by its host branch's secretary; the others attend it.
+        let caller = Caller(member: member.id, role: member.secretary && hub.state.setup.branch == member.branchId ? .host : .member)
         let watching = watch && caller.role == .host
         if !watching, deviceCount(session: hub.id, member: member.id) >= maxDevicesPerMember {
             refuse(
@@ -118,7 +119,10 @@ extension Switchboard {
                 refuse(connection, .notFound, "there is no session \(id)")
                 return nil
             }
-            guard branch == nil || owner == branch else {
+            let admitted = try branch.map { branch in
+                try owner == branch || admits(id, hubs[id]?.state.setup ?? store.sessionSetup(id), branch: branch)
+            }
+            guard admitted != false else {
                 refuse(connection, .forbidden, "this session belongs to another branch")
                 return nil
             }

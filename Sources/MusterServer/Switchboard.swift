@@ -50,6 +50,8 @@ final class Switchboard {
     var peers: [ConnectionID: Peer] = [:]
     /// Members whose never-used link has been used since this server started: noted once each.
     var linksNoted: Set<MemberID> = []
+    /// The branches each lesson for many branches takes members from, read once per lesson.
+    var lessonBranches: [SessionID: Set<BranchID>] = [:]
     var stopping = false
     /// The last commit's failure, until a commit succeeds again (`/healthz`).
     var commitFailure: String?
@@ -211,12 +213,12 @@ final class Switchboard {
         let command: Command
         switch clientCommand.action {
         case .openSession:
-            // The roster is frozen from the branch as it is now.
-            guard let roster = try? store.members(branch: hub.state.setup.branch.rawValue) else {
+            // The roster is frozen from the branch as it is now (a lesson's: from each of its branches).
+            guard let roster = try? roster(of: hub.state.setup) else {
                 out.send(ServerMessage.error(id: id, .internal, "the server cannot read the roster; try again"), to: connection)
                 return
             }
-            command = .open(roster: roster.map(\.rosterEntry))
+            command = .open(roster: roster)
         case .command(let core):
             command = core
         }

@@ -14,6 +14,11 @@ protocol SwitchboardStore {
     func members(branch idOrName: String) throws -> [Member]
     func sessionBranch(_ id: SessionID) throws -> BranchID?
     func sessionSummaries(branch: BranchID) throws -> [SessionSummary]
+    /// Lessons organisations above `branch` hold for all their branches, hosted by another branch.
+    func lessonSummaries(for branch: BranchID) throws -> [SessionSummary]
+    /// The branches whose members a lesson takes (none for a branch's own session).
+    func lessonBranches(_ session: SessionID) throws -> [Branch]
+    func sessionSetup(_ id: SessionID) throws -> SessionSetup
     /// Sessions opened and not ended: what a starting server must recover.
     func sessionsUnderWay() throws -> [SessionID]
     func watchCredential(for session: SessionID) throws -> String

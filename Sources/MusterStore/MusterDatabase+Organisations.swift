@@ -2,9 +2,7 @@ import Foundation
 import GRDB
 import MusterCore
 
-public enum OrganisationTag {}
 public enum OfficeHolderTag {}
-public typealias OrganisationID = Identifier<OrganisationTag>
 public typealias OfficeHolderID = Identifier<OfficeHolderTag>
 
 /// The levels above a branch through which a city finds and serves its
@@ -88,11 +86,31 @@ extension MusterDatabase {
             try db.alter(table: "branch") { t in
                 t.add(column: "organisationId", .text).references("organisation", onDelete: .restrict)
             }
+            // A lesson an organisation holds for every branch under it (hosted by one of them).
+            try db.alter(table: "session") { t in
+                t.add(column: "organisationId", .text).references("organisation", onDelete: .restrict)
+            }
+            try db.create(index: "session_by_organisation", on: "session", columns: ["organisationId"])
             if try Branch.fetchCount(db) > 0 {
                 try Self.insertDefaultOrganisation(db, at: Instant(iso8601: "2026-01-01T00:00:00Z")!)
                 try db.execute(sql: "UPDATE branch SET organisationId = ?", arguments: [Organisation.defaultID])
             }
         }
+    }
+
+    /// The branches of `organisation` and of every organisation below it.
+    static func branches(under organisation: OrganisationID, in db: Database) throws -> [Branch] {
+        let all = try Organisation.fetchAll(db)
+        var inside: Set<OrganisationID> = [organisation]
+        var grew = true
+        while grew {
+            grew = false
+            for child in all where child.parentId.map(inside.contains) == true && !inside.contains(child.id) {
+                inside.insert(child.id)
+                grew = true
+            }
+        }
+        return try Branch.filter(Array(inside).contains(Branch.Columns.organisationId)).order(Branch.Columns.name).fetchAll(db)
     }
 
     static func insertDefaultOrganisation(_ db: Database, at time: Instant) throws {

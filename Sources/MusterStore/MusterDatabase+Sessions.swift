@@ -4,9 +4,12 @@ import MusterCore
 
 extension MusterDatabase {
     /// Plans a session for a branch. Its voting rules are the branch's.
+    /// Plans a session of `branch`; with `organisation`, a lesson that branch hosts for every
+    /// branch under that organisation (the host among them).
     public func addSession(
         branch idOrName: String, title: String, kind: String = "branch-meeting", startsAt: Instant,
-        graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil, by actor: MemberID? = nil
+        graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil, organisation: String? = nil,
+        by actor: MemberID? = nil
     ) throws -> SessionSetup {
         let title = title.trimmingWhitespace()
         guard !title.isEmpty else { throw StoreError.invalid("A session needs a title.") }
@@ -22,12 +25,19 @@ extension MusterDatabase {
         }
         return try writer.write { db in
             let branch = try Self.branch(idOrName, in: db)
+            var owner: Organisation?
+            if let organisation {
+                owner = try Self.organisation(organisation, in: db)
+                guard try Self.branches(under: owner!.id, in: db).contains(where: { $0.id == branch.id }) else {
+                    throw StoreError.invalid("\(branch.name) is not under \(owner!.name): a lesson is hosted by one of its own branches.")
+                }
+            }
             let setup = SessionSetup(
                 id: random.identifier("S"), branch: branch.id, title: title, kind: kind, scheduledStart: startsAt,
-                graceSeconds: graceSeconds, rules: branch.rules, text: checkedText)
+                graceSeconds: graceSeconds, rules: branch.rules, text: checkedText, organisation: owner?.id)
             try SessionRecord(
                 id: setup.id, branchId: branch.id, title: title, startsAt: startsAt,
-                setup: setup, createdAt: now()
+                setup: setup, createdAt: now(), organisationId: owner?.id
             ).insert(db)
             try audit(db, branch: branch.id, by: actor, "session.plan", subject: setup.id.rawValue,
                       "\(title) (\(kind)), \(startsAt.iso8601)")
@@ -57,17 +67,46 @@ extension MusterDatabase {
 
     /// Where a branch's sessions stand, read from the log's index without replaying anything.
     public func sessionSummaries(branch: BranchID) throws -> [SessionSummary] {
+        try writer.read { db in try Self.summaries(db, where: "s.branchId = ?", [branch]) }
+    }
+
+    /// Lessons other branches host for an organisation above `branch`: its members attend them too.
+    public func lessonSummaries(for branch: BranchID) throws -> [SessionSummary] {
         try writer.read { db in
-            try Row.fetchAll(
+            guard let home = try Branch.fetchOne(db, key: branch), var above = home.organisationId else { return [] }
+            var organisations: [OrganisationID] = [above]
+            while let parent = try Organisation.fetchOne(db, key: above)?.parentId, !organisations.contains(parent) {
+                organisations.append(parent)
+                above = parent
+            }
+            let marks = Array(repeating: "?", count: organisations.count).joined(separator: ", ")
+            return try Self.summaries(
+                db, where: "s.organisationId IN (\(marks)) AND s.branchId != ?",
+                StatementArguments(organisations.map(\.rawValue) + [branch.rawValue]))
+        }
+    }
+
+    /// The branches a lesson's organisation holds: its members are the lesson's roster.
+    public func lessonBranches(_ session: SessionID) throws -> [Branch] {
+        try writer.read { db in
+            guard let organisation = try Self.setup(session, in: db).organisation else { return [] }
+            return try Self.branches(under: organisation, in: db)
+        }
+    }
+
+    private static func summaries(_ db: Database, where condition: String, _ arguments: StatementArguments) throws
+        -> [SessionSummary]
+    {
+        try Row.fetchAll(
                 db,
                 sql: """
                     SELECT s.id, s.startsAt,
                       (SELECT at FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.opened') AS openedAt,
                       EXISTS (SELECT 1 FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.ended') AS ended,
                       (SELECT body FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.cancelled') AS cancelled
-                    FROM session s WHERE s.branchId = ? ORDER BY s.startsAt
+                    FROM session s WHERE \(condition) ORDER BY s.startsAt
                     """,
-                arguments: [branch]
+                arguments: arguments
             ).map { row in
                 let cancelled = (row["cancelled"] as String?).flatMap { body -> String? in
                     guard case .sessionCancelled(let event) = try? JSONDecoder().decode(Event.self, from: Data(body.utf8))
@@ -79,7 +118,6 @@ extension MusterDatabase {
                     openedAt: (row["openedAt"] as String?).flatMap { Instant(iso8601: $0) },
                     ended: row["ended"] || cancelled != nil, cancelReason: cancelled)
             }
-        }
     }
 
     static func setup(_ id: SessionID, in db: Database) throws -> SessionSetup {

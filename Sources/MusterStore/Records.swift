@@ -92,8 +92,10 @@ struct SessionRecord: Codable, FetchableRecord, PersistableRecord {
     /// The whole `SessionSetup`, stored by GRDB as JSON, so the core decides what a setup holds.
     var setup: SessionSetup
     var createdAt: Instant
+    /// A lesson's organisation (`SessionSetup.organisation`), as a column to find it by.
+    var organisationId: OrganisationID? = nil
 
-    enum Columns: String, ColumnExpression { case id, branchId, title, startsAt, setup, createdAt }
+    enum Columns: String, ColumnExpression { case id, branchId, title, startsAt, setup, createdAt, organisationId }
 }
 
 /// One row of the event log.

@@ -1,17 +1,20 @@
 import MusterCore
 import MusterStore
 
-/// `muster demo --org`: a district with two streets, a village under each, four
-/// branches and 120 floating members in twenty cities (two cities typed oddly, one
-/// that names no place), an office link for the district and a planned session
-/// in each branch.
+/// `muster demo --org`: a district with two streets, four branches (the east street's
+/// own and two villages', the west street's village) and 120 floating members in
+/// twenty cities (two cities typed oddly, one that names no place), an office
+/// link for the district and a planned session in each branch.
 enum OrganisationDemo {
     static let district = "示范区"
-    /// Street, its village, and the branch of each.
-    static let streets: [(street: String, village: String, streetBranch: String, villageBranch: String)] = [
-        ("东街道", "柳村", "东街道机关党支部", "柳村党支部"),
-        ("西街道", "桃村", "西街道机关党支部", "桃村党支部"),
+    /// Each branch, the organisation it belongs to, and that organisation's level and parent.
+    static let plan: [(branch: String, organisation: String, level: OrganisationLevel, parent: String)] = [
+        ("东街道机关党支部", "东街道", .township, district),
+        ("柳村党支部", "柳村", .village, "东街道"),
+        ("杏村党支部", "杏村", .village, "东街道"),
+        ("桃村党支部", "桃村", .village, "西街道"),
     ]
+    static let streets = ["东街道", "西街道"]
     static let cities = [
         "北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", "武汉", "成都", "重庆",
         "西安", "郑州", "长沙", "天津", "青岛", "厦门", "东莞", "宁波", "哈尔滨", "鹤岗",
@@ -40,12 +43,13 @@ enum OrganisationDemo {
     /// Builds it all in a new data file (an existing district is refused: run it on a fresh `--db`).
     static func build(_ database: MusterDatabase, links: LinkOptions, now: Instant) throws -> Output {
         let top = try database.addOrganisation(name: district, level: .county)
+        for street in streets { _ = try database.addOrganisation(name: street, level: .township, parent: top.id.rawValue) }
         var branches: [(Branch, String)] = []
-        for entry in streets {
-            let street = try database.addOrganisation(name: entry.street, level: .township, parent: top.id.rawValue)
-            let village = try database.addOrganisation(name: entry.village, level: .village, parent: street.id.rawValue)
-            branches.append((try database.addBranch(name: entry.streetBranch, organisation: street.id.rawValue), street.name))
-            branches.append((try database.addBranch(name: entry.villageBranch, organisation: village.id.rawValue), village.name))
+        for entry in plan {
+            if entry.level == .village {
+                _ = try database.addOrganisation(name: entry.organisation, level: .village, parent: entry.parent)
+            }
+            branches.append((try database.addBranch(name: entry.branch, organisation: entry.organisation), entry.organisation))
         }
         var output: [BranchOutput] = []
         var index = 0

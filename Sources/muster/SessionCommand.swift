@@ -34,6 +34,13 @@ struct SessionCommand: ParsableCommand {
         @Flag(help: "Read the Party oath together (the built-in text).")
         var oath = false
 
+        @Option(
+            help: """
+                A lesson for every branch under this organisation (a township's 空中课堂): --branch hosts it, \
+                its roster is all their members, each branch files its own sheet, and it holds no votes.
+                """)
+        var org: String?
+
         @OptionGroup var store: StoreOptions
 
         func run() throws {
@@ -52,7 +59,8 @@ struct SessionCommand: ParsableCommand {
                     text = SharedText(title: title, pasted: pasted)
                 }
                 return try database.addSession(
-                    branch: branch, title: title, kind: kind, startsAt: startsAt, graceSeconds: grace, text: text)
+                    branch: branch, title: title, kind: kind, startsAt: startsAt, graceSeconds: grace, text: text,
+                    organisation: org)
             }
             if store.json {
                 try printJSON(SessionOutput(setup))
@@ -85,6 +93,8 @@ struct SessionCommand: ParsableCommand {
 struct SessionOutput: Encodable {
     var id: String
     var branch: String
+    /// A lesson's organisation, for every branch under it.
+    var organisation: String?
     var title: String
     var kind: String
     var starts: String
@@ -96,6 +106,7 @@ struct SessionOutput: Encodable {
     init(_ setup: SessionSetup) {
         id = setup.id.rawValue
         branch = setup.branch.rawValue
+        organisation = setup.organisation?.rawValue
         title = setup.title
         kind = setup.kind
         starts = setup.scheduledStart.iso8601

@@ -155,3 +155,38 @@ import Testing
         return closed
     }
 }
+
+/// A township's lesson for every branch under it: roll calls and the text, no votes.
+@Suite struct LessonTests {
+    static func lesson() -> Scene {
+        var scene = Scene()
+        scene.machine = SessionMachine(
+            setup: SessionSetup(
+                id: "S2", branch: "B1", title: "空中课堂", kind: "lesson", scheduledStart: Scene.scheduled,
+                text: .partyOath, organisation: "O1"))
+        let roster = Scene.roster.enumerated().map { index, entry in
+            var entry = entry
+            entry.branch = index % 2 == 0 ? "B1" : "B2"
+            return entry
+        }
+        scene.run(.open(roster: roster), at: -600)
+        scene.run(.start, at: 0)
+        scene.join(Scene.voters, at: 10)
+        return scene
+    }
+
+    @Test func aLessonHoldsNoVoteEvenWithEveryoneThere() {
+        var scene = Self.lesson()
+        #expect(scene.state.quorum.met)
+        scene.refuse(.openVote(question: "通过？", options: nil, secret: false), at: 20, .conflict)
+    }
+
+    @Test func aLessonsRosterKeepsEachMembersBranchAndItsRollCallsAndTextWork() {
+        var scene = Self.lesson()
+        #expect(Set(scene.state.roster.map(\.branch)) == ["B1", "B2"])
+        scene.run(.advanceText(line: 1), at: 30)
+        #expect(scene.state.text?.current == 1)
+        scene.run(.startRollCall(seconds: 60), at: 40)
+        #expect(scene.state.openRollCall != nil)
+    }
+}

@@ -121,6 +121,9 @@ struct FailingReads: SwitchboardStore {
         if failing.contains(.memberByToken) { throw DiskError() }
         return try store.member(token: token)
     }
+    func lessonSummaries(for branch: BranchID) throws -> [SessionSummary] { try store.lessonSummaries(for: branch) }
+    func lessonBranches(_ session: SessionID) throws -> [Branch] { try store.lessonBranches(session) }
+    func sessionSetup(_ id: SessionID) throws -> SessionSetup { try store.sessionSetup(id) }
     func officeHolder(token: String) throws -> OfficeHolder? {
         if failing.contains(.memberByToken) { throw DiskError() }
         return try store.officeHolder(token: token)

@@ -2,7 +2,7 @@
 
 export const words = {
   zh: {
-    title: '支部事务', back: '返回会议', map: '分布图', lang: 'EN', loading: '正在载入…', noToken: '请打开书记的专属链接。',
+    title: '支部事务', back: '返回会议', map: '分布图', lesson: '联合党课（各支部一起上，本支部的考勤表只含本支部党员）', lang: 'EN', loading: '正在载入…', noToken: '请打开书记的专属链接。',
     sessions: '会议', plan: '安排会议', roster: '名单', log: '变更记录', none: '还没有', current: '打开控制台',
     phase_planned: '未开始', phase_open: '进行中', phase_ended: '已结束', phase_cancelled: '已取消',
     minutes: '纪要', csv: '考勤表 CSV', xlsx: '考勤表 Excel',
@@ -25,7 +25,7 @@ export const words = {
     st_present: '出席', st_late: '迟到', st_left_early: '早退', st_excused: '请假', st_absent: '缺席',
   },
   en: {
-    title: 'Branch office', back: 'Back to the meeting', map: 'Map', lang: '中文', loading: 'Loading…', noToken: "Open the secretary's own link.",
+    title: 'Branch office', back: 'Back to the meeting', map: 'Map', lesson: 'a lesson for several branches (this sheet has this branch\'s members only)', lang: '中文', loading: 'Loading…', noToken: "Open the secretary's own link.",
     sessions: 'Sessions', plan: 'Plan a session', roster: 'Roster', log: 'Changes', none: 'None yet', current: 'Open the console',
     phase_planned: 'Planned', phase_open: 'Under way', phase_ended: 'Ended', phase_cancelled: 'Cancelled',
     minutes: 'Minutes', csv: 'Attendance CSV', xlsx: 'Attendance Excel',

@@ -78,9 +78,12 @@ const options = (values, label, chosen) => values.map((v) => html`<option value=
 
 function sessionsCard() {
   const rows = home.sessions.map((s) => html`<tr data-key="s-${s.id}" data-session="${s.id}">
-    <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}</span></td>
+    <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}${s.lesson ? ` · ${w('lesson')}` : ''}</span></td>
     <td><span class="phase ${s.phase}">${w('phase_' + s.phase)}</span>${s.cancelReason ? html`<br><span class="small">${s.cancelReason}</span>` : ''}</td>
-    <td class="actions">${s.phase === 'cancelled' ? '' : s.phase === 'ended'
+    <td class="actions">${s.phase === 'cancelled' ? '' : s.hostBranch !== home.branch.id
+      ? (s.phase === 'ended' ? html`<button class="small" data-action="export" data-path="attendance.csv" data-session="${s.id}" data-testid="export-csv">${w('csv')}</button>
+        <button class="small" data-action="export" data-path="attendance.xlsx" data-session="${s.id}" data-testid="export-xlsx">${w('xlsx')}</button>` : '')
+      : s.phase === 'ended'
       ? html`<button class="small" data-action="export" data-path="minutes.html" data-session="${s.id}">${w('minutes')}</button>
         <button class="small" data-action="export" data-path="attendance.csv" data-session="${s.id}" data-testid="export-csv">${w('csv')}</button>
         <button class="small" data-action="export" data-path="attendance.xlsx" data-session="${s.id}" data-testid="export-xlsx">${w('xlsx')}</button>`
@@ -176,7 +179,7 @@ function logCard() {
 
 function recordCard() {
   const items = record.sessions.map(({ session: s, attendance: a, minutes }) => html`<tr data-key="r-${s.id}" data-session="${s.id}">
-    <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}</span></td>
+    <td><b>${s.title}</b><br><span class="small muted">${kindName(s.kind)} · ${when(s.startsAt)}${s.lesson ? ` · ${w('lesson')}` : ''}</span></td>
     <td>${a ? html`<span class="badge ${a.status}">${w('st_' + a.status)}</span><br><span class="small">${w('presentMin', {
       m: Math.floor(a.secondsPresent / 60) })} · ${w('rollcalls', { a: a.rollCallsAnswered, h: a.rollCallsHeld })}</span>`
       : html`<span class="phase ${s.phase}">${w('phase_' + s.phase)}</span>`}</td>
