@@ -49,12 +49,12 @@ def test_the_district_sees_every_member_on_the_map_and_the_one_it_cannot_place(d
     assert "鹤岗市" in counts and "哈尔滨市" in counts
     assert "120" in text_of(driver, "map-summary") and "119" in text_of(driver, "map-summary")
 
-    # Filtered to one street: its two branches' sixty members (less any not placed).
+    # Filtered to one street: its three branches' ninety members (less any not placed).
     street = next(o for o in run_json(server, data["office"])["organisations"] if o["name"] == "东街道")
     driver.execute_script(
         "const s = document.querySelector('[data-testid=filter-organisation]'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('change', {bubbles: true}))", street["id"])
-    east = {m["id"] for b in data["branches"] if b["organisation"] in ("东街道", "柳村") for m in b["members"]}
+    east = {m["id"] for b in data["branches"] if b["organisation"] in ("东街道", "柳村", "杏村") for m in b["members"]}
     wait(driver, lambda d: {member for member, _ in flags(d)} == east - {members["张超"]["id"]}, message="the street's flags")
     driver.execute_script(
         "const s = document.querySelector('[data-testid=filter-organisation]'); s.value = '';"

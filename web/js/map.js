@@ -204,3 +204,5 @@ if (token) {
   // Where members are changes when one reports a new city: look again every few seconds while shown.
   setInterval(() => { if (document.visibilityState === 'visible') load(); }, REFRESH_MS);
 }
+// Another link opened in this tab (only the part after # changed): start again as its holder.
+addEventListener('hashchange', () => location.reload());

@@ -308,3 +308,5 @@ root.addEventListener('submit', async (event) => {
 
 draw();
 if (token) languageReady.then(load).catch((error) => { message = { ok: false, text: error.message }; draw(); });
+// Another link opened in this tab (only the part after # changed): start again as its holder.
+addEventListener('hashchange', () => location.reload());
