@@ -169,6 +169,10 @@ struct PlanFields: Decodable {
     var graceSeconds: Int?
     var oath: Bool?
     var text: PastedText?
+    /// A lesson (`POST /api/lessons`): the branch that runs it, and the organisation whose
+    /// branches attend (the office's own if absent).
+    var hostBranch: String?
+    var organisation: String?
 
     struct PastedText: Decodable {
         var title: String?

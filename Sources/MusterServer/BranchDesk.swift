@@ -59,9 +59,14 @@ final class BranchDesk: Sendable {
                 return try BranchOffice(store: store, caller: member, places: places).answer(job)
             case .officeHolder(let holder):
                 // An office sees, read-only, what is below it: the map (dashboards come next).
+                if job.path == ["lessons"] {
+                    guard job.method == "POST" else { throw OfficeError(status: 405, message: "/api/lessons takes POST, not \(job.method)") }
+                    return try .encoded(
+                        SessionLine(SessionPlanning.lesson(job.body, for: holder, store: store, now: job.now)), status: 201)
+                }
                 guard job.path == ["map"] || job.path.first == "dashboard" else {
                     throw OfficeError(
-                        status: 403, message: "an office link reads /api/map and /api/dashboard; the branches' own pages are their secretaries'")
+                        status: 403, message: "an office link reads /api/map and /api/dashboard and plans lessons; the branches' own pages are their secretaries'")
                 }
                 guard job.method == "GET" else { throw OfficeError(status: 405, message: "this address takes GET, not \(job.method)") }
                 if job.path == ["map"] { return try .encoded(MemberMap.organisation(holder.organisationId, store: store, places: places)) }
@@ -210,25 +215,7 @@ struct BranchOffice {
     }
 
     private func plan(_ fields: PlanFields, now: Instant) throws -> SessionSetup {
-        let zone = try store.timeZone(ofBranch: caller.branchId)
-        guard let starts = fields.startsAt, let startsAt = BranchTime.parse(starts, in: zone) else {
-            throw StoreError.invalid("startsAt is needed, written like 2026-11-28T19:30 (the branch's time).")
-        }
-        guard startsAt >= now.adding(seconds: -3600) else {
-            throw StoreError.invalid("\(starts) is in the past: plan a session for a time to come.")
-        }
-        var text: SharedText?
-        if fields.oath == true { text = .partyOath }
-        if let pasted = fields.text {
-            text = SharedText(title: pasted.title ?? "", pasted: pasted.body ?? "")
-        }
-        let kind = fields.kind ?? "branch-meeting"
-        guard SessionSetup.kinds.contains(kind) else {
-            throw StoreError.invalid("\"\(kind)\" is not a kind of session; use one of \(SessionSetup.kinds.joined(separator: ", ")).")
-        }
-        return try store.addSession(
-            branch: caller.branchId.rawValue, title: fields.title ?? "", kind: kind, startsAt: startsAt,
-            graceSeconds: fields.graceSeconds ?? SessionSetup.defaultGraceSeconds, text: text, by: caller.id)
+        try SessionPlanning.plan(fields, branch: caller.branchId, store: store, now: now, by: caller.id)
     }
 
     private func home() throws -> Home {

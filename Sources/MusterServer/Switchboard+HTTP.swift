@@ -36,7 +36,7 @@ extension Switchboard {
             if let token = request.authorization.flatMap(Self.bearerToken), let holder = try? store.officeHolder(token: token) {
                 return .office(
                     BranchDesk.Job(
-                        request: request.number, method: request.method, path: path, body: [], preview: false,
+                        request: request.number, method: request.method, path: path, body: request.body, preview: false,
                         caller: .officeHolder(holder), now: clock(), language: request.language))
             }
             return .respond(.problem(401, "send a secretary's link token as Authorization: Bearer TOKEN"))

@@ -9,7 +9,7 @@ extension MusterDatabase {
     public func addSession(
         branch idOrName: String, title: String, kind: String = "branch-meeting", startsAt: Instant,
         graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil, organisation: String? = nil,
-        by actor: MemberID? = nil
+        by actor: MemberID? = nil, note: String? = nil
     ) throws -> SessionSetup {
         let title = title.trimmingWhitespace()
         guard !title.isEmpty else { throw StoreError.invalid("A session needs a title.") }
@@ -39,8 +39,10 @@ extension MusterDatabase {
                 id: setup.id, branchId: branch.id, title: title, startsAt: startsAt,
                 setup: setup, createdAt: now(), organisationId: owner?.id
             ).insert(db)
+            // `note`: who planned it when it was not the branch's secretary (an office's lesson).
             try audit(db, branch: branch.id, by: actor, "session.plan", subject: setup.id.rawValue,
-                      "\(title) (\(kind)), \(startsAt.iso8601)")
+                      "\(title) (\(kind)), \(startsAt.iso8601)" + (owner.map { "; a lesson of \($0.name)" } ?? "")
+                          + (note.map { ", planned by \($0)" } ?? ""))
             return setup
         }
     }

@@ -18,6 +18,8 @@ const words = {
     cadence: '三会一课', kind_committee: '支部委员会（本月）', kind_group_meeting: '党小组会（本月）', kind_branch_meeting: '支部党员大会（本季度）',
     kind_lesson: '党课（本季度）', rate: '出席率', missed: '最近三次均缺席', done: '已开', due: '待开', overdue: '逾期未开',
     sheetBranches: '各支部 (Excel)', sheetMembers: '党员出席 (Excel)', csv: 'CSV',
+    lessonTitle: '安排联合党课', lessonFor: '参加的组织（其下各支部）', host: '主持支部（由其书记主持）', title_: '标题', starts: '开始时间',
+    oath: '重温入党誓词', plan: '安排', planned: '已安排：{t}。各支部党员的链接会在开课时进入。',
   },
   en: {
     title: 'Where members are', loading: 'Loading…', lang: '中文', noToken: 'Open the personal link you were sent.',
@@ -28,6 +30,8 @@ const words = {
     cadence: 'Three meetings and a lesson', kind_committee: 'Committee (month)', kind_group_meeting: 'Party group (month)',
     kind_branch_meeting: 'Assembly (quarter)', kind_lesson: 'Party lesson (quarter)', rate: 'Attendance', missed: 'Missed the last three',
     done: 'held', due: 'due', overdue: 'overdue', sheetBranches: 'Branches (Excel)', sheetMembers: 'Members (Excel)', csv: 'CSV',
+    lessonTitle: 'Plan a lesson for many branches', lessonFor: 'For (every branch under it)', host: 'Hosted by (its secretary runs it)',
+    title_: 'Title', starts: 'Starts', oath: 'Read the Party oath', plan: 'Plan', planned: 'Planned: {t}. Members of each branch come by their own links.',
   },
 };
 
@@ -42,6 +46,8 @@ const REFRESH_MS = 4000;
 let map = null;
 /** 三会一课 per branch (GET /api/dashboard): read once, it replays every session held. */
 let dashboard = null;
+/** How the last lesson planned here went. */
+let notice = null;
 let outline = null;
 let problem = null;
 const chosen = { branch: '', organisation: '' };
@@ -151,6 +157,22 @@ function cadenceCard() {
     <p class="actions">${sheet('branches', w('sheetBranches'))} ${sheet('members', w('sheetMembers'))}</p></div>`;
 }
 
+/** An office plans a lesson for the branches under it (POST /api/lessons). */
+function lessonCard() {
+  if (map.scope.kind !== 'organisation') return '';
+  const under = chosen.lessonFor || map.organisations[0]?.id;
+  const hosts = map.branches.filter((b) => branchesUnder(under).has(b.id));
+  return html`<div class="card" data-key="lesson"><h2>${w('lessonTitle')}</h2>
+    <form class="lesson" data-form="lesson" data-testid="lesson-form">
+      <label>${w('lessonFor')}<br><select name="organisation" data-filter="lessonFor">${map.organisations.map((o) => html`<option value="${o.id}" ${o.id === under ? 'selected' : ''}>${o.name}</option>`)}</select></label>
+      <label>${w('host')}<br><select name="hostBranch">${hosts.map((b) => html`<option value="${b.id}">${b.name}</option>`)}</select></label>
+      <label>${w('title_')}<br><input data-keep name="title" required maxlength="200"></label>
+      <label>${w('starts')}<br><input data-keep name="startsAt" type="datetime-local" required></label>
+      <label><input type="checkbox" name="oath" checked> ${w('oath')}</label>
+      <button>${w('plan')}</button></form>
+    ${notice ? html`<p class="banner ${notice.ok ? '' : 'error'}" role="alert" data-testid="lesson-message">${notice.text}</p>` : ''}</div>`;
+}
+
 function draw() {
   const heading = map ? `${map.scope.name} · ${w('title')}` : w('title');
   const bar = html`<header class="bar"><div class="title">${heading}</div>
@@ -163,7 +185,7 @@ function draw() {
     const cities = counts(members);
     const placed = members.filter((m) => m.place).length;
     const summary = html`<div class="card"><p data-testid="map-summary"><strong>${w('members', { n: members.length })}</strong> · ${w('placed', { n: placed, c: cities.length })}</p>${filtersCard()}</div>`;
-    body = html`<div class="layout">${mapCard(members, cities)}${sideCard(summary, members, cities)}</div>${cadenceCard()}`;
+    body = html`<div class="layout">${mapCard(members, cities)}${sideCard(summary, members, cities)}</div>${cadenceCard()}${lessonCard()}`;
   }
   document.title = `${w('title')} · Muster`;
   patch(root, html`${bar}<main class="map-page host">${body}</main>`);
@@ -180,6 +202,19 @@ root.addEventListener('click', async (event) => {
     const name = target.dataset.sheet;
     await save(token, `/api/dashboard/${name}${lang() === 'en' ? '?lang=en' : ''}`, name).catch((error) => { problem = error.message; draw(); });
   }
+});
+
+root.addEventListener('submit', async (event) => {
+  const form = event.target.closest('form[data-form="lesson"]');
+  if (!form) return;
+  event.preventDefault();
+  const f = form.elements;
+  const lesson = { organisation: f.organisation.value, hostBranch: f.hostBranch.value, title: f.title.value.trim(), startsAt: f.startsAt.value, oath: f.oath.checked };
+  const response = await fetch('/api/lessons', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(lesson) });
+  const answer = await response.json().catch(() => ({ error: `${response.status}` }));
+  notice = response.ok ? { ok: true, text: w('planned', { t: answer.title }) } : { ok: false, text: answer.error };
+  if (response.ok) { f.title.value = ''; f.startsAt.value = ''; }
+  draw();
 });
 
 root.addEventListener('change', (event) => {
