@@ -4,6 +4,9 @@ one that names no place), a flag per placed member, the one not placed listed,
 and a member's new city moving their flag on the open map without a reload.
 (Runs after test_page.py, whose screenshot test empties the folder first.)"""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from browser import by_testid, click_css, shoot, text_of, wait
@@ -187,6 +190,15 @@ def test_the_district_reads_each_branchs_cadence_and_files_the_sheets(district, 
     done = driver.execute_script(
         "return [...document.querySelectorAll('[data-testid=cadence] .standing.done')].map(s => s.closest('tr').cells[0].innerText)")
     assert done == ["柳村党支部"]
+    # This month: one assembly held, across the district; 柳村's members, each with their record.
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    assert driver.execute_script(
+        "return document.querySelector(`[data-testid=held-by-month] tr[data-month='${arguments[0]}'] td[data-kind=branch-meeting]`).innerText",
+        month) == "1"
+    records = driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=member-attendance] details[data-branch=\"' + arguments[0] + '\"] tr[data-member]')]"
+        ".map(r => [r.cells[0].textContent.trim(), r.cells[1].textContent.trim()])", branch["id"])
+    assert len(records) == 30 and {name for name, seen in records if seen == "1 / 1"} == {m["name"] for m in came} | {secretary["name"]}
     driver.execute_script("document.querySelector('[data-testid=cadence]').scrollIntoView()")
     driver.save_screenshot(str(tmp_path / "cadence.png"))
     shoot_element(driver, "map-cadence")
@@ -197,7 +209,8 @@ def shoot_element(driver, name):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     painted(driver)
-    driver.find_element("css selector", "[data-testid=cadence]").screenshot(str(SHOTS / f"{name}-1280.png"))
+    driver.execute_script("document.querySelector('[data-testid=member-attendance] details').open = true")
+    driver.find_element("css selector", "[data-key=cadence]").screenshot(str(SHOTS / f"{name}-1280.png"))
 
 
 def run_json_at(server, token, path):

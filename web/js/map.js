@@ -18,6 +18,8 @@ const words = {
     cadence: '三会一课', kind_committee: '支部委员会（本月）', kind_group_meeting: '党小组会（本月）', kind_branch_meeting: '支部党员大会（本季度）',
     kind_lesson: '党课（本季度）', rate: '出席率', missed: '最近三次均缺席', done: '已开', due: '待开', overdue: '逾期未开',
     sheetBranches: '各支部 (Excel)', sheetMembers: '党员出席 (Excel)', csv: 'CSV',
+    byMonth: '每月召开次数', month: '月份', short_committee: '支委会', short_group_meeting: '党小组会', short_branch_meeting: '党员大会', short_lesson: '党课',
+    people: '党员出席情况', name: '姓名', attended: '出席 / 应到', excused: '请假', yes: '是',
     lessonTitle: '安排联合党课', lessonFor: '参加的组织（其下各支部）', host: '主持支部（由其书记主持）', title_: '标题', starts: '开始时间',
     oath: '重温入党誓词', plan: '安排', planned: '已安排：{t}。各支部党员的链接会在开课时进入。',
   },
@@ -30,6 +32,8 @@ const words = {
     cadence: 'Three meetings and a lesson', kind_committee: 'Committee (month)', kind_group_meeting: 'Party group (month)',
     kind_branch_meeting: 'Assembly (quarter)', kind_lesson: 'Party lesson (quarter)', rate: 'Attendance', missed: 'Missed the last three',
     done: 'held', due: 'due', overdue: 'overdue', sheetBranches: 'Branches (Excel)', sheetMembers: 'Members (Excel)', csv: 'CSV',
+    byMonth: 'Held each month', month: 'Month', short_committee: 'Committee', short_group_meeting: 'Party group', short_branch_meeting: 'Assembly', short_lesson: 'Lesson',
+    people: "Members' attendance", name: 'Name', attended: 'Attended / expected', excused: 'Excused', yes: 'yes',
     lessonTitle: 'Plan a lesson for many branches', lessonFor: 'For (every branch under it)', host: 'Hosted by (its secretary runs it)',
     title_: 'Title', starts: 'Starts', oath: 'Read the Party oath', plan: 'Plan', planned: 'Planned: {t}. Members of each branch come by their own links.',
   },
@@ -152,8 +156,19 @@ function cadenceCard() {
     <td class="n">${b.dashboard.attendanceRate == null ? '—' : `${Math.round(b.dashboard.attendanceRate * 100)}%`}</td>
     <td class="n">${b.dashboard.members.filter((m) => m.missedLastThree).length}</td></tr>`);
   const sheet = (name, label) => html`<button data-action="sheet" data-sheet="${name}.xlsx">${label}</button> <button data-action="sheet" data-sheet="${name}.csv">${w('csv')}</button>`;
+  // Sessions held, month by month, summed over the branches shown.
+  const months = (lines[0]?.dashboard.heldByMonth || []).map((m, i) => {
+    const held = (kind) => lines.reduce((sum, b) => sum + (b.dashboard.heldByMonth[i]?.byKind[kind] || 0), 0);
+    return html`<tr data-key="m-${m.month}" data-month="${m.month}"><td>${m.month}</td>${kinds.map((k) => html`<td class="n" data-kind="${k}">${held(k) || ''}</td>`)}</tr>`;
+  });
+  // Each member's attendance, branch by branch, for whoever must be called.
+  const people = lines.map((b) => html`<details data-key="p-${b.id}" data-branch="${b.id}"><summary>${b.name}</summary><table>
+    <tr><th>${w('name')}</th><th class="n">${w('attended')}</th><th class="n">${w('excused')}</th><th>${w('missed')}</th></tr>
+    ${b.dashboard.members.map((m) => html`<tr data-member="${m.member}" class="${m.missedLastThree ? 'missed' : ''}"><td>${m.name}</td><td class="n">${m.attended} / ${m.expected}</td><td class="n">${m.excused || ''}</td><td>${m.missedLastThree ? w('yes') : ''}</td></tr>`)}</table></details>`);
   return html`<div class="card" data-key="cadence"><h2>${w('cadence')}</h2>
     <div class="scroll"><table data-testid="cadence"><tr><th>${w('branch')}</th>${kinds.map((k) => html`<th>${w('kind_' + k.replace(/-/g, '_'))}</th>`)}<th class="n">${w('rate')}</th><th class="n">${w('missed')}</th></tr>${rows}</table></div>
+    <h3>${w('byMonth')}</h3><div class="scroll"><table data-testid="held-by-month"><tr><th>${w('month')}</th>${kinds.map((k) => html`<th class="n">${w('short_' + k.replace(/-/g, '_'))}</th>`)}</tr>${months}</table></div>
+    <h3>${w('people')}</h3><div data-testid="member-attendance">${people}</div>
     <p class="actions">${sheet('branches', w('sheetBranches'))} ${sheet('members', w('sheetMembers'))}</p></div>`;
 }
 
