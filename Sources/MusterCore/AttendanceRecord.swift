@@ -86,6 +86,11 @@ extension SessionState {
         roster.map { attendance(of: $0, asOf: asOf) }
     }
 
+    /// The roll of one branch's members, in a lesson for many branches (each branch files its own).
+    public func attendance(of branch: BranchID, asOf: Instant) -> [AttendanceRecord] {
+        roster.filter { $0.branch == branch }.map { attendance(of: $0, asOf: asOf) }
+    }
+
     public func attendance(of entry: RosterEntry, asOf: Instant) -> AttendanceRecord {
         let presence = self.presence[entry.id] ?? Presence()
         let late = presence.firstJoin.map { first in lateAfter.map { first > $0 } ?? false } ?? false

@@ -36,12 +36,7 @@ public enum SessionExport: String, CaseIterable, Sendable {
         _ state: SessionState, log: [StoredEvent], asOf: Instant, timeZone: TimeZone, language: DocumentLanguage = .zh,
         reader: MemberID? = nil, branch: BranchID? = nil
     ) throws -> [UInt8] {
-        let sheet = { () -> [AttendanceRecord] in
-            let records = state.attendance(asOf: asOf)
-            guard let branch else { return records }
-            let members = Set(state.roster.filter { $0.branch == branch }.map(\.id))
-            return records.filter { members.contains($0.member) }
-        }
+        let sheet = { branch.map { state.attendance(of: $0, asOf: asOf) } ?? state.attendance(asOf: asOf) }
         switch self {
         case .attendanceCSV:
             return Array(AttendanceExport.csv(sheet(), timeZone: timeZone, language: language).utf8)

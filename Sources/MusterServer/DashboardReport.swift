@@ -24,12 +24,9 @@ struct DashboardReport: Encodable {
                     var lines: [AttendanceRecord] = []
                     if held {
                         let state = try store.loadSession(setup.id).machine.state
-                        lines = state.attendance(asOf: state.endedAt ?? now)
-                        if setup.organisation != nil {
-                            // A lesson for many branches: this branch's members only.
-                            let own = Set(state.roster.filter { $0.branch == branch.id }.map(\.id))
-                            lines = lines.filter { own.contains($0.member) }
-                        }
+                        let end = state.endedAt ?? now
+                        // A lesson for many branches: this branch's members only.
+                        lines = setup.organisation == nil ? state.attendance(asOf: end) : state.attendance(of: branch.id, asOf: end)
                     }
                     return BranchDashboard.Session(kind: setup.kind, startsAt: setup.scheduledStart, held: held, attendance: lines)
                 }
