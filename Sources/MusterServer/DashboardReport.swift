@@ -98,12 +98,13 @@ extension DashboardReport {
         _ path: [String], branches: [Branch], organisations: [Organisation], store: MusterDatabase, now: Instant,
         language: DocumentLanguage
     ) throws -> HTTPResponse {
-        let report = try of(branches, store: store, now: now)
-        guard path.count == 2 else { return try .encoded(report) }
+        guard path.count == 2 else { return try .encoded(of(branches, store: store, now: now)) }
+        // The address is checked before every held session is replayed for the report.
         let parts = path[1].split(separator: ".").map(String.init)
         guard parts.count == 2, let sheet = Sheet(rawValue: parts[0]), ["csv", "xlsx"].contains(parts[1]) else {
             throw OfficeError(status: 404, message: "there is no /api/\(path.joined(separator: "/")); the sheets are branches and members, .csv or .xlsx")
         }
+        let report = try of(branches, store: store, now: now)
         let names = Dictionary(uniqueKeysWithValues: organisations.map { ($0.id, $0.name) })
         let rows = report.rows(sheet, organisations: names, language: language)
         let title = language == .zh ? (sheet == .branches ? "三会一课" : "党员出席") : (sheet == .branches ? "Branches" : "Members")
