@@ -59,9 +59,21 @@ public struct OrganisationTree: Sendable, Hashable {
 
     /// The branches under `organisation` (itself included), when it is in this tree.
     public func branches(under organisation: OrganisationID) -> [Branch] {
-        var inside: Set<OrganisationID> = [organisation]
-        for child in below where child.parentId.map(inside.contains) == true { inside.insert(child.id) }
+        let inside = Set([organisation] + Self.below(organisation, among: below).map(\.id))
         return branches.filter { $0.organisationId.map(inside.contains) == true }
+    }
+
+    /// The organisations below `root` among `all`, level by level (parents before children),
+    /// by name within a level: a child's rank is above its parent's, so three levels reach the bottom.
+    static func below(_ root: OrganisationID, among all: [Organisation]) -> [Organisation] {
+        var below: [Organisation] = []
+        var frontier: Set<OrganisationID> = [root]
+        while !frontier.isEmpty {
+            let children = all.filter { $0.parentId.map(frontier.contains) == true }.sorted { $0.name < $1.name }
+            below += children
+            frontier = Set(children.map(\.id))
+        }
+        return below
     }
 }
 
@@ -100,17 +112,12 @@ extension MusterDatabase {
 
     /// The branches of `organisation` and of every organisation below it.
     static func branches(under organisation: OrganisationID, in db: Database) throws -> [Branch] {
-        let all = try Organisation.fetchAll(db)
-        var inside: Set<OrganisationID> = [organisation]
-        var grew = true
-        while grew {
-            grew = false
-            for child in all where child.parentId.map(inside.contains) == true && !inside.contains(child.id) {
-                inside.insert(child.id)
-                grew = true
-            }
-        }
-        return try Branch.filter(Array(inside).contains(Branch.Columns.organisationId)).order(Branch.Columns.name).fetchAll(db)
+        try branches(of: [organisation] + OrganisationTree.below(organisation, among: Organisation.fetchAll(db)).map(\.id), in: db)
+    }
+
+    /// The branches that belong to any of `organisations`, by name.
+    static func branches(of organisations: [OrganisationID], in db: Database) throws -> [Branch] {
+        try Branch.filter(organisations.contains(Branch.Columns.organisationId)).order(Branch.Columns.name).fetchAll(db)
     }
 
     static func insertDefaultOrganisation(_ db: Database, at time: Instant) throws {
@@ -171,18 +178,8 @@ extension MusterDatabase {
     public func tree(of organisation: OrganisationID) throws -> OrganisationTree {
         try writer.read { db in
             let root = try Self.organisation(organisation.rawValue, in: db)
-            let all = try Organisation.fetchAll(db)
-            var below: [Organisation] = []
-            var frontier: Set<OrganisationID> = [root.id]
-            // Level by level: a child's rank is above its parent's, so three passes reach the bottom.
-            while !frontier.isEmpty {
-                let children = all.filter { $0.parentId.map(frontier.contains) == true }.sorted { $0.name < $1.name }
-                below += children
-                frontier = Set(children.map(\.id))
-            }
-            let ids = [root.id] + below.map(\.id)
-            let branches = try Branch.filter(ids.contains(Branch.Columns.organisationId))
-                .order(Branch.Columns.name).fetchAll(db)
+            let below = OrganisationTree.below(root.id, among: try Organisation.fetchAll(db))
+            let branches = try Self.branches(of: [root.id] + below.map(\.id), in: db)
             return OrganisationTree(root: root, below: below, branches: branches)
         }
     }
