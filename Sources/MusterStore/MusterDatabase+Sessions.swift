@@ -3,9 +3,8 @@ import GRDB
 import MusterCore
 
 extension MusterDatabase {
-    /// Plans a session for a branch. Its voting rules are the branch's.
-    /// Plans a session of `branch`; with `organisation`, a lesson that branch hosts for every
-    /// branch under that organisation (the host among them).
+    /// Plans a session of `branch`, with the branch's voting rules; with `organisation`, a lesson
+    /// that branch hosts for every branch under that organisation (the host among them).
     public func addSession(
         branch idOrName: String, title: String, kind: String = "branch-meeting", startsAt: Instant,
         graceSeconds: Int = SessionSetup.defaultGraceSeconds, text: SharedText? = nil, organisation: String? = nil,
@@ -100,26 +99,26 @@ extension MusterDatabase {
         -> [SessionSummary]
     {
         try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.id, s.startsAt,
-                      (SELECT at FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.opened') AS openedAt,
-                      EXISTS (SELECT 1 FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.ended') AS ended,
-                      (SELECT body FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.cancelled') AS cancelled
-                    FROM session s WHERE \(condition) ORDER BY s.startsAt
-                    """,
-                arguments: arguments
-            ).map { row in
-                let cancelled = (row["cancelled"] as String?).flatMap { body -> String? in
-                    guard case .sessionCancelled(let event) = try? JSONDecoder().decode(Event.self, from: Data(body.utf8))
-                    else { return "" }
-                    return event.reason
-                }
-                return SessionSummary(
-                    id: row["id"], startsAt: row["startsAt"],
-                    openedAt: (row["openedAt"] as String?).flatMap { Instant(iso8601: $0) },
-                    ended: row["ended"] || cancelled != nil, cancelReason: cancelled)
+            db,
+            sql: """
+                SELECT s.id, s.startsAt,
+                  (SELECT at FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.opened') AS openedAt,
+                  EXISTS (SELECT 1 FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.ended') AS ended,
+                  (SELECT body FROM event e WHERE e.sessionId = s.id AND e.kind = 'session.cancelled') AS cancelled
+                FROM session s WHERE \(condition) ORDER BY s.startsAt
+                """,
+            arguments: arguments
+        ).map { row in
+            let cancelled = (row["cancelled"] as String?).flatMap { body -> String? in
+                guard case .sessionCancelled(let event) = try? JSONDecoder().decode(Event.self, from: Data(body.utf8))
+                else { return "" }
+                return event.reason
             }
+            return SessionSummary(
+                id: row["id"], startsAt: row["startsAt"],
+                openedAt: (row["openedAt"] as String?).flatMap { Instant(iso8601: $0) },
+                ended: row["ended"] || cancelled != nil, cancelReason: cancelled)
+        }
     }
 
     static func setup(_ id: SessionID, in db: Database) throws -> SessionSetup {
