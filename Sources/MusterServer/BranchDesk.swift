@@ -62,7 +62,10 @@ final class BranchDesk: Sendable {
                 if job.path == ["lessons"] {
                     guard job.method == "POST" else { throw OfficeError(status: 405, message: "/api/lessons takes POST, not \(job.method)") }
                     return try .encoded(
-                        SessionLine(SessionPlanning.lesson(job.body, for: holder, store: store, now: job.now)), status: 201)
+                        SessionLine(
+                            SessionPlanning.lesson(
+                                BranchOffice.decode(PlanFields.self, job.body), for: holder, store: store, now: job.now)),
+                        status: 201)
                 }
                 guard job.path == ["map"] || job.path.first == "dashboard" else {
                     throw OfficeError(
@@ -156,13 +159,13 @@ struct BranchOffice {
                 job.path, branches: [store.branch(caller.branchId.rawValue)], organisations: [], store: store, now: job.now,
                 language: job.language)
         case .members:
-            let fields = try decode(MemberFields.self, job.body)
+            let fields = try Self.decode(MemberFields.self, job.body)
             let status = try memberStatus(fields.status) ?? .full
             let new = NewMember(name: fields.name ?? "", status: status, city: fields.city, phone: fields.phone)
             let issued = try store.addMember(branch: caller.branchId.rawValue, new, by: caller.id)
             return try .encoded(IssuedLinkLine(issued), status: 201)
         case .member(let id):
-            let fields = try decode(MemberFields.self, job.body)
+            let fields = try Self.decode(MemberFields.self, job.body)
             let member = try ownMember(id)
             let edited = try store.editMember(
                 member.id, name: fields.name, status: memberStatus(fields.status), city: fields.city, phone: fields.phone,
@@ -176,7 +179,7 @@ struct BranchOffice {
             guard member.id != caller.id else {
                 throw OfficeError(status: 409, message: "a secretary cannot take themselves off the roster")
             }
-            let fields = try decode(LeavingFields.self, job.body)
+            let fields = try Self.decode(LeavingFields.self, job.body)
             guard let reason = fields.reason.flatMap(LeavingReason.init) else {
                 throw StoreError.invalid("reason is transferred (转出) or deceased (去世).")
             }
@@ -190,7 +193,7 @@ struct BranchOffice {
             let issued = try store.importRoster(branch: caller.branchId.rawValue, rows, by: caller.id)
             return try .encoded(issued.map(IssuedLinkLine.init), status: 201)
         case .sessions:
-            return try .encoded(SessionLine(plan(decode(PlanFields.self, job.body), now: job.now)), status: 201)
+            return try .encoded(SessionLine(plan(Self.decode(PlanFields.self, job.body), now: job.now)), status: 201)
         }
     }
 
@@ -210,7 +213,8 @@ struct BranchOffice {
         return status
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
+    /// A JSON body as `type`; an empty body is an empty object.
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
         try JSONDecoder().decode(type, from: Data(body.isEmpty ? Array("{}".utf8) : body))
     }
 

@@ -35,8 +35,7 @@ enum SessionPlanning {
 
     /// An office holder's lesson: for their organisation or one below it (`organisation`), hosted by
     /// `hostBranch`, a branch under that organisation.
-    static func lesson(_ body: [UInt8], for holder: OfficeHolder, store: MusterDatabase, now: Instant) throws -> SessionSetup {
-        let fields = try JSONDecoder().decode(PlanFields.self, from: Data(body.isEmpty ? Array("{}".utf8) : body))
+    static func lesson(_ fields: PlanFields, for holder: OfficeHolder, store: MusterDatabase, now: Instant) throws -> SessionSetup {
         let tree = try store.tree(of: holder.organisationId)
         let organisation = try fields.organisation.map { id in
             guard let found = ([tree.root] + tree.below).first(where: { $0.id.rawValue == id }) else {
