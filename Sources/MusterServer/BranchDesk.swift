@@ -58,7 +58,7 @@ final class BranchDesk: Sendable {
             case .member(let member):
                 return try BranchOffice(store: store, caller: member, places: places).answer(job)
             case .officeHolder(let holder):
-                // An office sees, read-only, what is below it: the map (dashboards come next).
+                // An office reads what is below it (the map, 三会一课) and plans lessons for it; it changes no branch's records.
                 if job.path == ["lessons"] {
                     guard job.method == "POST" else { throw OfficeError(status: 405, message: "/api/lessons takes POST, not \(job.method)") }
                     return try .encoded(
