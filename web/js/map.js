@@ -80,11 +80,15 @@ function branchesUnder(organisation) {
   return new Set(map.branches.filter((b) => inside.has(b.organisation)).map((b) => b.id));
 }
 
+/** Which branches the filters chosen (organisation, branch) show: a test, made once per drawing. */
+function inView() {
+  const kept = chosen.organisation ? branchesUnder(chosen.organisation) : null;
+  return (branch) => (!kept || kept.has(branch)) && (!chosen.branch || branch === chosen.branch);
+}
+
 function shown() {
-  let members = map.members;
-  if (chosen.organisation) { const kept = branchesUnder(chosen.organisation); members = members.filter((m) => kept.has(m.branch)); }
-  if (chosen.branch) members = members.filter((m) => m.branch === chosen.branch);
-  return members;
+  const shows = inView();
+  return map.members.filter((m) => shows(m.branch));
 }
 
 /** Flags of one city stand side by side in a small spiral around it, so each can be seen and counted. */
@@ -147,9 +151,8 @@ function sideCard(summary, members, cities) {
 
 function cadenceCard() {
   if (!dashboard) return '';
-  let lines = dashboard.branches;
-  if (chosen.organisation) { const kept = branchesUnder(chosen.organisation); lines = lines.filter((b) => kept.has(b.id)); }
-  if (chosen.branch) lines = lines.filter((b) => b.id === chosen.branch);
+  const shows = inView();
+  const lines = dashboard.branches.filter((b) => shows(b.id));
   const kinds = dashboard.branches[0]?.dashboard.cadence.map((c) => c.kind) || [];
   const rows = lines.map((b) => html`<tr data-key="d-${b.id}" data-branch="${b.id}"><td>${b.name}</td>
     ${b.dashboard.cadence.map((c) => html`<td><span class="standing ${c.standing}" data-kind="${c.kind}">${w(c.standing)}</span></td>`)}
