@@ -15,6 +15,7 @@ import pytest
 
 from browser import by_testid, wait
 from conftest import Client, Server, muster, run
+from test_office import call
 
 
 @pytest.fixture
@@ -98,40 +99,23 @@ def test_a_township_lesson_files_a_sheet_per_branch_that_add_up_to_its_roster(di
     assert server.get(f"/sessions/{lesson['id']}/attendance.csv", secretaries["桃村党支部"]["token"])[0] == 403
 
 
-def post(server, path, token, body):
-    import json
-    import urllib.request
-
-    request = urllib.request.Request(server.http_url + path, data=json.dumps(body, ensure_ascii=False).encode(), method="POST")
-    request.add_header("Authorization", f"Bearer {token}")
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 def test_an_office_plans_a_lesson_from_its_map_page(district, browsers):
-    import json
-
     data, server, _ = district
     office = data["office"]
-    _, _, body = server.get("/api/map", office)
-    organisations = {o["name"]: o["id"] for o in json.loads(body)["organisations"]}
+    organisations = {o["name"]: o["id"] for o in call(server, "GET", "/api/map", office)[1]["organisations"]}
     branches = {b["name"]: b for b in data["branches"]}
     secretary = {b["name"]: next(m for m in b["members"] if m["secretary"]) for b in data["branches"]}
     later = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).strftime("%Y-%m-%dT19:30")
 
     # Refused, and nothing planned: a host outside the organisation, an organisation not the office's,
     # a time past, and a secretary's link.
-    assert post(server, "/api/lessons", office, {"organisation": organisations["东街道"], "hostBranch": branches["桃村党支部"]["id"],
+    assert call(server, "POST", "/api/lessons", office, {"organisation": organisations["东街道"], "hostBranch": branches["桃村党支部"]["id"],
                                                   "title": "课", "startsAt": later})[0] == 400
-    assert post(server, "/api/lessons", office, {"organisation": "O-nowhere", "hostBranch": branches["柳村党支部"]["id"],
+    assert call(server, "POST", "/api/lessons", office, {"organisation": "O-nowhere", "hostBranch": branches["柳村党支部"]["id"],
                                                   "title": "课", "startsAt": later})[0] == 400
-    assert post(server, "/api/lessons", office, {"hostBranch": branches["柳村党支部"]["id"], "title": "课",
+    assert call(server, "POST", "/api/lessons", office, {"hostBranch": branches["柳村党支部"]["id"], "title": "课",
                                                   "startsAt": "2020-01-01T10:00"})[0] == 400
-    assert post(server, "/api/lessons", secretary["柳村党支部"]["token"], {"hostBranch": branches["柳村党支部"]["id"],
+    assert call(server, "POST", "/api/lessons", secretary["柳村党支部"]["token"], {"hostBranch": branches["柳村党支部"]["id"],
                                                                          "title": "课", "startsAt": later})[0] == 404
 
     driver = browsers(1280, 900)
@@ -154,10 +138,8 @@ def test_an_office_plans_a_lesson_from_its_map_page(district, browsers):
 
     # In each of the street's branches' offices, hosted by 柳村; in the host's log, who planned it.
     for name in ("东街道机关党支部", "杏村党支部", "柳村党支部"):
-        _, _, body = server.get("/api/branch", secretary[name]["token"])
-        lessons = [s for s in json.loads(body)["sessions"] if s["lesson"]]
+        lessons = [s for s in call(server, "GET", "/api/branch", secretary[name]["token"])[1]["sessions"] if s["lesson"]]
         assert [(s["title"], s["hostBranch"]) for s in lessons] == [("空中课堂：学习二十大精神", branches["柳村党支部"]["id"])]
-    _, _, body = server.get("/api/branch", secretary["桃村党支部"]["token"])
-    assert not [s for s in json.loads(body)["sessions"] if s["lesson"]]
-    _, _, body = server.get("/api/audit", secretary["柳村党支部"]["token"])
-    assert any("区委组织部" in line["detail"] and "东街道" in line["detail"] for line in json.loads(body))
+    assert not [s for s in call(server, "GET", "/api/branch", secretary["桃村党支部"]["token"])[1]["sessions"] if s["lesson"]]
+    log = call(server, "GET", "/api/audit", secretary["柳村党支部"]["token"])[1]
+    assert any("区委组织部" in line["detail"] and "东街道" in line["detail"] for line in log)

@@ -11,6 +11,7 @@ import pytest
 
 from browser import by_testid, click_css, shoot, text_of, wait
 from conftest import Client, Server, muster, run
+from test_office import call
 from test_page import visit
 
 
@@ -53,7 +54,9 @@ def test_the_district_sees_every_member_on_the_map_and_the_one_it_cannot_place(d
     assert "120" in text_of(driver, "map-summary") and "119" in text_of(driver, "map-summary")
 
     # Filtered to one street: its three branches' ninety members (less any not placed).
-    street = next(o for o in run_json(server, data["office"])["organisations"] if o["name"] == "东街道")
+    status, answer = call(server, "GET", "/api/map", data["office"])
+    assert status == 200, answer
+    street = next(o for o in answer["organisations"] if o["name"] == "东街道")
     driver.execute_script(
         "const s = document.querySelector('[data-testid=filter-organisation]'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('change', {bubbles: true}))", street["id"])
@@ -67,14 +70,6 @@ def test_the_district_sees_every_member_on_the_map_and_the_one_it_cannot_place(d
     click_css(driver, '[data-testid="lang-switch"]')
     wait(driver, lambda d: "Where members are" in d.title, message="English")
     shoot(driver, "map-district-en", 1280, 900)
-
-
-def run_json(server, token):
-    import json
-
-    status, _, body = server.get("/api/map", token)
-    assert status == 200, body
-    return json.loads(body)
 
 
 def test_a_members_new_city_moves_their_flag_on_the_open_map(district, browsers):
@@ -115,7 +110,8 @@ def test_a_secretary_sees_their_own_branch_on_the_map(district, browsers):
     data, server = district
     branch = next(b for b in data["branches"] if b["name"] == "桃村党支部")
     secretary = next(m for m in branch["members"] if m["secretary"])
-    answer = run_json(server, secretary["token"])
+    status, answer = call(server, "GET", "/api/map", secretary["token"])
+    assert status == 200, answer
     assert answer["scope"] == {"kind": "branch", "name": "桃村党支部"}
     assert {m["id"] for m in answer["members"]} == {m["id"] for m in branch["members"]}
     member = next(m for m in branch["members"] if not m["secretary"])
@@ -158,7 +154,8 @@ def test_the_district_reads_each_branchs_cadence_and_files_the_sheets(district, 
         await host.close()
 
     run(hold_meeting())
-    report = run_json_at(server, data["office"], "/api/dashboard")
+    status, report = call(server, "GET", "/api/dashboard", data["office"])
+    assert status == 200, report
     lines = {b["name"]: b["dashboard"] for b in report["branches"]}
     assert len(lines) == 4
     standing = {c["kind"]: c["standing"] for c in lines["柳村党支部"]["cadence"]}
@@ -211,11 +208,3 @@ def shoot_element(driver, name):
     painted(driver)
     driver.execute_script("document.querySelector('[data-testid=member-attendance] details').open = true")
     driver.find_element("css selector", "[data-key=cadence]").screenshot(str(SHOTS / f"{name}-1280.png"))
-
-
-def run_json_at(server, token, path):
-    import json
-
-    status, _, body = server.get(path, token)
-    assert status == 200, body
-    return json.loads(body)
