@@ -14,6 +14,11 @@ func musterCallback(
     _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
     _ input: UnsafeMutableRawPointer?, _ length: Int
 ) -> Int32 {
+    // lws tells protocol 0 of every change to its poll set, twice for every frame written;
+    // with lws's own loop they need nothing (lws-callbacks.h), so they are answered here.
+    if (LWS_CALLBACK_CHANGE_MODE_POLL_FD.rawValue...LWS_CALLBACK_UNLOCK_POLL.rawValue).contains(reason.rawValue) {
+        return 0
+    }
     guard let wsi, let context = lws_get_context(wsi), let pointer = lws_context_user(context) else {
         return lws_callback_http_dummy(wsi, reason, user, input, length)
     }
@@ -39,15 +44,15 @@ extension LWSServer {
             established(wsi, user)
             return 0
         case LWS_CALLBACK_RECEIVE:
-            withConnection(user) { self.receive($0, input, length) }
+            withConnection(wsi) { self.receive($0, input, length) }
             return 0
         case LWS_CALLBACK_RECEIVE_PONG:
-            withConnection(user) { $0.heard(at: self.keepalive.now) }
+            withConnection(wsi) { $0.heard(at: self.keepalive.now) }
             return 0
         case LWS_CALLBACK_SERVER_WRITEABLE:
-            return withConnection(user) { self.writeable($0) ? 0 : -1 } ?? 0
+            return withConnection(wsi) { self.writeable($0) ? 0 : -1 } ?? 0
         case LWS_CALLBACK_CLOSED:
-            closed(user)
+            closed(wsi, user)
             return 0
         case LWS_CALLBACK_HTTP:
             return http(wsi, user)

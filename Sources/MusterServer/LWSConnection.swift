@@ -17,24 +17,28 @@ final class LWSConnection {
     private var first: Frame?
     private var later = Deque<Frame>()
     private(set) var queued = 0
-    /// Whether `closeNow` is set, read for every frame without its reason.
+    /// Whether `closeNow` and `closeAfterDrain` are set, read for every frame
+    /// without their reasons, and whether a ping waits for the writeable
+    /// callback: all in the first cache line.
     private(set) var closingNow = false
+    private(set) var drainingToClose = false
+    var pingDue = false
     /// When set, the connection closes at the next writeable callback, queue or not.
     var closeNow: (code: CloseCode, reason: String)? {
         didSet { closingNow = closeNow != nil }
     }
     /// When set, the connection closes with this once its queue is empty.
-    var closeAfterDrain: (code: CloseCode, reason: String)?
+    var closeAfterDrain: (code: CloseCode, reason: String)? {
+        didSet { drainingToClose = closeAfterDrain != nil }
+    }
     let id: ConnectionID
     /// A message arriving in fragments.
     var incoming: [UInt8] = []
     /// Set once the rest of the current message is to be thrown away.
     var discardingMessage = false
-    /// The keepalive tick it was last heard from at, whether it was pinged
-    /// since, and whether that ping still waits for its writeable callback.
+    /// The keepalive tick it was last heard from at, and whether it was pinged since.
     var lastHeard: Int
     var pinged = false
-    var pingDue = false
 
     init(id: ConnectionID, wsi: OpaquePointer, heardAt tick: Int) {
         self.id = id

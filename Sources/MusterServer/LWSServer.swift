@@ -40,6 +40,9 @@ public final class LWSServer: @unchecked Sendable {
         return buffer
     }()
     var nextRequest = 1
+    /// Frames and bytes written since the loop last told the metrics: counted
+    /// here, as a metric's atomic add for every frame showed in `perf`.
+    var sent = (frames: 0, bytes: 0)
     /// Set when events went to the writer in this pass of the loop (see `awaitCommit`).
     private var commitAwaited = false
     private let stopFlag = Atomic<Bool>(false)
@@ -104,8 +107,8 @@ public final class LWSServer: @unchecked Sendable {
         protocols[0] = lws_protocols()
         protocols[0].name = UnsafePointer(keep("muster"))
         protocols[0].callback = musterCallback
-        // A connection's id, and (WebSockets) the connection itself: see `established`.
-        protocols[0].per_session_data_size = 2 * MemoryLayout<Int>.size
+        // A connection's or a request's number: see `established`.
+        protocols[0].per_session_data_size = MemoryLayout<Int>.size
         // Messages arrive in pieces of at most this; we join them up to maxFrameBytes. Small: commands
         // are, and lws allocates it for every connection (and sets the socket's send buffer from it).
         protocols[0].rx_buffer_size = 1024
@@ -225,6 +228,7 @@ public final class LWSServer: @unchecked Sendable {
 
         while true {
             if lws_service(context, 0) < 0 { break }
+            if sent.frames > 0 { countSent() }
             if commitAwaited { awaitCommit() }
             guard let stopDeadline else { continue }
             if connections.isEmpty || ContinuousClock.now > stopDeadline { break }
@@ -258,6 +262,12 @@ public final class LWSServer: @unchecked Sendable {
     private func awaitCommit() {
         commitAwaited = false
         if mailbox.waitBriefly(seconds: Self.commitWaitSeconds) { drainMailbox() }
+    }
+
+    private func countSent() {
+        ServerMetrics.framesSent.increment(by: Int64(sent.frames))
+        ServerMetrics.bytesSent.increment(by: Int64(sent.bytes))
+        sent = (0, 0)
     }
 
     // MARK: Mailbox (service thread)
@@ -294,7 +304,7 @@ public final class LWSServer: @unchecked Sendable {
         for action in actions {
             switch action {
             case .send(let frame, let connection): send(frame, to: connection)
-            case .broadcast(let frame, let connections): for connection in connections { send(frame, to: connection) }
+            case .broadcast(let frame, let connections): broadcast(frame, to: connections)
             case .close(let connection, let code, let reason): close(connection, code: code, reason: reason)
             case .submit(let batch, let generation):
                 writer.submit(batch, generation: generation)
