@@ -4,7 +4,8 @@
 // the peer servers answer the same messages. Every loop is bounded in count
 // and time. With -restart (Muster), it then asks its caller to restart the
 // server (a line "RESTART" on stdout, the new port on stdin) and times every
-// member's return with `since`. Prints one JSON object.
+// member's return with `since`. Before the storm (Muster), the secretary's
+// commands are offered at a steady rate and their acks timed. Prints one JSON object.
 package main
 
 import (
@@ -38,7 +39,13 @@ type result struct {
 	LastP99     float64 `json:"last_p99_ms"`
 	// Muster: how long an advance takes to be committed (fsync) and acked with nobody else
 	// connected; every broadcast waits that long first (the peers have no record to wait for).
-	AckP50          float64 `json:"ack_p50_ms,omitempty"`
+	AckP50 float64 `json:"ack_p50_ms,omitempty"`
+	// Muster: the secretary's commands offered at a steady rate (-ack-rate), nobody else
+	// connected: acks per second, and each command's wait for its ack.
+	AckRate         int     `json:"ack_offered,omitempty"`
+	AcksPerSecond   float64 `json:"acks_per_s,omitempty"`
+	PacedAckP50     float64 `json:"paced_ack_p50_ms,omitempty"`
+	PacedAckP99     float64 `json:"paced_ack_p99_ms,omitempty"`
 	Delivered       int64   `json:"delivered"`
 	FramesPerCPUSec float64 `json:"frames_per_cpu_s"`
 	// The restart: from asking for it until 99% of members were welcomed back, how
@@ -98,6 +105,8 @@ func main() {
 	muster := flag.Bool("muster", true, "open and start the session first (Muster's protocol)")
 	restart := flag.Bool("restart", false, "after the fan-out, have the server restarted and time the members' return")
 	each := flag.Bool("each", false, "print every advance's time to the last member on stderr, in order")
+	ackRate := flag.Int("ack-rate", 2000, "Muster: the secretary's commands a second, offered while nobody else is connected")
+	ackSeconds := flag.Float64("ack-seconds", 1, "Muster: for how long they are offered")
 	hold := flag.Bool("hold", false, "before the fan-out, print HOLD and wait for a line on stdin (a profiler starts counting)")
 	flag.Parse()
 	if _, err := url.Parse(*target); err != nil || *target == "" {
@@ -133,12 +142,14 @@ func main() {
 	// The host reads what it is sent, so it is never the slow one, and reports a refusal.
 	var refusals atomic.Int64
 	acked := make(chan int64, *advances+8) // when each advance's ack came (ns)
+	paced := newPacedAcks(time.Now().UnixNano(), int(float64(*ackRate)**ackSeconds))
 	go func() {
 		for {
 			_, frame, err := host.ReadMessage()
 			if err != nil {
 				return
 			}
+			paced.noteAck(frame, time.Now().UnixNano())
 			if strings.Contains(string(frame), `"type":"ack"`) && strings.Contains(string(frame), `"id":"a`) {
 				select {
 				case acked <- time.Now().UnixNano():
@@ -160,6 +171,10 @@ func main() {
 			acks = append(acks, float64(at-sent)/1e6)
 		case <-time.After(10 * time.Second):
 		}
+	}
+	var acksPerSecond, pacedP50, pacedP99 float64
+	if *muster && *ackRate > 0 {
+		acksPerSecond, pacedP50, pacedP99 = paced.offer(*ackRate, command)
 	}
 	idle := rssKB(*pid)
 
@@ -199,7 +214,7 @@ func main() {
 			welcomes[i] = time.Since(started).Seconds()
 			go func() {
 				defer conn.Close() // the server closed it (a restart): its descriptor is needed again
-				var buffer []byte // one per member, reused: the instrument allocates nothing per frame
+				var buffer []byte  // one per member, reused: the instrument allocates nothing per frame
 				for {
 					frame, err := readInto(conn, &buffer)
 					if err != nil {
@@ -269,6 +284,10 @@ func main() {
 		Server: *name, Members: len(tokens), Welcomed: int(welcomed), JoinSeconds: joined,
 		KBPerMember: (seated - idle) / float64(welcomed+1), Advances: *advances,
 		LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames, AckP50: percentile(acks, 50),
+		AcksPerSecond: acksPerSecond, PacedAckP50: pacedP50, PacedAckP99: pacedP99,
+	}
+	if acksPerSecond > 0 {
+		out.AckRate = *ackRate
 	}
 	if cpu > 0 {
 		out.FramesPerCPUSec = float64(frames) / cpu
