@@ -160,7 +160,8 @@ def table(results, sizes):
         for key, label, best in measures:
             values = [row.get(name, {}).get(key) for name in names]
             peers = [v for v in values[1:] if v]
-            ratio = f"{values[0] / best(peers):.2f}" if values[0] and values[0] > 0 and peers else "—"
+            shown = values[0] is not None and (values[0] >= 1 or key != "kb_per_member")
+            ratio = f"{values[0] / best(peers):.2f}" if shown and values[0] > 0 and peers else "—"
             cells = [cell(key, v) for v in values]
             print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio} |")
         if "muster" in row and row["muster"].get("restart_returned") is not None:

@@ -14,8 +14,9 @@ func musterCallback(
     _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
     _ input: UnsafeMutableRawPointer?, _ length: Int
 ) -> Int32 {
-    // lws tells protocol 0 of every change to its poll set, twice for every frame written;
-    // with lws's own loop they need nothing (lws-callbacks.h), so they are answered here.
+    // lws tells protocol 0 of every change to its poll set, in three calls, and every frame
+    // written makes two changes (write wanted, then done); with lws's own loop they need
+    // nothing (lws-callbacks.h), so they are answered here, before any lookup.
     if (LWS_CALLBACK_CHANGE_MODE_POLL_FD.rawValue...LWS_CALLBACK_UNLOCK_POLL.rawValue).contains(reason.rawValue) {
         return 0
     }
