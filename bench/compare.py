@@ -133,11 +133,16 @@ def main(args):
         table(results, sizes)
 
 
+def below_noise(key, value):
+    """Memory per member under 1 KB: RSS grown by less than the server's own noise (SQLite's cache,
+    malloc's arenas), even below zero. Shown as "< 1", and given no ratio."""
+    return key == "kb_per_member" and value < 1
+
+
 def cell(key, value):
     if value is None:
         return "—"
-    if key == "kb_per_member" and value < 1:
-        # RSS grown by less than the server's own noise (SQLite's cache, malloc's arenas): even below zero.
+    if below_noise(key, value):
         return "< 1"
     places = 0 if key in ("frames_per_cpu_s", "acks_per_s") else 2 if key in ("join_s", "restart_99_s") else 1
     return f"{float(value):,.{places}f}"
@@ -160,8 +165,8 @@ def table(results, sizes):
         for key, label, best in measures:
             values = [row.get(name, {}).get(key) for name in names]
             peers = [v for v in values[1:] if v]
-            shown = values[0] is not None and (values[0] >= 1 or key != "kb_per_member")
-            ratio = f"{values[0] / best(peers):.2f}" if shown and values[0] > 0 and peers else "—"
+            shown = values[0] is not None and values[0] > 0 and not below_noise(key, values[0])
+            ratio = f"{values[0] / best(peers):.2f}" if shown and peers else "—"
             cells = [cell(key, v) for v in values]
             print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio} |")
         if "muster" in row and row["muster"].get("restart_returned") is not None:
