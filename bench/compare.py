@@ -11,8 +11,10 @@ after the broadcasts, Muster alone is restarted with everyone connected, and
 the time until 99% are welcomed back (resuming with `since`) is taken. The
 peers (Go + gorilla, Node + ws, C on libwebsockets) do the same job as
 Muster without its record: a hello gets a welcome, an advance goes to
-everyone. One table, ratios to the best peer. It prints figures; it asserts
-nothing.
+everyone. At 1,000 (or `--stalled-at`), every server then does the 100
+broadcasts again with one more member whose phone reads nothing, to see
+whether the others wait for it and what the server keeps for it. One table,
+ratios to the best peer. It prints figures; it asserts nothing.
 """
 
 import argparse
@@ -65,7 +67,7 @@ def servers(db):
     }
 
 
-def load(name, server, launch, tokens, host, members, advances):
+def load(name, server, launch, tokens, host, members, advances, stalled=False):
     """Runs the load generator against `server` = [process, port]; for Muster it asks, once, for a
     restart (a line "RESTART"): the server is stopped, started again by `launch` and the new port
     handed back. Returns the load's result."""
@@ -74,7 +76,8 @@ def load(name, server, launch, tokens, host, members, advances):
     load = subprocess.Popen(
         ["taskset", "-c", "1", str(BUILT / "load"), "-url", f"ws://127.0.0.1:{port}/ws", "-tokens", tokens,
          "-host", host, "-members", str(members), "-advances", str(advances), "-pid", str(process.pid),
-         "-server", name, f"-muster={'true' if muster else 'false'}", f"-restart={'true' if muster else 'false'}"],
+         "-server", name, f"-muster={'true' if muster else 'false'}", f"-restart={'true' if muster else 'false'}",
+         f"-stalled={'true' if stalled else 'false'}"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in load.stdout:
@@ -114,7 +117,8 @@ def main(args):
     sizes = [int(n) for n in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as directory:
         # One meeting for every size: a restarted server recovers it (the last size's devices leave).
-        db, host, members = crowd(muster_binary(), directory, max(sizes))
+        # One member more than the largest size: the stalled reader's.
+        db, host, members = crowd(muster_binary(), directory, max(sizes) + 1)
         tokens = os.path.join(directory, "tokens.txt")
         with open(tokens, "w") as file:
             file.writelines(token + "\n" for token in members)
@@ -125,7 +129,7 @@ def main(args):
                     continue
                 server = list(launch())
                 try:
-                    result = load(name, server, launch, tokens, host, n, args.advances)
+                    result = load(name, server, launch, tokens, host, n, args.advances, stalled=n == args.stalled_at)
                     results.append(result)
                     print(json.dumps(result), file=sys.stderr)
                 finally:
@@ -156,6 +160,7 @@ def table(results, sizes):
                 ("ack_p50_ms", "advance committed (the secretary's ack), p50 (ms)", min),
                 ("acks_per_s", "2,000 commands/s offered, nobody else on: acked per second", max),
                 ("paced_ack_p99_ms", "2,000 commands/s offered, nobody else on: ack p99 (ms)", min),
+                ("stalled_p99_ms", "advance to the last member, one more member stalled, p99 (ms)", min),
                 ("frames_per_cpu_s", "frames delivered per server CPU-second", max),
                 ("restart_99_s", "restart: 99% of members back, gap-free (s)", min)]
     print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer |")
@@ -164,6 +169,8 @@ def table(results, sizes):
         row = {r["server"]: r for r in results if r["members"] == n}
         for key, label, best in measures:
             values = [row.get(name, {}).get(key) for name in names]
+            if all(v is None for v in values):
+                continue  # not measured at this size (the stalled reader's) or by these servers
             peers = [v for v in values[1:] if v]
             shown = values[0] is not None and values[0] > 0 and not below_noise(key, values[0])
             ratio = f"{values[0] / best(peers):.2f}" if shown and peers else "—"
@@ -174,6 +181,11 @@ def table(results, sizes):
             print(f"| {n:,} | restart: back by resuming / by a full welcome / behind what they had seen | "
                   f"{back.get('restart_resumed', 0):,} / {back.get('restart_full', 0):,} / {back['restart_behind']} | "
                   + " | ".join("—" for _ in names[1:]) + " | |")
+        if any("stalled_frames" in row.get(name, {}) for name in names):
+            kept = [row.get(name, {}) for name in names]
+            print(f"| {n:,} | the stalled member, reading again 3 s on: frames waiting for it / closed | " + " | ".join(
+                f"{r['stalled_frames']:,} / {'yes' if r['stalled_closed'] else 'no'}" if "stalled_frames" in r else "—"
+                for r in kept) + " | |")
         welcomed = {name: row.get(name, {}).get("welcomed") for name in names}
         if any(w is not None and w != n for w in welcomed.values()):
             print(f"| {n:,} | welcomed of {n:,} | " + " | ".join(str(welcomed[name]) for name in names) + " | |")
@@ -183,6 +195,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--advances", type=int, default=100)
+    parser.add_argument("--stalled-at", type=int, default=1000, help="the size at which a stalled reader joins in")
     parser.add_argument("--servers", default="muster,go+gorilla,node+ws,c+lws", help="which of them to run")
     parser.add_argument("--muster", default=str(MUSTER[0]), help="the muster binary")
     main(parser.parse_args())

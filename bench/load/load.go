@@ -4,7 +4,8 @@
 // the peer servers answer the same messages. Every loop is bounded in count
 // and time. With -restart (Muster), it then asks its caller to restart the
 // server (a line "RESTART" on stdout, the new port on stdin) and times every
-// member's return with `since`. Before the storm (Muster), the secretary's
+// member's return with `since`. With -stalled, the fan-out is timed a second
+// time with one more member whose phone reads nothing. Before the storm (Muster), the secretary's
 // commands are offered at a steady rate and their acks timed. Prints one JSON object.
 package main
 
@@ -56,6 +57,12 @@ type result struct {
 	FullAgain  int     `json:"restart_full,omitempty"`
 	WentBehind int     `json:"restart_behind"`
 	Returned   int     `json:"restart_returned,omitempty"`
+	// With -stalled: the fan-out again, with one more member whose phone stopped reading;
+	// how many frames the server kept for that member, and whether it closed its connection.
+	StalledP50    float64 `json:"stalled_p50_ms,omitempty"`
+	StalledP99    float64 `json:"stalled_p99_ms,omitempty"`
+	StalledFrames *int    `json:"stalled_frames,omitempty"`
+	StalledClosed *bool   `json:"stalled_closed,omitempty"`
 }
 
 func rssKB(pid int) float64 {
@@ -107,6 +114,7 @@ func main() {
 	each := flag.Bool("each", false, "print every advance's time to the last member on stderr, in order")
 	ackRate := flag.Int("ack-rate", 2000, "Muster: the secretary's commands a second, offered while nobody else is connected")
 	ackSeconds := flag.Float64("ack-seconds", 1, "Muster: for how long they are offered")
+	stalled := flag.Bool("stalled", false, "after the fan-out, time the advances again with one more member who reads nothing (it takes the token after the members')")
 	hold := flag.Bool("hold", false, "before the fan-out, print HOLD and wait for a line on stdin (a profiler starts counting)")
 	flag.Parse()
 	if _, err := url.Parse(*target); err != nil || *target == "" {
@@ -122,6 +130,18 @@ func main() {
 	scanner := bufio.NewScanner(file)
 	for scanner.Scan() && len(tokens) < *members {
 		tokens = append(tokens, strings.TrimSpace(scanner.Text()))
+	}
+	stalledToken := ""
+	if *stalled && scanner.Scan() {
+		stalledToken = strings.TrimSpace(scanner.Text())
+	}
+	if *stalled && stalledToken == "" {
+		fmt.Fprintf(os.Stderr, "load: -stalled needs a token after the %d members'\n", *members)
+		os.Exit(2)
+	}
+	rounds := *advances // the advances timed, in both fan-outs
+	if *stalled {
+		rounds *= 2
 	}
 
 	host, err := dial(*target, 0)
@@ -182,7 +202,7 @@ func main() {
 	arrivals := make([][]int64, len(tokens)) // per member, when each advance arrived (ns)
 	var welcomed, delivered int64
 	var round atomic.Int64 // the advance being timed (its line)
-	var seen = make([]atomic.Int64, *advances+1)
+	var seen = make([]atomic.Int64, rounds+1)
 	var ready sync.WaitGroup
 	ready.Add(len(tokens))
 	conns := make([]*websocket.Conn, len(tokens))
@@ -193,7 +213,7 @@ func main() {
 	var joinEnd atomic.Int64
 	welcomes := make([]float64, len(tokens)) // per member, seconds from the storm's start to its welcome
 	for i, token := range tokens {
-		arrivals[i] = make([]int64, *advances+1)
+		arrivals[i] = make([]int64, rounds+1)
 		go func(i int, token string) {
 			defer ready.Done()
 			conn, err := dial(*target, i%*sources)
@@ -248,6 +268,30 @@ func main() {
 		fmt.Scanln(&line)
 	}
 
+	// timeAdvances advances the text `count` times from round `first`, one at a time, each
+	// until every seated member has it (or 10 s): each one's time to the last member (ms).
+	timeAdvances := func(first, count int) []float64 {
+		var last []float64
+		for r := first; r < first+count; r++ {
+			round.Store(int64(r))
+			sent := time.Now().UnixNano()
+			// Ids unique to this run: Muster acks a resent id without a new event, across restarts too.
+			command(fmt.Sprintf("a%d-%d", started.UnixNano(), r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
+			deadline := time.Now().Add(10 * time.Second)
+			for seen[r].Load() < welcomed && time.Now().Before(deadline) {
+				time.Sleep(200 * time.Microsecond)
+			}
+			latest := int64(0)
+			for i := range tokens {
+				if arrivals[i][r] > latest {
+					latest = arrivals[i][r]
+				}
+			}
+			last = append(last, float64(latest-sent)/1e6)
+		}
+		return last
+	}
+
 	// The fan-out: one advance at a time, each until every member has it (or 10 s).
 	// Go's collector is off while it is timed (up to 4 GB), so its pauses are not taken
 	// for the server's: with it on, the worst advances were the load generator's.
@@ -256,30 +300,28 @@ func main() {
 	collecting := debug.SetGCPercent(-1)
 	cpuBefore := cpuSeconds(*pid)
 	deliveredBefore := atomic.LoadInt64(&delivered)
-	var last []float64
-	for r := 1; r <= *advances; r++ {
-		round.Store(int64(r))
-		sent := time.Now().UnixNano()
-		// Ids unique to this run: Muster acks a resent id without a new event, across restarts too.
-		command(fmt.Sprintf("a%d-%d", started.UnixNano(), r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
-		deadline := time.Now().Add(10 * time.Second)
-		for seen[r].Load() < welcomed && time.Now().Before(deadline) {
-			time.Sleep(200 * time.Microsecond)
-		}
-		latest := int64(0)
-		for i := range tokens {
-			if arrivals[i][r] > latest {
-				latest = arrivals[i][r]
-			}
-		}
-		last = append(last, float64(latest-sent)/1e6)
-	}
+	last := timeAdvances(1, *advances)
 	cpu := cpuSeconds(*pid) - cpuBefore
 	if *each {
 		fmt.Fprintf(os.Stderr, "each advance to the last member (ms): %.1f\n", last)
 	}
-	debug.SetGCPercent(collecting)
 	frames := atomic.LoadInt64(&delivered) - deliveredBefore
+	var withStalled []float64
+	var stalledFrames *int
+	var stalledClosed *bool
+	if *stalled {
+		reader, err := newStalledReader(*target, stalledToken, *sources-1)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load: the stalled reader cannot connect:", err)
+			os.Exit(1)
+		}
+		time.Sleep(500 * time.Millisecond) // its arrival's frames reach everyone first
+		withStalled = timeAdvances(*advances+1, *advances)
+		// Muster drops a reader whose socket takes nothing for 2 s: give every server 3 s.
+		kept, closed := reader.outcome(3*time.Second, 5*time.Second)
+		stalledFrames, stalledClosed = &kept, &closed
+	}
+	debug.SetGCPercent(collecting)
 	out := result{
 		Server: *name, Members: len(tokens), Welcomed: int(welcomed), JoinSeconds: joined,
 		KBPerMember: (seated - idle) / float64(welcomed+1), Advances: *advances,
@@ -288,6 +330,10 @@ func main() {
 	}
 	if acksPerSecond > 0 {
 		out.AckRate = *ackRate
+	}
+	if *stalled {
+		out.StalledP50, out.StalledP99 = percentile(withStalled, 50), percentile(withStalled, 99)
+		out.StalledFrames, out.StalledClosed = stalledFrames, stalledClosed
 	}
 	if cpu > 0 {
 		out.FramesPerCPUSec = float64(frames) / cpu
