@@ -23,6 +23,10 @@ final class LWSConnection {
     private(set) var closingNow = false
     private(set) var drainingToClose = false
     var pingDue = false
+    /// Whether the socket took no more at the last writeable callback (lws's
+    /// "pipe choked"): its client is not keeping up. A callback is itself a sign
+    /// the socket takes frames again, and clears it.
+    var socketFull = false
     /// When set, the connection closes at the next writeable callback, queue or not.
     var closeNow: (code: CloseCode, reason: String)? {
         didSet { closingNow = closeNow != nil }
@@ -62,6 +66,17 @@ final class LWSConnection {
         queued -= 1
         first = queued > 0 ? later.popFirst() : nil
         return frame
+    }
+
+    /// How many times `limit` frames may wait on a socket that still takes them.
+    static let burstAllowance = 4
+
+    /// Whether it is too far behind to keep: `limit` frames waiting while its socket
+    /// takes no more. A burst the server made itself is not held against a client
+    /// that reads (a commit after a slow flush of the disk releases every event and
+    /// ack it held at once); `burstAllowance` × `limit` bounds the queue however it reads.
+    func isTooSlow(limit: Int) -> Bool {
+        queued >= limit && (socketFull || queued >= limit * Self.burstAllowance)
     }
 
     func dropQueue() {

@@ -88,6 +88,7 @@ extension LWSServer {
             closeReason(connection.wsi, close.code, close.reason)
             return false
         }
+        connection.socketFull = false
         if connection.pingDue {
             connection.pingDue = false
             guard lws_write(connection.wsi, pingBuffer + Int(muster_lws_pre), 1, LWS_WRITE_PING) >= 1 else { return false }
@@ -105,7 +106,9 @@ extension LWSServer {
             written += 1
             sent.frames += 1
             sent.bytes += count
-            if connection.queued == 0 || written == Self.framesPerWriteable || lws_send_pipe_choked(connection.wsi) != 0 {
+            if connection.queued == 0 || written == Self.framesPerWriteable { break }
+            if lws_send_pipe_choked(connection.wsi) != 0 {
+                connection.socketFull = true
                 break
             }
         }
@@ -181,7 +184,7 @@ extension LWSServer {
 
     private func send(_ frame: Frame, to connection: LWSConnection) {
         guard !connection.closingNow else { return }
-        guard connection.queued < configuration.queueLimit else {
+        guard !connection.isTooSlow(limit: configuration.queueLimit) else {
             // Too far behind: drop it now; its client resumes with `since` and loses nothing.
             switchboard.logger.warning(
                 "closed a connection too slow to take its frames", metadata: ["queued": "\(connection.queued)"])

@@ -41,6 +41,22 @@ import Testing
         #expect(connection.queued == 0)
     }
 
+    /// Too slow means frames waiting on a socket that takes no more; a burst on one
+    /// that still takes them is bounded apart, at four times the limit.
+    @Test func tooSlowIsJudgedByTheSocketNotByABurst() {
+        for n in 1...8 { connection.enqueue(Frame(Array("\(n)".utf8))) }
+        #expect(!connection.isTooSlow(limit: 9), "under the limit")
+        #expect(!connection.isTooSlow(limit: 8), "at the limit, but the socket takes frames")
+        connection.socketFull = true
+        #expect(connection.isTooSlow(limit: 8), "at the limit on a full socket")
+        #expect(!connection.isTooSlow(limit: 9))
+        connection.socketFull = false
+        for n in 9...31 { connection.enqueue(Frame(Array("\(n)".utf8))) }
+        #expect(!connection.isTooSlow(limit: 8), "31 waiting: a burst under four times the limit")
+        connection.enqueue(Frame(Array("32".utf8)))
+        #expect(connection.isTooSlow(limit: 8), "32 waiting: four times the limit, however it reads")
+    }
+
     @Test func aDroppedQueueIsEmptyAndStartsAgain() {
         for n in 1...5 { connection.enqueue(Frame(Array("\(n)".utf8))) }
         connection.dropQueue()

@@ -160,13 +160,21 @@ func main() {
 		command("start", `"cmd":"session.start"`)
 	}
 	// The host reads what it is sent, so it is never the slow one, and reports a refusal.
+	// Should the server close its connection all the same (Muster closes a device more
+	// than 1,024 frames behind), nothing more can be timed: the load stops at once, saying
+	// why, where every advance would otherwise wait out its 10 s. A restart closes it too.
 	var refusals atomic.Int64
+	var restarting atomic.Bool
 	acked := make(chan int64, *advances+8) // when each advance's ack came (ns)
 	paced := newPacedAcks(time.Now().UnixNano(), int(float64(*ackRate)**ackSeconds))
 	go func() {
 		for {
 			_, frame, err := host.ReadMessage()
 			if err != nil {
+				if !restarting.Load() {
+					fmt.Fprintf(os.Stderr, "load: the server closed the host's connection: %v\n", err)
+					os.Exit(1)
+				}
 				return
 			}
 			paced.noteAck(frame, time.Now().UnixNano())
@@ -339,6 +347,7 @@ func main() {
 		out.FramesPerCPUSec = float64(frames) / cpu
 	}
 	if *restart {
+		restarting.Store(true)
 		id, _ := session.Load().(string)
 		out.Restart99, out.Resumed, out.FullAgain, out.WentBehind, out.Returned = restartAndReturn(
 			tokens, lastSeen, id, *sources)

@@ -57,3 +57,26 @@ def test_one_slow_phone_is_closed_and_does_not_hold_up_the_others(demo):
         run(scenario())
     finally:
         server.stop()
+
+
+def test_a_burst_the_server_makes_itself_does_not_close_a_device_that_reads(demo):
+    """Commands that arrive together are committed together (one fsync), so their
+    events and acks leave in one burst, here longer than the queue limit. The
+    secretary's console reads everything: it is not slow, and must not be closed
+    as too slow (it was, in the benchmark, after a slow flush of the disk). 30
+    commands make at most 60 frames: more than the limit of 16, less than the 64
+    (four times it) a connection may hold however it reads."""
+    data, db = demo
+    server = Server(db, "--queue-limit", "16", "--commands-per-second", "1000").start()
+    try:
+        async def scenario():
+            host = await started_session(server, data)
+            ids = [await host.cmd("text.advance", line=n % 2) for n in range(30)]
+            answers = [await host.reply(id) for id in ids]
+            assert [a["type"] for a in answers] == ["ack"] * 30
+            await host.ok("text.advance", line=0)
+            await host.close()
+
+        run(scenario())
+    finally:
+        server.stop()
