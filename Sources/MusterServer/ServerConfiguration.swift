@@ -21,7 +21,8 @@ public struct ServerConfiguration: Sendable {
     /// Silence before a client is pinged, and before it is given up on.
     public var pingAfterSeconds = 15
     public var hangUpAfterSeconds = 30
-    /// Outgoing frames a connection may have waiting before it is closed as too slow.
+    /// Outgoing frames a connection may have waiting behind a socket that takes no
+    /// more before it is closed as too slow; four times this however its client reads.
     public var queueLimit = 1024
     /// Events each live session keeps for clients resuming with `since`; one
     /// further behind gets a full welcome. Its own setting: it bounds memory per
