@@ -5,8 +5,9 @@
 // and time. With -restart (Muster), it then asks its caller to restart the
 // server (a line "RESTART" on stdout, the new port on stdin) and times every
 // member's return with `since`. With -stalled, the fan-out is timed a second
-// time with one more member whose phone reads nothing. Before the storm (Muster), the secretary's
-// commands are offered at a steady rate and their acks timed. Prints one JSON object.
+// time with one more member whose phone reads nothing. Before the storm
+// (Muster), the secretary's commands are offered at a steady rate and their
+// acks timed. Prints one JSON object.
 package main
 
 import (
@@ -160,8 +161,8 @@ func main() {
 		command("start", `"cmd":"session.start"`)
 	}
 	// The host reads what it is sent, so it is never the slow one, and reports a refusal.
-	// Should the server close its connection all the same (Muster closes a device more
-	// than 1,024 frames behind), nothing more can be timed: the load stops at once, saying
+	// Should the server close its connection all the same (Muster closes a device too far
+	// behind, 1008), nothing more can be timed: the load stops at once, saying
 	// why, where every advance would otherwise wait out its 10 s. A restart closes it too.
 	var refusals atomic.Int64
 	var restarting atomic.Bool
@@ -325,7 +326,8 @@ func main() {
 		}
 		time.Sleep(500 * time.Millisecond) // its arrival's frames reach everyone first
 		withStalled = timeAdvances(*advances+1, *advances)
-		// Muster drops a reader whose socket takes nothing for 2 s: give every server 3 s.
+		// Muster drops a reader once its queue is full and its socket has taken nothing for
+		// 2 s: every server gets 3 s before the reader reads again.
 		kept, closed := reader.outcome(3*time.Second, 5*time.Second)
 		stalledFrames, stalledClosed = &kept, &closed
 	}

@@ -8,17 +8,23 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
 func dial(target string, source int) (*websocket.Conn, error) {
+	return dialWith(target, source, nil)
+}
+
+// dialWith connects from 127.0.0.(1+source); `control`, if any, sets the socket up before it connects.
+func dialWith(target string, source int, control func(network, address string, raw syscall.RawConn) error) (*websocket.Conn, error) {
 	dialer := websocket.Dialer{
 		HandshakeTimeout: 30 * time.Second,
 		NetDial: func(network, address string) (net.Conn, error) {
 			local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+source))}
-			return (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}).Dial(network, address)
+			return (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second, Control: control}).Dial(network, address)
 		},
 	}
 	conn, _, err := dialer.Dial(target, nil)

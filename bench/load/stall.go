@@ -11,21 +11,15 @@ import (
 // stalledReader is a member whose phone stops reading: after its welcome it
 // reads nothing. Its socket asks for the smallest receive buffer the kernel
 // allows (set before connecting, so the window it offers is small from the
-// start), so the server's socket to it is full within a few dozen frames and
-// from then on the server must hold, or drop, what it sends it.
+// start). What the server sends it then waits in the server's own socket
+// buffer, which loopback autotunes to about 1.3 MB, and after that in the
+// server's queue, which the server must hold or drop.
 type stalledReader struct {
 	conn *websocket.Conn
 }
 
 func newStalledReader(target, token string, source int) (*stalledReader, error) {
-	dialer := websocket.Dialer{
-		HandshakeTimeout: 30 * time.Second,
-		NetDial: func(network, address string) (net.Conn, error) {
-			local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+source))}
-			return (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second, Control: smallestReceiveBuffer}).Dial(network, address)
-		},
-	}
-	conn, _, err := dialer.Dial(target, nil)
+	conn, err := dialWith(target, source, smallestReceiveBuffer)
 	if err != nil {
 		return nil, err
 	}
