@@ -106,7 +106,7 @@ struct ServeCommand: ParsableCommand {
         LoggingSystem.bootstrap { label in
             format == .json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
         }
-        Self.raiseFileLimit()
+        Self.setFileLimit()
         var configuration = ServerConfiguration(host: host, port: port, baseURL: baseURL, webRoot: webRoot)
         configuration.vendorRoot = Self.debianJavaScript
         configuration.helloTimeoutSeconds = helloTimeout
@@ -198,11 +198,12 @@ struct ServeCommand: ParsableCommand {
         return FileManager.default.fileExists(atPath: folder + "/qrcode.js") ? folder : nil
     }
 
-    /// Each member is a socket: lift the open-file limit as far as allowed.
-    static func raiseFileLimit() {
+    /// Each member is a socket: the open-file limit goes as high as allowed, within
+    /// `LWSServer.maxOpenFiles` (lowered to it where it stood higher; see there why).
+    static func setFileLimit() {
         var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = min(limit.rlim_max, 65536)
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        limit.rlim_cur = LWSServer.openFileLimit(hard: limit.rlim_max)
         setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

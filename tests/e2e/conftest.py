@@ -36,9 +36,10 @@ def muster(*args, db):
 class Server:
     """A `muster serve` process on 127.0.0.1, on a port the OS picked."""
 
-    def __init__(self, db, *extra):
+    def __init__(self, db, *extra, preexec=None):
         self.db = db
         self.extra = extra
+        self.preexec = preexec  # run in the child before muster starts (its limits, say)
         self.process = None
         self.port = None
         self.log_lines = []  # what it wrote on standard error, read as it comes so the pipe never fills
@@ -46,7 +47,7 @@ class Server:
     def start(self):
         self.process = subprocess.Popen(
             [MUSTER, "serve", "--listen", "127.0.0.1:0", "--db", str(self.db), "--web", WEB, *self.extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=self.preexec)
         self.log_lines = []
         reader = threading.Thread(target=lambda lines, stream: lines.extend(stream), args=(self.log_lines, self.process.stderr),
                                   daemon=True)

@@ -4,6 +4,7 @@ import asyncio
 import base64
 import json
 import os
+import resource
 import socket
 import subprocess
 import time
@@ -288,3 +289,19 @@ def test_a_client_that_stops_answering_pings_is_dropped_and_recorded_as_left(dem
 
     run(scenario())
 
+
+
+def test_the_server_lifts_its_open_file_limit_as_far_as_allowed_within_65536(demo):
+    """Every member is a socket: started with a low limit, the server lifts it to the hard
+    limit, or to 65,536 where the hard limit is higher (lws walks a table that long at every
+    close; `LWSServer.openFileLimit`, whose unit test covers a limit above it)."""
+    data, db = demo
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    server = Server(db, preexec=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))).start()
+    try:
+        limits = open(f"/proc/{server.process.pid}/limits").read()
+        line = next(line for line in limits.splitlines() if line.startswith("Max open files"))
+        expected = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+        assert line.split()[3] == str(expected), line
+    finally:
+        server.stop()
