@@ -155,6 +155,7 @@ def cell(key, value):
 def table(results, sizes):
     names = ["muster", "go+gorilla", "node+ws", "c+lws"]
     measures = [("join_s", "join storm, all welcomed (s)", min), ("kb_per_member", "server memory per member (KB)", min),
+                ("first_p50_ms", "advance to the first member, p50 (ms)", min),
                 ("last_p50_ms", "advance to the last member, p50 (ms)", min),
                 ("last_p99_ms", "advance to the last member, p99 (ms)", min),
                 ("ack_p50_ms", "advance committed (the secretary's ack), p50 (ms)", min),

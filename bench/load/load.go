@@ -37,8 +37,10 @@ type result struct {
 	JoinSeconds float64 `json:"join_s"`
 	KBPerMember float64 `json:"kb_per_member"`
 	Advances    int     `json:"advances"`
-	LastP50     float64 `json:"last_p50_ms"`
-	LastP99     float64 `json:"last_p99_ms"`
+	// The first member's arrival: what an advance waits before any frame leaves (Muster: its commit).
+	FirstP50 float64 `json:"first_p50_ms"`
+	LastP50  float64 `json:"last_p50_ms"`
+	LastP99  float64 `json:"last_p99_ms"`
 	// Muster: how long an advance takes to be committed (fsync) and acked with nobody else
 	// connected; every broadcast waits that long first (the peers have no record to wait for).
 	AckP50 float64 `json:"ack_p50_ms,omitempty"`
@@ -129,7 +131,7 @@ func main() {
 	}
 	var tokens []string
 	scanner := bufio.NewScanner(file)
-	for scanner.Scan() && len(tokens) < *members {
+	for len(tokens) < *members && scanner.Scan() {
 		tokens = append(tokens, strings.TrimSpace(scanner.Text()))
 	}
 	stalledToken := ""
@@ -278,9 +280,9 @@ func main() {
 	}
 
 	// timeAdvances advances the text `count` times from round `first`, one at a time, each
-	// until every seated member has it (or 10 s): each one's time to the last member (ms).
-	timeAdvances := func(first, count int) []float64 {
-		var last []float64
+	// until every seated member has it (or 10 s): each one's time to the first member and
+	// to the last (ms).
+	timeAdvances := func(first, count int) (firsts, last []float64) {
 		for r := first; r < first+count; r++ {
 			round.Store(int64(r))
 			sent := time.Now().UnixNano()
@@ -290,15 +292,19 @@ func main() {
 			for seen[r].Load() < welcomed && time.Now().Before(deadline) {
 				time.Sleep(200 * time.Microsecond)
 			}
-			latest := int64(0)
+			earliest, latest := int64(0), int64(0)
 			for i := range tokens {
+				if at := arrivals[i][r]; at > 0 && (earliest == 0 || at < earliest) {
+					earliest = at
+				}
 				if arrivals[i][r] > latest {
 					latest = arrivals[i][r]
 				}
 			}
+			firsts = append(firsts, float64(earliest-sent)/1e6)
 			last = append(last, float64(latest-sent)/1e6)
 		}
-		return last
+		return firsts, last
 	}
 
 	// The fan-out: one advance at a time, each until every member has it (or 10 s).
@@ -309,7 +315,7 @@ func main() {
 	collecting := debug.SetGCPercent(-1)
 	cpuBefore := cpuSeconds(*pid)
 	deliveredBefore := atomic.LoadInt64(&delivered)
-	last := timeAdvances(1, *advances)
+	firsts, last := timeAdvances(1, *advances)
 	cpu := cpuSeconds(*pid) - cpuBefore
 	if *each {
 		fmt.Fprintf(os.Stderr, "each advance to the last member (ms): %.1f\n", last)
@@ -325,7 +331,7 @@ func main() {
 			os.Exit(1)
 		}
 		time.Sleep(500 * time.Millisecond) // its arrival's frames reach everyone first
-		withStalled = timeAdvances(*advances+1, *advances)
+		_, withStalled = timeAdvances(*advances+1, *advances)
 		// Muster drops a reader once its queue is full and its socket has taken nothing for
 		// 2 s: every server gets 3 s before the reader reads again.
 		kept, closed := reader.outcome(3*time.Second, 5*time.Second)
@@ -335,7 +341,7 @@ func main() {
 	out := result{
 		Server: *name, Members: len(tokens), Welcomed: int(welcomed), JoinSeconds: joined,
 		KBPerMember: (seated - idle) / float64(welcomed+1), Advances: *advances,
-		LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames, AckP50: percentile(acks, 50),
+		FirstP50: percentile(firsts, 50), LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames, AckP50: percentile(acks, 50),
 		AcksPerSecond: acksPerSecond, PacedAckP50: pacedP50, PacedAckP99: pacedP99,
 	}
 	if acksPerSecond > 0 {
