@@ -290,7 +290,6 @@ def test_a_client_that_stops_answering_pings_is_dropped_and_recorded_as_left(dem
     run(scenario())
 
 
-
 def test_the_server_lifts_its_open_file_limit_as_far_as_allowed_within_65536(demo):
     """Every member is a socket: started with a low limit, the server lifts it to the hard
     limit, or to 65,536 where the hard limit is higher (lws walks a table that long at every
