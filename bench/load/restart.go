@@ -90,5 +90,7 @@ func restartAndReturn(tokens []string, lastSeen []atomic.Int64, session string, 
 		}(i, token)
 	}
 	waitAtMost(&done, 120*time.Second)
+	fmt.Fprintf(os.Stderr, "load: back after the restart, from the request: p10 %.2f s, p50 %.2f s, p90 %.2f s, p99 %.2f s\n",
+		percentile(back, 10), percentile(back, 50), percentile(back, 90), percentile(back, 99))
 	return percentile(back, 99), int(resumed.Load()), int(full.Load()), int(behind.Load()), int(returned.Load())
 }
