@@ -301,6 +301,9 @@ func main() {
 					latest = arrivals[i][r]
 				}
 			}
+			if latest == 0 { // nobody had it in 10 s: count the wait, not a time before the send
+				earliest, latest = time.Now().UnixNano(), time.Now().UnixNano()
+			}
 			firsts = append(firsts, float64(earliest-sent)/1e6)
 			last = append(last, float64(latest-sent)/1e6)
 		}
