@@ -294,15 +294,17 @@ func main() {
 			}
 			earliest, latest := int64(0), int64(0)
 			for i := range tokens {
-				if at := arrivals[i][r]; at > 0 && (earliest == 0 || at < earliest) {
-					earliest = at
+				at := arrivals[i][r]
+				if at > latest {
+					latest = at
 				}
-				if arrivals[i][r] > latest {
-					latest = arrivals[i][r]
+				if at > 0 && (earliest == 0 || at < earliest) {
+					earliest = at
 				}
 			}
 			if latest == 0 { // nobody had it in 10 s: count the wait, not a time before the send
-				earliest, latest = time.Now().UnixNano(), time.Now().UnixNano()
+				latest = time.Now().UnixNano()
+				earliest = latest
 			}
 			firsts = append(firsts, float64(earliest-sent)/1e6)
 			last = append(last, float64(latest-sent)/1e6)
