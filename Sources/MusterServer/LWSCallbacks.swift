@@ -1,4 +1,19 @@
 import CLibWebSockets
+import Foundation
+import Logging
+
+/// lws's own errors and warnings, as the server's log lines (JSON with `--log-format json`),
+/// not as lines of lws's own format among them on standard error.
+func musterLWSLog(_ level: Int32, _ line: UnsafePointer<CChar>?) {
+    guard let line else { return }
+    let message = String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)
+    LWSLog.logger.log(level: level & Int32(LLL_ERR) != 0 ? .error : .warning, "\(message)")
+}
+
+private enum LWSLog {
+    /// Made at lws's first line, after the command line has set up logging.
+    static let logger = Logger(label: "lws")
+}
 
 /// lws's timer callback: the sul is the first field of a `muster_timer_t`.
 func musterTick(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {

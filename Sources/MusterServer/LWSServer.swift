@@ -104,7 +104,7 @@ public final class LWSServer: @unchecked Sendable {
 
     /// Serves until `stop()`. Throws if the port cannot be opened.
     public func run() throws {
-        lws_set_log_level(LLL_ERR | LLL_WARN, nil)
+        lws_set_log_level(LLL_ERR | LLL_WARN, musterLWSLog)
         var cStrings: [UnsafeMutablePointer<CChar>] = []
         func keep(_ string: String) -> UnsafeMutablePointer<CChar> {
             let copy = strdup(string)!

@@ -1,6 +1,7 @@
 """The server's log: one line per notable thing, JSON with --log-format json, never a token or what anyone wrote."""
 
 import json
+import socket
 
 import websockets
 
@@ -62,3 +63,18 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_phones(demo):
     # Anyone else's X-Forwarded-For is ignored: a phone cannot pick its own address.
     direct = Server(db, "--log-format", "json").start()
     assert refused_address(direct, {"X-Forwarded-For": "203.0.113.7"}).endswith("127.0.0.1")
+
+
+def test_lws_own_errors_are_log_lines_too(demo):
+    """What lws itself reports (here: the metrics port is taken) is a line of the server's log, JSON
+    with --log-format json, not a line of lws's own format among them."""
+    _, db = demo
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = Server(db, "--log-format", "json", "--metrics-listen", f"127.0.0.1:{port}").start()
+        assert server.stop() == 0
+    entries = [json.loads(line) for line in server.log_lines if line.strip()]
+    assert any(entry["label"] == "lws" and entry["level"] == "error" for entry in entries), entries
+    assert any(entry["message"].startswith("cannot listen for metrics") for entry in entries), entries
