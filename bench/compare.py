@@ -20,6 +20,7 @@ ratios to the best peer. It prints figures; it asserts nothing.
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -112,9 +113,25 @@ def stop(process):
         process.kill()
 
 
+# Sockets and files a server or the load generator holds besides one socket a member.
+SPARE_FILES = 200
+
+
+def fitting(sizes):
+    """The sizes this machine's open-file limit can seat; each one left out is named, with why."""
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    for n in sizes:
+        if limit != resource.RLIM_INFINITY and n + SPARE_FILES > limit:
+            print(f"bench: {n:,} members left out: the open-file limit here is {limit:,} "
+                  f"and {n:,} members need about {n + SPARE_FILES:,} sockets and files", file=sys.stderr)
+    return [n for n in sizes if limit == resource.RLIM_INFINITY or n + SPARE_FILES <= limit]
+
+
 def main(args):
     MUSTER[0] = Path(args.muster)
-    sizes = [int(n) for n in args.sizes.split(",")]
+    sizes = fitting([int(n) for n in args.sizes.split(",")])
+    if not sizes:
+        sys.exit("bench: no size fits this machine's open-file limit")
     with tempfile.TemporaryDirectory() as directory:
         # One meeting for every size: a restarted server recovers it (the last size's devices leave).
         # One member more than the largest size: the stalled reader's.
@@ -194,7 +211,7 @@ def table(results, sizes):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,5000,10000")
+    parser.add_argument("--sizes", default="1000,5000,10000,18000")
     parser.add_argument("--advances", type=int, default=100)
     parser.add_argument("--stalled-at", type=int, default=1000, help="the size at which a stalled reader joins in")
     parser.add_argument("--servers", default="muster,go+gorilla,node+ws,c+lws", help="which of them to run")
