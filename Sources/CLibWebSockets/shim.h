@@ -7,6 +7,11 @@
 
 /// Bytes lws needs free before every buffer given to lws_write.
 static const size_t muster_lws_pre = LWS_PRE;
+/// lws_write's opcode for a close frame. lws 4.1's public header leaves the name
+/// out (closes go through lws_close_reason, which also waits for the client's
+/// answer and then closes the socket), but lws_write frames it as lws itself
+/// does when it sends its own close: the stop's 1001 is written with it.
+static const enum lws_write_protocol muster_lws_write_close = (enum lws_write_protocol)4;
 /// Close a WebSocket whose text frames are not valid UTF-8.
 static const uint64_t muster_lws_option_validate_utf8 = LWS_SERVER_OPTION_VALIDATE_UTF8;
 

@@ -62,6 +62,9 @@ extension LWSServer {
         case LWS_CALLBACK_RECEIVE:
             withConnection(wsi) { self.receive($0, input, length) }
             return 0
+        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+            // The client answers the stop's 1001: close without sending another (nonzero: no echo).
+            return withConnection(wsi) { $0.closeSent ? 1 : 0 } ?? 0
         case LWS_CALLBACK_RECEIVE_PONG:
             withConnection(wsi) { $0.heard(at: self.keepalive.now) }
             return 0

@@ -23,6 +23,8 @@ final class LWSConnection {
     private(set) var closingNow = false
     private(set) var drainingToClose = false
     var pingDue = false
+    /// Whether the stop's close frame went out: nothing more is written to it.
+    var closeSent = false
     /// Whether the socket took no more at the last writeable callback (lws's
     /// "pipe choked"): its client is not keeping up. A callback is itself a sign
     /// the socket takes frames again, and clears it.

@@ -1,5 +1,4 @@
 import CLibWebSockets
-import DequeModule
 import MusterCore
 
 /// The WebSocket side of the shell: connections arriving, frames in, frames
@@ -84,6 +83,7 @@ extension LWSServer {
     /// `poll()` pass over every socket apart. Returns false when the
     /// connection is to close now.
     func writeable(_ connection: LWSConnection) -> Bool {
+        guard !connection.closeSent else { return true }
         if connection.closingNow, let close = connection.closeNow {
             closeReason(connection.wsi, close.code, close.reason)
             return false
@@ -113,6 +113,7 @@ extension LWSServer {
             }
         }
         if written == 0, connection.drainingToClose, let close = connection.closeAfterDrain {
+            if isStopping { return sendCloseFrame(connection, close.code, close.reason) }
             closeReason(connection.wsi, close.code, close.reason)
             return false
         }
@@ -125,7 +126,7 @@ extension LWSServer {
     func closed(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
         guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
         lws_set_opaque_user_data(wsi, nil)
-        stopping.underWay.remove(id)
+        closeFramesOwed.remove(id)
         perform(switchboard.closed(id))
     }
 
@@ -183,7 +184,7 @@ extension LWSServer {
     }
 
     private func send(_ frame: Frame, to connection: LWSConnection) {
-        guard !connection.closingNow else { return }
+        guard !connection.closingNow, !connection.closeSent else { return }
         guard !connection.isTooSlow(limit: configuration.queueLimit) else {
             // Too far behind: drop it now; its client resumes with `since` and loses nothing.
             switchboard.logger.warning(
@@ -203,24 +204,24 @@ extension LWSServer {
     func close(_ id: ConnectionID, code: CloseCode, reason: String) {
         guard let connection = connections[id], connection.closeAfterDrain == nil else { return }
         connection.closeAfterDrain = (code, reason)
-        if isStopping {
-            stopping.waiting.append(id)
-        } else {
-            lws_callback_on_writable(connection.wsi)
-        }
+        if isStopping { closeFramesOwed.insert(id) }
+        lws_callback_on_writable(connection.wsi)
     }
 
-    /// At a stop, sockets close two thousand at a time: lws files each closing socket's
-    /// timeouts into one sorted list, a walk of the whole list each time, and closing
-    /// 10,000 at once spent most of a second there (`bash bench/run`'s restart).
-    static let closingAtOnce = 2048
-
-    /// Starts the next of the stop's closes, keeping at most `closingAtOnce` under way.
-    func startStopCloses() {
-        while stopping.underWay.count < Self.closingAtOnce, let id = stopping.waiting.popFirst() {
-            guard let connection = connections[id] else { continue }
-            stopping.underWay.insert(id)
-            lws_callback_on_writable(connection.wsi)
+    /// At a stop, a connection whose frames are all written is sent its close frame here, and
+    /// its socket is left open: to the kernel as the process exits (`exitAfterStop`), or to
+    /// lws when its client answers or the context goes. lws's own close (`lws_close_reason`)
+    /// would send it, wait for the client's answer and close the socket, and each close
+    /// walks lws's whole socket table. Returns false when the write failed.
+    func sendCloseFrame(_ connection: LWSConnection, _ code: CloseCode, _ reason: String) -> Bool {
+        closeFramesOwed.remove(connection.id)
+        guard !connection.closeSent else { return true }
+        connection.closeSent = true
+        let payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xff)] + Array(reason.utf8.prefix(120))
+        var frame = [UInt8](repeating: 0, count: Int(muster_lws_pre)) + payload
+        return frame.withUnsafeMutableBufferPointer { buffer in
+            lws_write(connection.wsi, buffer.baseAddress! + Int(muster_lws_pre), payload.count, muster_lws_write_close)
+                >= payload.count
         }
     }
 

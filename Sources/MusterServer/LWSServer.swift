@@ -1,5 +1,4 @@
 import CLibWebSockets
-import DequeModule
 import Foundation
 import MusterCore
 import MusterStore
@@ -47,8 +46,8 @@ public final class LWSServer: @unchecked Sendable {
     private var commitAwaited = false
     private let stopFlag = Atomic<Bool>(false)
     private var stopDeadline: ContinuousClock.Instant?
-    /// The stop's closes: waiting their turn, and under way (see `startStopCloses`).
-    var stopping = (waiting: Deque<ConnectionID>(), underWay: Set<ConnectionID>())
+    /// At a stop, the connections not yet sent their 1001 (see `sendCloseFrame`).
+    var closeFramesOwed = Set<ConnectionID>()
     /// The lws context while `run()` runs (service thread only).
     private(set) var context: OpaquePointer?
     /// The libwebsockets this binary is linked against, read from the library itself.
@@ -67,6 +66,13 @@ public final class LWSServer: @unchecked Sendable {
 
     /// Called on the service thread once the port is open.
     public var onListening: (@Sendable (Int) -> Void)?
+    /// Set by a process that ends when its server stops (`muster serve`): called once the
+    /// store has everything and every connection has been sent its 1001 (or the stop's
+    /// three seconds are up), in place of closing each socket through lws, and the kernel
+    /// closes them as the process exits. lws 4.1, as Debian builds it, walks its whole
+    /// table of sockets at every close: closing 10,000 took most of a second of a restart.
+    /// Unset (tests, which run servers in-process), `run()` closes them and returns.
+    public var exitAfterStop: (() -> Never)?
     /// The `/metrics` listener, if there is one (service thread only).
     var metricsVhost: OpaquePointer?
 
@@ -243,9 +249,10 @@ public final class LWSServer: @unchecked Sendable {
             if commitAwaited { awaitCommit() }
             guard let stopDeadline else { continue }
             if connections.isEmpty || ContinuousClock.now > stopDeadline { break }
-            startStopCloses()
+            if closeFramesOwed.isEmpty, exitAfterStop != nil { break }
         }
         switchboard.logger.info("stopped; everything acknowledged is saved")
+        if isStopping, let exitAfterStop { exitAfterStop() }
     }
 
     /// Four times a second: roll-call windows close on time, replaced links
@@ -292,7 +299,6 @@ public final class LWSServer: @unchecked Sendable {
                 perform(switchboard.handle(.stop))
                 writer.stopAndFlush()
                 for flushed in mailbox.drain() { deliver(flushed) }
-                startStopCloses()
             } else {
                 deliver(message)
             }

@@ -70,11 +70,20 @@ public struct MusterDatabase: Sendable {
         return database
     }
 
+    /// Closes the file's connections, the lookup connection first, so that the last one
+    /// folds the write-ahead log back into the file (SQLite's checkpoint on close). A
+    /// process that exits with them open leaves its next start the whole log to read back.
+    /// Throws, closing nothing more, while a connection is in use.
+    public func close() throws {
+        try lookups?.close()
+        try writer.close()
+    }
+
     /// Creates the file with mode 0600, or narrows an existing one to it.
     private static func ownerOnly(_ path: String) throws {
         let descriptor = Foundation.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
+        defer { Foundation.close(descriptor) }
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             chmod(path + suffix, 0o600)
         }

@@ -124,11 +124,23 @@ struct ServeCommand: ParsableCommand {
         configuration.trustedProxies = Set(trustedProxy)
         configuration.redirectHTTP = redirectHTTP.flatMap(Self.parse).map { (host: $0.0, port: $0.1) }
         let scheme = configuration.tls == nil ? "http" : "https"
-        let server = try reportingErrors { try LWSServer(configuration: configuration, database: store.open().withLookupConnection(), wallClock: Instant.now) }
+        let database = try reportingErrors { try store.open().withLookupConnection() }
+        let server = try reportingErrors { try LWSServer(configuration: configuration, database: database, wallClock: Instant.now) }
         server.onListening = { port in
             // Written straight to the file descriptor, so a script reading the pipe sees it at once.
             FileHandle.standardOutput.write(
                 Data("Muster is serving on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\n".utf8))
+        }
+        // After a stop, the kernel closes the sockets as the process ends (see `exitAfterStop`);
+        // the database is closed first, so the next start does not read its log back.
+        server.exitAfterStop = {
+            do {
+                try database.close()
+            } catch {
+                Logger(label: "muster").warning("the database was left open (its next start reads its log back): \(error)")
+            }
+            print("Muster stopped; everything acknowledged is saved.")
+            Foundation.exit(0)
         }
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)

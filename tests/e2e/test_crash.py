@@ -124,3 +124,41 @@ def test_sigterm_commits_what_is_queued_and_closes_with_1001(demo):
         assert saved == set(acks), (saved, set(acks))
     finally:
         restarted.stop()
+
+
+def test_sigterm_sends_every_socket_its_1001_before_the_process_ends(demo):
+    """`muster serve` leaves its sockets to the kernel as it exits (lws's own closes were most of a
+    big stop): every device, joined or not yet, still gets the close frame first."""
+    data, db = demo
+    server = Server(db).start()
+
+    async def scenario():
+        host = await started_session(server, data)
+        members = []
+        for member in data.members:
+            client = Client(server.ws_url)
+            await client.connect(member["token"])
+            members.append(client)
+        # Sockets that have not said hello yet are closed the same way.
+        quiet = [await websockets.connect(server.ws_url) for _ in range(20)]
+        await host.ok("thread.open", title="t")
+        server.process.send_signal(signal.SIGTERM)
+        closes = []
+        for socket in [host.ws, *(m.ws for m in members), *quiet]:
+            try:
+                while True:
+                    await asyncio.wait_for(socket.recv(), 5)
+            except websockets.ConnectionClosed as closed:
+                closes.append((closed.rcvd.code, closed.rcvd.reason) if closed.rcvd else None)
+        return closes
+
+    closes = run(scenario())
+    assert closes == [(1001, "server restarting")] * (1 + len(data.members) + 20)
+    assert server.process.wait(timeout=10) == 0
+    restarted = Server(db).start()
+    try:
+        log = restarted.log(data.session, data.host["token"])
+        left = {e["event"]["member"] for e in log if e["event"]["kind"] == "member.left"}
+        assert left == {m["id"] for m in data.members} | {data.host["id"]}
+    finally:
+        restarted.stop()
