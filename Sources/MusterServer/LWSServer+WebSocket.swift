@@ -215,7 +215,6 @@ extension LWSServer {
     /// walks lws's whole socket table. Returns false when the write failed.
     func sendCloseFrame(_ connection: LWSConnection, _ code: CloseCode, _ reason: String) -> Bool {
         closeFramesOwed.remove(connection.id)
-        guard !connection.closeSent else { return true }
         connection.closeSent = true
         let payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xff)] + Array(reason.utf8.prefix(120))
         var frame = [UInt8](repeating: 0, count: Int(muster_lws_pre)) + payload
