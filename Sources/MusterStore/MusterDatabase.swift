@@ -70,11 +70,13 @@ public struct MusterDatabase: Sendable {
         return database
     }
 
-    /// Closes the file's connections, the lookup connection first, so that the last one
-    /// folds the write-ahead log back into the file (SQLite's checkpoint on close). A
-    /// process that exits with them open leaves its next start the whole log to read back.
-    /// Throws, closing nothing more, while a connection is in use.
+    /// Folds the write-ahead log into the file and empties it, then closes the file's
+    /// connections: what is saved is then in the file itself, for whoever copies it, and
+    /// the next start has no log to read back. (SQLite does this as its last connection
+    /// closes, but GRDB closes a pool's writer before its readers, which cannot.)
+    /// Throws, closing nothing, while another connection is reading.
     public func close() throws {
+        try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try lookups?.close()
         try writer.close()
     }

@@ -132,12 +132,12 @@ struct ServeCommand: ParsableCommand {
                 Data("Muster is serving on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\n".utf8))
         }
         // After a stop, the kernel closes the sockets as the process ends (see `exitAfterStop`);
-        // the database is closed first, so the next start does not read its log back.
+        // the database is closed first, its log folded into the file.
         server.exitAfterStop = {
             do {
                 try database.close()
             } catch {
-                Logger(label: "muster").warning("the database was left open (its next start reads its log back): \(error)")
+                Logger(label: "muster").warning("the database's log was not folded into its file (nothing is lost): \(error)")
             }
             print("Muster stopped; everything acknowledged is saved.")
             Foundation.exit(0)

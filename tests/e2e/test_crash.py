@@ -1,8 +1,12 @@
 """Nothing acknowledged is ever lost: kill -9 at random moments, restart, check."""
 
 import asyncio
+import json
 import random
+import shutil
 import signal
+import sqlite3
+from contextlib import closing
 
 import websockets
 
@@ -162,3 +166,23 @@ def test_sigterm_sends_every_socket_its_1001_before_the_process_ends(demo):
         assert left == {m["id"] for m in data.members} | {data.host["id"]}
     finally:
         restarted.stop()
+
+
+def test_after_a_stop_the_database_file_alone_holds_everything(demo):
+    """A secretary who copies muster.sqlite after stopping the server copies everything: the stop
+    folds SQLite's write-ahead log into the file."""
+    data, db = demo
+    server = Server(db).start()
+
+    async def scenario():
+        host = await started_session(server, data)
+        await host.ok("thread.open", title="t")
+        return await host.ok("post.add", thread="T1", body="saved")
+
+    ack = run(scenario())
+    assert server.stop() == 0
+    alone = db.parent / "copied.sqlite"
+    shutil.copy(db, alone)
+    with closing(sqlite3.connect(alone)) as copy:
+        bodies = [row[0] for row in copy.execute("SELECT body FROM event WHERE seq = ?", (ack["seq"],))]
+    assert len(bodies) == 1 and json.loads(bodies[0])["body"] == "saved"
