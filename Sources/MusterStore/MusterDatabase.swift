@@ -76,7 +76,7 @@ public struct MusterDatabase: Sendable {
     /// closes, but GRDB closes a pool's writer before its readers, which cannot.)
     /// Throws, closing nothing, while another connection is reading.
     public func close() throws {
-        try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try lookups?.close()
         try writer.close()
     }
