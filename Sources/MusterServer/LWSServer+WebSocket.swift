@@ -147,9 +147,13 @@ extension LWSServer {
     }
 
     func closeReason(_ wsi: OpaquePointer, _ code: CloseCode, _ reason: String) {
-        var bytes = Array(reason.utf8.prefix(120))
+        var bytes = Self.closeReasonBytes(reason)
         lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), &bytes, bytes.count)
     }
+
+    /// A close frame's reason as sent, whoever sends it: a control frame carries at most
+    /// 125 bytes, the code's two among them.
+    static func closeReasonBytes(_ reason: String) -> [UInt8] { Array(reason.utf8.prefix(120)) }
 }
 
 /// The transport's side of `ServerAction`.
@@ -216,7 +220,7 @@ extension LWSServer {
     func sendCloseFrame(_ connection: LWSConnection, _ code: CloseCode, _ reason: String) -> Bool {
         closeFramesOwed.remove(connection.id)
         connection.closeSent = true
-        let payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xff)] + Array(reason.utf8.prefix(120))
+        let payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xff)] + Self.closeReasonBytes(reason)
         var frame = [UInt8](repeating: 0, count: Int(muster_lws_pre)) + payload
         return frame.withUnsafeMutableBufferPointer { buffer in
             lws_write(connection.wsi, buffer.baseAddress! + Int(muster_lws_pre), payload.count, muster_lws_write_close)

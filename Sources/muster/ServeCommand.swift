@@ -131,9 +131,10 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardOutput.write(
                 Data("Muster is serving on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\n".utf8))
         }
-        // After a stop, the kernel closes the sockets as the process ends (see `exitAfterStop`);
-        // the database is closed first, its log folded into the file.
-        server.exitAfterStop = {
+        // The process ends here, after a stop or when `run()` returns: the database is closed
+        // first, its log folded into the file; after a stop, the kernel closes the sockets
+        // (see `exitAfterStop`).
+        let finish: () -> Never = {
             do {
                 try database.close()
             } catch {
@@ -142,6 +143,7 @@ struct ServeCommand: ParsableCommand {
             print("Muster stopped; everything acknowledged is saved.")
             Foundation.exit(0)
         }
+        server.exitAfterStop = finish
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -158,7 +160,7 @@ struct ServeCommand: ParsableCommand {
             reload.cancel()
         }
         try reportingErrors { try server.run() }
-        print("Muster stopped; everything acknowledged is saved.")
+        finish()
     }
 
     /// swift-metrics into a Prometheus registry; returns what `/metrics` answers.
