@@ -165,7 +165,7 @@ def cell(key, value):
         return "—"
     if below_noise(key, value):
         return "< 1"
-    places = 0 if key in ("frames_per_cpu_s", "acks_per_s") else 2 if key in ("join_s", "restart_99_s") else 1
+    places = 0 if key in ("frames_per_cpu_s", "acks_per_s", "server_busy_pct", "load_busy_pct") else 2 if key in ("join_s", "restart_99_s") else 1
     return f"{float(value):,.{places}f}"
 
 
@@ -180,6 +180,8 @@ def table(results, sizes):
                 ("paced_ack_p99_ms", "2,000 commands/s offered, nobody else on: ack p99 (ms)", min),
                 ("stalled_p99_ms", "advance to the last member, one more member stalled, p99 (ms)", min),
                 ("frames_per_cpu_s", "frames delivered per server CPU-second", max),
+                ("server_busy_pct", "while advances were timed: the server's core busy (%)", None),
+                ("load_busy_pct", "while advances were timed: the load generator's core busy (%)", None),
                 ("restart_99_s", "restart: 99% of members back, gap-free (s)", min)]
     print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer |")
     print("|---|---|" + "---|" * (len(names) + 1))
@@ -191,7 +193,7 @@ def table(results, sizes):
                 continue  # not measured at this size (the stalled reader's) or by these servers
             peers = [v for v in values[1:] if v]
             shown = values[0] is not None and values[0] > 0 and not below_noise(key, values[0])
-            ratio = f"{values[0] / best(peers):.2f}" if shown and peers else "—"
+            ratio = f"{values[0] / best(peers):.2f}" if shown and peers and best else "—"
             cells = [cell(key, v) for v in values]
             print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio} |")
         if "muster" in row and row["muster"].get("restart_returned") is not None:

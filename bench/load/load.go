@@ -52,6 +52,11 @@ type result struct {
 	PacedAckP99     float64 `json:"paced_ack_p99_ms,omitempty"`
 	Delivered       int64   `json:"delivered"`
 	FramesPerCPUSec float64 `json:"frames_per_cpu_s"`
+	// While the advances were timed, the share of the time the server's core and the load
+	// generator's were busy: when the load generator's is near 100%, the time to the last
+	// member is as much its own as the server's.
+	ServerBusy float64 `json:"server_busy_pct"`
+	LoadBusy   float64 `json:"load_busy_pct"`
 	// The restart: from asking for it until 99% of members were welcomed back, how
 	// many resumed from the replay and how many got a full welcome instead, and how
 	// many were welcomed at a seq before one they had already seen (a gap: must be 0).
@@ -82,7 +87,7 @@ func rssKB(pid int) float64 {
 	return 0
 }
 
-// cpuSeconds is the server's user and system time so far.
+// cpuSeconds is a process's user and system time so far (the server's, or the load generator's own).
 func cpuSeconds(pid int) float64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -318,10 +323,11 @@ func main() {
 	runtime.GC()
 	debug.SetMemoryLimit(4 << 30)
 	collecting := debug.SetGCPercent(-1)
-	cpuBefore := cpuSeconds(*pid)
+	cpuBefore, loadBefore, wallBefore := cpuSeconds(*pid), cpuSeconds(os.Getpid()), time.Now()
 	deliveredBefore := atomic.LoadInt64(&delivered)
 	firsts, last := timeAdvances(1, *advances)
 	cpu := cpuSeconds(*pid) - cpuBefore
+	loadCPU, wall := cpuSeconds(os.Getpid())-loadBefore, time.Since(wallBefore).Seconds()
 	if *each {
 		fmt.Fprintf(os.Stderr, "each advance to the last member (ms): %.1f\n", last)
 	}
@@ -359,6 +365,7 @@ func main() {
 	if cpu > 0 {
 		out.FramesPerCPUSec = float64(frames) / cpu
 	}
+	out.ServerBusy, out.LoadBusy = 100*cpu/wall, 100*loadCPU/wall
 	if *restart {
 		restarting.Store(true)
 		id, _ := session.Load().(string)
