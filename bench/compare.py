@@ -120,11 +120,14 @@ SPARE_FILES = 200
 def fitting(sizes):
     """The sizes this machine's open-file limit can seat; each one left out is named, with why."""
     limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    fitting = []
     for n in sizes:
-        if limit != resource.RLIM_INFINITY and n + SPARE_FILES > limit:
+        if limit == resource.RLIM_INFINITY or n + SPARE_FILES <= limit:
+            fitting.append(n)
+        else:
             print(f"bench: {n:,} members left out: the open-file limit here is {limit:,} "
                   f"and {n:,} members need about {n + SPARE_FILES:,} sockets and files", file=sys.stderr)
-    return [n for n in sizes if limit == resource.RLIM_INFINITY or n + SPARE_FILES <= limit]
+    return fitting
 
 
 def main(args):
