@@ -15,12 +15,19 @@ everyone. At 1,000 (or `--stalled-at`), every server then does the 100
 broadcasts again with one more member whose phone reads nothing, to see
 whether the others wait for it and what the server keeps for it. One table,
 ratios to the best peer. It prints figures; it asserts nothing.
+
+With `--rounds K`, each size is run K times, the servers taking turns, and
+the table shows each figure's median; a second table gives each round's
+advance to the last member beside the best peer of that round. One run's
+p99 is its second-slowest advance of 100, and this machine drifts between
+runs by more than the servers differ: rounds tell the two apart.
 """
 
 import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -144,17 +151,57 @@ def main(args):
             file.writelines(token + "\n" for token in members)
         results = []
         for n in sizes:
-            for name, launch in servers(db).items():
-                if name not in args.servers.split(","):
-                    continue
-                server = list(launch())
-                try:
-                    result = load(name, server, launch, tokens, host, n, args.advances, stalled=n == args.stalled_at)
-                    results.append(result)
-                    print(json.dumps(result), file=sys.stderr)
-                finally:
-                    stop(server[0])
-        table(results, sizes)
+            # Rounds alternate the servers: a machine that drifts (it does) drifts for all of them.
+            for round in range(1, args.rounds + 1):
+                for name, launch in servers(db).items():
+                    if name not in args.servers.split(","):
+                        continue
+                    server = list(launch())
+                    try:
+                        result = load(name, server, launch, tokens, host, n, args.advances, stalled=n == args.stalled_at)
+                        result["round"] = round
+                        results.append(result)
+                        print(json.dumps(result), file=sys.stderr)
+                    finally:
+                        stop(server[0])
+        table(medians(results), sizes)
+        if args.rounds > 1:
+            fanout_rounds(results, sizes)
+
+
+def medians(results):
+    """One result per server and size: each figure's median over the rounds (a flag or a name: the first round's)."""
+    def median(values):
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
+            return values[0]
+        # A count stays a count: the lower middle one, not the mean of two.
+        return statistics.median_low(values) if all(isinstance(v, int) for v in values) else statistics.median(values)
+    merged = []
+    for key in dict.fromkeys((r["server"], r["members"]) for r in results):
+        runs = [r for r in results if (r["server"], r["members"]) == key]
+        merged.append({field: median([r[field] for r in runs if field in r]) for field in runs[0]})
+    return merged
+
+
+def fanout_rounds(results, sizes):
+    """The advance to the last member in each round, Muster beside the best peer of that round."""
+    print(f"\n| N | round | Muster, p50 / p99 (ms) | best peer, p50 / p99 (ms) | Muster / best peer, p50 / p99 |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        ratios = []
+        for round in sorted({r["round"] for r in results if r["members"] == n}):
+            runs = {r["server"]: r for r in results if r["members"] == n and r["round"] == round}
+            peers = [r for name, r in runs.items() if name != "muster"]
+            if "muster" not in runs or not peers:
+                continue
+            muster = runs["muster"]
+            best = (min(p["last_p50_ms"] for p in peers), min(p["last_p99_ms"] for p in peers))
+            ratios.append((muster["last_p50_ms"] / best[0], muster["last_p99_ms"] / best[1]))
+            print(f"| {n:,} | {round} | {muster['last_p50_ms']:.1f} / {muster['last_p99_ms']:.1f} | "
+                  f"{best[0]:.1f} / {best[1]:.1f} | {ratios[-1][0]:.2f} / {ratios[-1][1]:.2f} |")
+        if ratios:
+            print(f"| {n:,} | median | | | {statistics.median(r[0] for r in ratios):.2f} / "
+                  f"{statistics.median(r[1] for r in ratios):.2f} |")
 
 
 def below_noise(key, value):
@@ -220,5 +267,7 @@ if __name__ == "__main__":
     parser.add_argument("--advances", type=int, default=100)
     parser.add_argument("--stalled-at", type=int, default=1000, help="the size at which a stalled reader joins in")
     parser.add_argument("--servers", default="muster,go+gorilla,node+ws,c+lws", help="which of them to run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every size this many times, the servers in turn; the table shows each figure's median")
     parser.add_argument("--muster", default=str(MUSTER[0]), help="the muster binary")
     main(parser.parse_args())
