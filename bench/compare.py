@@ -3,7 +3,8 @@
 
     bash bench/run [--short]       (builds everything, then runs this)
 
-For each size N, each server is started afresh, pinned to CPU 0, and the Go
+For each size N, each server is started afresh (Muster on a fresh copy of
+the planned meeting), pinned to CPU 0, and the Go
 load generator (pinned to CPU 1) seats N members at once, then times 100
 `text.advance` broadcasts to the last of them. Before the storm, Muster's
 secretary alone offers 2,000 commands a second and their acks are timed;
@@ -27,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -143,9 +145,9 @@ def main(args):
     if not sizes:
         sys.exit("bench: no size fits this machine's open-file limit")
     with tempfile.TemporaryDirectory() as directory:
-        # One meeting for every size: a restarted server recovers it (the last size's devices leave).
         # One member more than the largest size: the stalled reader's.
-        db, host, members = crowd(muster_binary(), directory, max(sizes) + 1)
+        planned, host, members = crowd(muster_binary(), directory, max(sizes) + 1)
+        db = os.path.join(directory, "run.sqlite")
         tokens = os.path.join(directory, "tokens.txt")
         with open(tokens, "w") as file:
             file.writelines(token + "\n" for token in members)
@@ -156,6 +158,12 @@ def main(args):
                 for name, launch in servers(db).items():
                     if name not in args.servers.split(","):
                         continue
+                    # Every run starts from the meeting as planned: a log grown by earlier runs would be
+                    # decoded at start, and the memory that freed would make a crowd's look smaller.
+                    for leftover in (db, db + "-wal", db + "-shm"):
+                        if os.path.exists(leftover):
+                            os.remove(leftover)
+                    shutil.copy(planned, db)
                     server = list(launch())
                     try:
                         result = load(name, server, launch, tokens, host, n, args.advances, stalled=n == args.stalled_at)
