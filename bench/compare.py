@@ -141,6 +141,8 @@ def fitting(sizes):
 
 def main(args):
     MUSTER[0] = Path(args.muster)
+    if args.rounds < 1:
+        sys.exit("bench: --rounds takes 1 or more")
     sizes = fitting([int(n) for n in args.sizes.split(",")])
     if not sizes:
         sys.exit("bench: no size fits this machine's open-file limit")
@@ -154,20 +156,21 @@ def main(args):
         results = []
         for n in sizes:
             # Rounds alternate the servers: a machine that drifts (it does) drifts for all of them.
-            for round in range(1, args.rounds + 1):
+            for turn in range(1, args.rounds + 1):
                 for name, launch in servers(db).items():
                     if name not in args.servers.split(","):
                         continue
-                    # Every run starts from the meeting as planned: a log grown by earlier runs would be
-                    # decoded at start, and the memory that freed would make a crowd's look smaller.
-                    for leftover in (db, db + "-wal", db + "-shm"):
-                        if os.path.exists(leftover):
-                            os.remove(leftover)
-                    shutil.copy(planned, db)
+                    if name == "muster":
+                        # Every run starts from the meeting as planned: a log grown by earlier runs would be
+                        # decoded at start, and the memory that freed would make a crowd's look smaller.
+                        for leftover in (db, db + "-wal", db + "-shm"):
+                            if os.path.exists(leftover):
+                                os.remove(leftover)
+                        shutil.copy(planned, db)
                     server = list(launch())
                     try:
                         result = load(name, server, launch, tokens, host, n, args.advances, stalled=n == args.stalled_at)
-                        result["round"] = round
+                        result["round"] = turn
                         results.append(result)
                         print(json.dumps(result), file=sys.stderr)
                     finally:
@@ -193,19 +196,19 @@ def medians(results):
 
 def fanout_rounds(results, sizes):
     """The advance to the last member in each round, Muster beside the best peer of that round."""
-    print(f"\n| N | round | Muster, p50 / p99 (ms) | best peer, p50 / p99 (ms) | Muster / best peer, p50 / p99 |")
+    print("\n| N | round | Muster, p50 / p99 (ms) | best peer, p50 / p99 (ms) | Muster / best peer, p50 / p99 |")
     print("|---|---|---|---|---|")
     for n in sizes:
         ratios = []
-        for round in sorted({r["round"] for r in results if r["members"] == n}):
-            runs = {r["server"]: r for r in results if r["members"] == n and r["round"] == round}
+        for turn in sorted({r["round"] for r in results if r["members"] == n}):
+            runs = {r["server"]: r for r in results if r["members"] == n and r["round"] == turn}
             peers = [r for name, r in runs.items() if name != "muster"]
             if "muster" not in runs or not peers:
                 continue
             muster = runs["muster"]
             best = (min(p["last_p50_ms"] for p in peers), min(p["last_p99_ms"] for p in peers))
             ratios.append((muster["last_p50_ms"] / best[0], muster["last_p99_ms"] / best[1]))
-            print(f"| {n:,} | {round} | {muster['last_p50_ms']:.1f} / {muster['last_p99_ms']:.1f} | "
+            print(f"| {n:,} | {turn} | {muster['last_p50_ms']:.1f} / {muster['last_p99_ms']:.1f} | "
                   f"{best[0]:.1f} / {best[1]:.1f} | {ratios[-1][0]:.2f} / {ratios[-1][1]:.2f} |")
         if ratios:
             print(f"| {n:,} | median | | | {statistics.median(r[0] for r in ratios):.2f} / "
