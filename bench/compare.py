@@ -221,12 +221,17 @@ def below_noise(key, value):
     return key == "kb_per_member" and value < 1
 
 
+# Figures shown whole, and those shown to a hundredth; the rest to a tenth.
+WHOLE = ("frames_per_cpu_s", "acks_per_s", "server_busy_pct", "load_busy_pct")
+HUNDREDTHS = ("join_s", "restart_99_s")
+
+
 def cell(key, value):
     if value is None:
         return "—"
     if below_noise(key, value):
         return "< 1"
-    places = 0 if key in ("frames_per_cpu_s", "acks_per_s", "server_busy_pct", "load_busy_pct") else 2 if key in ("join_s", "restart_99_s") else 1
+    places = 0 if key in WHOLE else 2 if key in HUNDREDTHS else 1
     return f"{float(value):,.{places}f}"
 
 
