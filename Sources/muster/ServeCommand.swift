@@ -101,6 +101,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let signals = SignalWaiter(blocking: [SIGINT, SIGTERM, SIGHUP])
         let (host, port, webRoot) = try place()
         let format = logFormat
         LoggingSystem.bootstrap { label in
@@ -144,20 +145,8 @@ struct ServeCommand: ParsableCommand {
             Foundation.exit(0)
         }
         server.exitAfterStop = finish
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { server.stop() }
-            source.resume()
-            return source
-        }
-        signal(SIGHUP, SIG_IGN)
-        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        reload.setEventHandler { server.reloadCertificatesSoon() }
-        reload.resume()
-        defer {
-            signals.forEach { $0.cancel() }
-            reload.cancel()
+        signals.start { number in
+            if number == SIGHUP { server.reloadCertificatesSoon() } else { server.stop() }
         }
         try reportingErrors { try server.run() }
         finish()
