@@ -78,7 +78,7 @@ def main():
         report(dumps[0], args.members)
         if args.advances:
             fanout(dumps[1], args.members * args.advances, "Muster")
-            peer_fanout(work, tokens, host, args.members, args.advances)
+            peer_fanout(work, tokens, host, args.members, args.advances, args.keep)
 
 
 def counted(out, command):
@@ -110,7 +110,7 @@ def hold(command, at_hold):
     return crowd_load.stderr.read()
 
 
-def peer_fanout(work, tokens, host, members, advances):
+def peer_fanout(work, tokens, host, members, advances, keep):
     """The same advances from the C peer on lws (bench/peers/lws.c), for scale."""
     server, port = counted(Path(work) / "peer.out", [str(LOAD.parent / "lws"), "0"])
     try:
@@ -121,7 +121,10 @@ def peer_fanout(work, tokens, host, members, advances):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=300)
-    fanout(next(Path(work).glob("peer.out.*")), members * advances, "the C peer on lws")
+    dump = next(Path(work).glob("peer.out.*"))
+    if keep:
+        shutil.copy(dump, keep)
+    fanout(dump, members * advances, "the C peer on lws")
 
 
 def totals(out, *options):

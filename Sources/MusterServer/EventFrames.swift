@@ -63,15 +63,29 @@ struct EventFrames {
 
     /// The frame for `viewer`, or nil when they get this event only as a count.
     func frame(for viewer: Viewer) -> Frame? {
-        if viewer.role == .host { return Self.isCounted(event, for: .host) ? nil : full }
+        if viewer.role == .host { return forHosts }
         switch members {
-        case .full: return full
-        case .shared(let frame): return frame
+        case .full, .shared: return forEveryMember
         case .counted(let concerning): return viewer.member == concerning ? full : nil
         case .personal(let event, let lines, let session):
             return ServerMessage.event(
                 seq: seq, at: occurrence.at, event: event.shown(to: viewer.member), quorum: quorum,
                 attendance: lines[viewer.member].map { [$0] } ?? [], session: session)
+        }
+    }
+
+    /// The hosts' frame, or nil when hosts get this event as a count.
+    var forHosts: Frame? { Self.isCounted(event, for: .host) ? nil : full }
+
+    /// The frame every member gets alike; nil when each gets their own or
+    /// only the member concerned gets one. A broadcast asks once, not once a
+    /// member (`frame(for:)` copies what it switches over: a tenth of a
+    /// frame's user-space instructions at 1,000 members, callgrind).
+    var forEveryMember: Frame? {
+        switch members {
+        case .full: full
+        case .shared(let frame): frame
+        case .counted, .personal: nil
         }
     }
 

@@ -64,9 +64,10 @@ final class LWSConnection {
     }
 
     func dequeue() -> Frame? {
-        guard let frame = first else { return nil }
+        // Moved out, not copied: a retain and a release less for every frame written.
+        guard let frame = first.take() else { return nil }
         queued -= 1
-        first = queued > 0 ? later.popFirst() : nil
+        if queued > 0 { first = later.popFirst() }
         return frame
     }
 

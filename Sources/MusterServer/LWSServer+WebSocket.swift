@@ -8,10 +8,8 @@ extension LWSServer {
     // MARK: Connections (service thread)
 
     func established(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
-        let id = nextConnection
-        nextConnection += 1
-        let connection = LWSConnection(id: id, wsi: wsi, heardAt: keepalive.now)
-        connections[id] = connection
+        let connection = connections.add { LWSConnection(id: $0, wsi: wsi, heardAt: keepalive.now) }
+        let id = connection.id
         // The id in lws's per-connection data; the connection itself in the wsi's own pointer for
         // lws's callbacks: no lookup per frame written, and no visit to the per-connection data,
         // which lws keeps apart (a wait for memory in every writeable callback, `perf annotate`).
@@ -124,7 +122,7 @@ extension LWSServer {
     }
 
     func closed(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
-        guard let id = user?.load(as: Int.self), connections.removeValue(forKey: id) != nil else { return }
+        guard let id = user?.load(as: Int.self), connections.remove(id) != nil else { return }
         lws_set_opaque_user_data(wsi, nil)
         closeFramesOwed.remove(id)
         perform(switchboard.closed(id))
@@ -132,7 +130,7 @@ extension LWSServer {
 
     /// Once a second: pings the quiet sockets, drops the silent ones.
     func checkKeepalive() {
-        for connection in connections.values {
+        for connection in connections.all {
             switch keepalive.verdict(lastHeard: connection.lastHeard, pinged: connection.pinged) {
             case .fine: break
             case .ping:

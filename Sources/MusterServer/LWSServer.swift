@@ -8,10 +8,10 @@ import Synchronization
 ///
 /// `run()` creates the lws context and services it on the calling thread,
 /// which from then on is the only thread that touches lws or the
-/// switchboard. Other threads (the store writer, the clock, signal
-/// handlers) talk to it through the `Mailbox` and `lws_cancel_service`.
+/// switchboard. Other threads (the store writer, the clock, the signal
+/// waiter) talk to it through the `Mailbox` and `lws_cancel_service`.
 /// lws's per-connection data holds only a connection number; the Swift
-/// objects live in `connections`, keyed by it.
+/// objects live in `connections`, found by it.
 public final class LWSServer: @unchecked Sendable {
     // @unchecked: after `run()` starts, everything but `mailbox` and
     // `stopFlag` is touched only on the service thread.
@@ -19,8 +19,7 @@ public final class LWSServer: @unchecked Sendable {
     let mailbox = Mailbox()
     private let writer: StoreWriter
     let switchboard: Switchboard
-    var connections: [ConnectionID: LWSConnection] = [:]
-    var nextConnection: ConnectionID = 1
+    var connections = ConnectionTable<LWSConnection>()
     /// HTTP answers waiting for their writeable callback, by request number.
     var httpResponses: [Int: HTTPResponse] = [:]
     /// Requests still open, by request number: an answer rendered off-thread finds its connection here.

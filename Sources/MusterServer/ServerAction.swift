@@ -51,6 +51,17 @@ struct ServerActions {
         }
     }
 
+    /// `frame` to each of `connections`, as `send` one at a time would.
+    mutating func send(_ frame: Frame, to connections: some Collection<ConnectionID>) {
+        guard !connections.isEmpty else { return }
+        if run?.frame === frame {
+            run!.to.append(contentsOf: connections)
+        } else {
+            flush()
+            run = (frame, Array(connections))
+        }
+    }
+
     mutating func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
         append(.close(connection, code: code, reason: reason))
     }

@@ -162,8 +162,16 @@ final class SessionHub {
     /// the member concerned alone, without a pass over everyone.
     private func send(_ frames: EventFrames, _ out: inout ServerActions) {
         guard EventFrames.isCounted(frames.event, for: .member), let concerning = frames.concerning else {
+            let forHosts = frames.forHosts
+            let forEveryMember = frames.forEveryMember
+            if let frame = forHosts, frame === forEveryMember {
+                // Everyone alike (an advance, say): no viewer looked at.
+                out.send(frame, to: audience.connections)
+                return
+            }
             for (connection, viewer) in audience.viewers {
-                guard let frame = frames.frame(for: viewer) else { owed.members = owed.members || viewer.role != .host; continue }
+                let frame = viewer.role == .host ? forHosts : forEveryMember ?? frames.frame(for: viewer)
+                guard let frame else { owed.members = owed.members || viewer.role != .host; continue }
                 out.send(frame, to: connection)
             }
             return
