@@ -160,6 +160,12 @@ public final class LWSServer: @unchecked Sendable {
                 mounts[index].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
                 mounts[index].extra_mimetypes = UnsafePointer(tsv)
                 if let def = entry.def { mounts[index].def = UnsafePointer(keep(def)) }
+                // The page's files are kept by the browser and checked at each use (its ETag
+                // answered with 304): a phone that loads the page again downloads headers, not
+                // the page. lws's default is no-store, every file whole every time.
+                mounts[index].cache_max_age = 1
+                mounts[index].cache_reusable = 1
+                mounts[index].cache_revalidate = 1
             } else {
                 mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
                 mounts[index].protocol = UnsafePointer(keep("muster"))

@@ -65,6 +65,22 @@ def test_every_response_carries_the_security_headers(demo, server):
         assert headers["x-frame-options"] == "DENY"
 
 
+def test_the_pages_files_are_kept_by_the_browser_and_checked_again(demo, server):
+    """A phone that loads the page again is answered 304 for each file it kept, not the file whole;
+    what a secretary downloads (the record) is still never stored."""
+    data, _ = demo
+    for path in ("/", "/js/app.js", "/css/muster.css", "/office/", "/screen/"):
+        status, headers, body = server.get(path)
+        assert status == 200 and body, path
+        assert headers["cache-control"] == "must-revalidate, private, max-age=1", (path, headers["cache-control"])
+        etag = headers["etag"]
+        answer = raw_request(server, f"GET {path} HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n")
+        assert answer.startswith("HTTP/1.1 304"), (path, answer[:80])
+        assert "no-store" not in answer.lower(), (path, answer)
+    status, headers, _ = server.get(f"/sessions/{data.session}/minutes.html", data.host["token"])
+    assert status == 200 and headers["cache-control"] == "no-store"
+
+
 def test_one_address_holds_a_capped_number_of_connections(demo):
     data, db = demo
     server = Server(db, "--max-connections-per-address", "8").start()

@@ -211,6 +211,30 @@ def test_the_page_weighs_at_most_60_kb(demo, server, browsers):
         assert total <= 60 * 1024, f"the {who} page loads {total} bytes: {files}"
 
 
+def test_a_phone_that_loads_the_page_again_downloads_only_headers(demo, server, browsers):
+    """The page's files are kept by the browser and checked at each use (304): opening the link
+    again, after the tab was closed or the network dropped, costs a phone headers, not 60 KB."""
+    data, _ = demo
+    driver = browsers()
+
+    def transferred():
+        entries = driver.execute_script(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".map(e => [e.name, e.transferSize, e.encodedBodySize])")
+        # The browser's own ask for /favicon.ico (none; 404) comes when it likes, or not at all.
+        return {name.split("/", 3)[-1].split("#")[0]: (sent, body) for name, sent, body in entries
+                if not name.endswith("/favicon.ico")}
+
+    visit(driver, server, data.members[0]["token"])
+    first = transferred()
+    driver.get("about:blank")
+    visit(driver, server, data.members[0]["token"])
+    again = transferred()
+    assert sum(sent for sent, _ in first.values()) > sum(body for _, body in first.values()), first
+    # Headers alone for each file (a 304's, or none from the cache), never a body again.
+    assert all(again[name][0] < 1024 for name in first), again
+
+
 def test_screenshots_of_every_view_in_both_languages(demo, server, browsers):
     """Writes test-artifacts/screenshots/*.png: look at them."""
     data, _ = demo
