@@ -51,8 +51,8 @@ struct ConnectionTable<Connection: AnyObject> {
     /// Takes the connection out; its id finds nothing from now on.
     @discardableResult
     mutating func remove(_ id: ConnectionID) -> Connection? {
+        guard let connection = self[id] else { return nil }
         let slot = id & Self.slotMask
-        guard id > 0, slot < slots.count, slots[slot].id == id, let connection = slots[slot].connection else { return nil }
         slots[slot] = Slot(id: 0, connection: nil)
         free.append(slot)
         count -= 1

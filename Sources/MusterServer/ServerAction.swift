@@ -43,15 +43,10 @@ struct ServerActions {
     }
 
     mutating func send(_ frame: Frame, to connection: ConnectionID) {
-        if run?.frame === frame {
-            run!.to.append(connection)
-        } else {
-            flush()
-            run = (frame, [connection])
-        }
+        send(frame, to: CollectionOfOne(connection))
     }
 
-    /// `frame` to each of `connections`, as `send` one at a time would.
+    /// `frame` to each of `connections`: joins the run of the same frame, or starts one.
     mutating func send(_ frame: Frame, to connections: some Collection<ConnectionID>) {
         guard !connections.isEmpty else { return }
         if run?.frame === frame {
