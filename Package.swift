@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // The page's files, gzipped for phones that accept it (Debian's lws is built without compression).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "MusterCore"),
         .target(
             name: "MusterStore",
@@ -48,7 +54,7 @@ let package = Package(
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterCore", "MusterStore", "MusterDocuments", "CLibWebSockets",
+                "MusterCore", "MusterStore", "MusterDocuments", "CLibWebSockets", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -81,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "MusterStoreTests",
             dependencies: ["MusterStore", "MusterCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "MusterServerTests", dependencies: ["MusterServer", "MusterStore", "MusterCore", "MusterDocuments"]),
+        .testTarget(name: "MusterServerTests", dependencies: ["MusterServer", "MusterStore", "MusterCore", "MusterDocuments", "CZlib"]),
         .testTarget(name: "musterTests", dependencies: ["muster", "MusterStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,6 +28,20 @@ typedef struct muster_timer {
     void *owner;
 } muster_timer_t;
 
+/// File operations of the shell's own, ahead of lws's: the ops first (lws reaches them through
+/// its list of file operations), then whose they are.
+typedef struct muster_file_ops {
+    struct lws_plat_file_ops ops;
+    void *owner;
+} muster_file_ops_t;
+
+/// The browser said it takes gzip (lws sets it before opening a file).
+static const lws_fop_flags_t muster_fop_gzip_acceptable = LWS_FOP_FLAG_COMPR_ACCEPTABLE_GZIP;
+/// The file opened is gzip: lws answers with content-encoding: gzip.
+static const lws_fop_flags_t muster_fop_is_gzip = LWS_FOP_FLAG_COMPR_IS_GZIP;
+/// Not on disk: lws does not fstat it, and takes its time from the open file.
+static const lws_fop_flags_t muster_fop_virtual = LWS_FOP_FLAG_VIRTUAL | LWS_FOP_FLAG_MOD_TIME_VALID;
+
 /// Asks the CPU to start fetching the cache line at `address`. A hint: it
 /// never faults, whatever the address, and changes nothing but timing.
 static inline void muster_prefetch(const void *address) {

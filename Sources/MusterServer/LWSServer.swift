@@ -47,6 +47,8 @@ public final class LWSServer: @unchecked Sendable {
     private var stopDeadline: ContinuousClock.Instant?
     /// At a stop, the connections not yet sent their 1001 (see `sendCloseFrame`).
     var closeFramesOwed = Set<ConnectionID>()
+    /// How lws opens the page's files: gzipped where the browser takes it.
+    let pageFiles = PageFileOperations()
     /// The lws context while `run()` runs (service thread only).
     private(set) var context: OpaquePointer?
     /// The libwebsockets this binary is linked against, read from the library itself.
@@ -156,7 +158,7 @@ public final class LWSServer: @unchecked Sendable {
             mounts[index].mountpoint = UnsafePointer(keep(entry.path))
             mounts[index].mountpoint_len = UInt8(entry.path.utf8.count)
             if let origin = entry.origin {
-                mounts[index].origin = UnsafePointer(keep(origin))
+                mounts[index].origin = UnsafePointer(keep(PageFileOperations.origin(origin)))
                 mounts[index].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
                 mounts[index].extra_mimetypes = UnsafePointer(tsv)
                 if let def = entry.def { mounts[index].def = UnsafePointer(keep(def)) }
@@ -183,6 +185,7 @@ public final class LWSServer: @unchecked Sendable {
         info.iface = UnsafePointer(keep(configuration.host))
         info.protocols = UnsafePointer(protocols)
         info.mounts = UnsafePointer(mounts)
+        info.fops = pageFiles.operations
         info.options = muster_lws_option_validate_utf8
         if let tls = configuration.tls {
             info.options |= muster_lws_option_tls

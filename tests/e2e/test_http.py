@@ -2,10 +2,13 @@
 connections per address, and security headers on every response, the page
 still working under its policy (test_page.py checks the browser side)."""
 
+import gzip
+import http.client
+import shutil
 import socket
 import time
 
-from conftest import Server
+from conftest import WEB, Server
 
 
 def raw_request(server, text, timeout=3):
@@ -79,6 +82,66 @@ def test_the_pages_files_are_kept_by_the_browser_and_checked_again(demo, server)
         assert "no-store" not in answer.lower(), (path, answer)
     status, headers, _ = server.get(f"/sessions/{data.session}/minutes.html", data.host["token"])
     assert status == 200 and headers["cache-control"] == "no-store"
+
+
+def fetch(server, path, method="GET", **headers):
+    """(status, headers with lower-case names, body) as the server sent them, nothing decoded."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+PAGE_FILES = ("/", "/js/app.js", "/css/muster.css", "/office/", "/screen/", "/geo/places.tsv", "/vendor/qrcode.js")
+
+
+def test_the_pages_files_go_gzipped_to_a_browser_that_takes_it(demo, server):
+    """A phone that accepts gzip downloads a third of the page; one that does not, the files as
+    they are; each version has its own ETag, answered with 304."""
+    for path in PAGE_FILES:
+        status, plain_headers, plain = fetch(server, path)
+        assert status == 200 and "content-encoding" not in plain_headers, (path, plain_headers)
+        status, headers, body = fetch(server, path, **{"Accept-Encoding": "gzip, deflate, br"})
+        assert status == 200 and headers["content-encoding"] == "gzip", (path, headers)
+        assert gzip.decompress(body) == plain, path
+        assert len(body) <= len(plain) * 0.9 and int(headers["content-length"]) == len(body), path
+        assert headers["vary"] == plain_headers["vary"] == "accept-encoding", path
+        assert headers["content-type"] == plain_headers["content-type"], path
+        assert headers["cache-control"] == "must-revalidate, private, max-age=1", path
+        assert headers["etag"] != plain_headers["etag"], "a cache must never take one version for the other"
+        status, again, _ = fetch(server, path, **{"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+        assert status == 304, (path, again)
+        status, _, _ = fetch(server, path, **{"If-None-Match": headers["etag"]})
+        assert status == 200, "the gzip's ETag is not the plain file's"
+        status, head, nothing = fetch(server, path, "HEAD", **{"Accept-Encoding": "gzip"})
+        assert status == 200 and nothing == b"" and head["content-length"] == headers["content-length"], path
+    with open(WEB + "/js/app.js", "rb") as file:
+        assert fetch(server, "/js/app.js")[2] == file.read()
+    for path in ("/js/nope.js", "/favicon.ico"):
+        assert fetch(server, path, **{"Accept-Encoding": "gzip"})[0] == 404, path
+    status, headers, _ = fetch(server, "/screen", **{"Accept-Encoding": "gzip"})
+    assert status == 301 and headers["location"].endswith("/screen/")
+
+
+def test_a_file_changed_under_a_running_server_is_served_as_it_is_now(demo, tmp_path):
+    """Files are gzipped once, not frozen: a page updated on disk goes out new, gzipped or not."""
+    data, db = demo
+    web = tmp_path / "web"
+    shutil.copytree(WEB, web)
+    server = Server(db, "--web", str(web)).start()
+    try:
+        script = web / "js" / "app.js"
+        before = fetch(server, "/js/app.js", **{"Accept-Encoding": "gzip"})[2]
+        assert gzip.decompress(before) == script.read_bytes()
+        script.write_bytes(script.read_bytes() + b"\n// a newer page\n")
+        status, headers, after = fetch(server, "/js/app.js", **{"Accept-Encoding": "gzip"})
+        assert status == 200 and gzip.decompress(after) == script.read_bytes()
+        assert fetch(server, "/js/app.js")[2] == script.read_bytes()
+    finally:
+        server.stop()
 
 
 def test_one_address_holds_a_capped_number_of_connections(demo):
