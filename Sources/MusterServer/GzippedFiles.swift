@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 
 /// The page's files gzipped, for browsers that accept it: a member's page is a
@@ -74,7 +73,7 @@ final class GzippedFiles {
         guard let (contents, version) = Self.contents(of: path, maxBytes: maxFileBytes) else { return nil }
         compressions += 1
         var entry: Entry?
-        if let gzip = Self.gzip(contents), gzip.count <= contents.count - contents.count / 10,
+        if let gzip = Gzip.compress(contents, level: Gzip.best), gzip.count <= contents.count - contents.count / 10,
             storedBytes - (kept?.entry?.bytes.count ?? 0) + gzip.count <= maxBytes
         {
             entry = Entry(bytes: gzip, modified: UInt32(truncatingIfNeeded: version.seconds))
@@ -102,25 +101,5 @@ final class GzippedFiles {
             filled += got
         }
         return (contents, Version(status))
-    }
-
-    /// `bytes` as a gzip stream (zlib's best compression: each file is compressed once).
-    static func gzip(_ bytes: [UInt8], level: Int32 = Z_BEST_COMPRESSION) -> [UInt8]? {
-        var stream = z_stream()
-        guard muster_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))))
-        let status = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                stream.avail_in = uInt(input.count)
-                stream.next_out = out.baseAddress
-                stream.avail_out = uInt(out.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { return nil }
-        output.removeLast(Int(stream.avail_out))
-        return output
     }
 }

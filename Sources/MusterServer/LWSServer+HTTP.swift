@@ -100,6 +100,7 @@ extension LWSServer {
         nextRequest += 1
         user?.storeBytes(of: request, as: Int.self)
         httpWaiting[request] = wsi
+        if header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING)?.contains("gzip") == true { httpTakesGzip.insert(request) }
         if let path = header(wsi, WSI_TOKEN_POST_URI) {
             let length = contentLength(wsi)
             var pending = Switchboard.HTTPRequest(
@@ -157,6 +158,12 @@ extension LWSServer {
     /// An answer is ready: write it when the connection can take it (if it is still open).
     func httpReady(_ request: Int, _ response: HTTPResponse) {
         guard let wsi = httpWaiting[request] else { return }
+        // Gzipped off this thread (a county's minutes take milliseconds), then back here to be written.
+        if httpTakesGzip.remove(request) != nil, response.worthCompressing {
+            let mailbox = mailbox
+            httpCompressor.async { mailbox.post(.httpReady(request, response.gzipped())) }
+            return
+        }
         httpResponses[request] = response
         lws_callback_on_writable(wsi)
     }
@@ -190,6 +197,11 @@ extension LWSServer {
                 lws_add_http_common_headers(
                     wsi, UInt32(response.status), response.contentType, lws_filepos_t(response.body.count), &cursor, end) == 0
             else { return false }
+            if let encoding = response.contentEncoding {
+                let value = Array(encoding.utf8)
+                guard lws_add_http_header_by_name(wsi, "content-encoding:", value, Int32(value.count), &cursor, end) == 0
+                else { return false }
+            }
             if let filename = response.filename {
                 let value = Array("attachment; filename=\"\(filename)\"".utf8)
                 guard lws_add_http_header_by_name(wsi, "content-disposition:", value, Int32(value.count), &cursor, end) == 0
@@ -209,6 +221,7 @@ extension LWSServer {
         httpWaiting.removeValue(forKey: request)
         httpBodies.removeValue(forKey: request)
         httpHeadersSent.remove(request)
+        httpTakesGzip.remove(request)
     }
 
     /// The body length a request declares; 0 when it declares none.

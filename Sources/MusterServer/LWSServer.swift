@@ -25,6 +25,10 @@ public final class LWSServer: @unchecked Sendable {
     /// Requests still open, by request number: an answer rendered off-thread finds its connection here.
     var httpWaiting: [Int: OpaquePointer] = [:]
     var httpHeadersSent: Set<Int> = []
+    /// Requests whose browser takes gzip; see `httpReady`.
+    var httpTakesGzip: Set<Int> = []
+    /// Where answers are gzipped, off the service thread.
+    let httpCompressor = DispatchQueue(label: "muster-http-gzip", qos: .utility)
     /// POSTs whose bodies are still arriving, by request number.
     var httpBodies: [Int: Switchboard.HTTPRequest] = [:]
     let exports: ExportService

@@ -126,6 +126,30 @@ def test_the_pages_files_go_gzipped_to_a_browser_that_takes_it(demo, server):
     assert status == 301 and headers["location"].endswith("/screen/")
 
 
+def test_what_the_server_makes_goes_gzipped_too_when_it_is_worth_it(demo, server):
+    """The minutes, the sheets and the office's JSON are made for each request: a browser that
+    takes gzip gets them gzipped (a county's run to megabytes), the same bytes once unpacked."""
+    data, _ = demo
+    bearer = {"Authorization": f"Bearer {data.host['token']}"}
+    for path in (f"/sessions/{data.session}/minutes.html", "/api/branch", "/api/dashboard", "/api/map"):
+        status, plain_headers, plain = fetch(server, path, **bearer)
+        assert status == 200 and "content-encoding" not in plain_headers and len(plain) >= 1024, (path, len(plain))
+        status, headers, body = fetch(server, path, **bearer, **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["content-encoding"] == "gzip", (path, headers)
+        assert gzip.decompress(body) == plain and len(body) < len(plain), path
+        assert int(headers["content-length"]) == len(body) and headers["cache-control"] == "no-store", path
+        assert headers["content-type"] == plain_headers["content-type"], path
+    # Small answers (the roll of a meeting not yet opened), and a spreadsheet (a zip already), go as they are.
+    status, headers, _ = fetch(server, "/healthz", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and "content-encoding" not in headers
+    status, headers, body = fetch(server, f"/sessions/{data.session}/attendance.csv", **bearer, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and "content-encoding" not in headers and body.startswith("\ufeff".encode())
+    status, headers, body = fetch(server, f"/sessions/{data.session}/attendance.xlsx", **bearer, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and "content-encoding" not in headers and body[:2] == b"PK"
+    status, headers, _ = fetch(server, f"/sessions/{data.session}/minutes.html", **{"Accept-Encoding": "gzip"})
+    assert status == 401 and "content-encoding" not in headers
+
+
 def test_a_file_changed_under_a_running_server_is_served_as_it_is_now(demo, tmp_path):
     """Files are gzipped once, not frozen: a page updated on disk goes out new, gzipped or not."""
     data, db = demo
