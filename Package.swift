@@ -33,7 +33,7 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
-        // The page's files, gzipped for phones that accept it (Debian's lws is built without compression).
+        // Gzip for the page's files and the server's answers (Debian's lws is built without compression).
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",

@@ -7,8 +7,10 @@ import Foundation
 /// Each file is compressed at its first request and kept; it is compressed again
 /// only when the file on disk changes (its size, time or inode differ), so a web
 /// root updated under a running server is never served stale. Only text types,
-/// and only where gzip saves a tenth or more. Bounded: at most `maxEntries` files
-/// and `maxBytes` kept; past that, files are served as they are. Service thread only.
+/// and only where gzip saves a tenth or more. Bounded: files of at most
+/// `maxFileBytes` (compressing one holds the service thread up once: 4 ms for the
+/// largest the page has, the map's 75 KB outline), at most `maxEntries` files and
+/// `maxBytes` kept; past that, files are served as they are. Service thread only.
 final class GzippedFiles {
     /// One file's gzip and when the file was last changed (seconds, as lws's ETag takes it).
     final class Entry {
@@ -51,7 +53,7 @@ final class GzippedFiles {
     /// Files compressed so far (a file that changed counts again).
     private(set) var compressions = 0
 
-    init(maxEntries: Int = 256, maxBytes: Int = 16 << 20, maxFileBytes: Int = 4 << 20) {
+    init(maxEntries: Int = 256, maxBytes: Int = 16 << 20, maxFileBytes: Int = 256 << 10) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
         self.maxFileBytes = maxFileBytes
@@ -73,7 +75,7 @@ final class GzippedFiles {
         guard let (contents, version) = Self.contents(of: path, maxBytes: maxFileBytes) else { return nil }
         compressions += 1
         var entry: Entry?
-        if let gzip = Gzip.compress(contents, level: Gzip.best), gzip.count <= contents.count - contents.count / 10,
+        if let gzip = Gzip.compress(contents), gzip.count <= contents.count - contents.count / 10,
             storedBytes - (kept?.entry?.bytes.count ?? 0) + gzip.count <= maxBytes
         {
             entry = Entry(bytes: gzip, modified: UInt32(truncatingIfNeeded: version.seconds))

@@ -18,10 +18,9 @@ struct HTTPResponse: Sendable {
             && (contentType.hasPrefix("text/") || contentType.hasPrefix("application/json"))
     }
 
-    /// This answer gzipped (zlib's default level: made once, sent once), or as it is where
-    /// gzip would not make it smaller.
+    /// This answer gzipped, or as it is where gzip would not make it smaller.
     func gzipped() -> HTTPResponse {
-        guard let gzip = Gzip.compress(body, level: Gzip.balanced), gzip.count < body.count else { return self }
+        guard let gzip = Gzip.compress(body), gzip.count < body.count else { return self }
         var answer = self
         answer.body = gzip
         answer.contentEncoding = "gzip"

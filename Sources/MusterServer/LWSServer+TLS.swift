@@ -16,7 +16,7 @@ extension LWSServer {
             ("x-content-type-options:", "nosniff"),
             ("x-frame-options:", "DENY"),
             ("referrer-policy:", "no-referrer"),
-            // The page's files come gzipped or not as the browser asks (`PageFileOperations`).
+            // The page's files and the answers come gzipped or not as the browser asks.
             ("vary:", "accept-encoding"),
         ]
         if tls { headers.append(("strict-transport-security:", "max-age=31536000")) }
