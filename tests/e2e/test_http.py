@@ -152,7 +152,7 @@ def test_what_the_server_makes_goes_gzipped_too_when_it_is_worth_it(demo, server
 
 def test_a_file_changed_under_a_running_server_is_served_as_it_is_now(demo, tmp_path):
     """Files are gzipped once, not frozen: a page updated on disk goes out new, gzipped or not."""
-    data, db = demo
+    _, db = demo
     web = tmp_path / "web"
     shutil.copytree(WEB, web)
     server = Server(db, "--web", str(web)).start()
@@ -161,7 +161,7 @@ def test_a_file_changed_under_a_running_server_is_served_as_it_is_now(demo, tmp_
         before = fetch(server, "/js/app.js", **{"Accept-Encoding": "gzip"})[2]
         assert gzip.decompress(before) == script.read_bytes()
         script.write_bytes(script.read_bytes() + b"\n// a newer page\n")
-        status, headers, after = fetch(server, "/js/app.js", **{"Accept-Encoding": "gzip"})
+        status, _, after = fetch(server, "/js/app.js", **{"Accept-Encoding": "gzip"})
         assert status == 200 and gzip.decompress(after) == script.read_bytes()
         assert fetch(server, "/js/app.js")[2] == script.read_bytes()
     finally:
