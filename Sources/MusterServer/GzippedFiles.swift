@@ -61,9 +61,8 @@ final class GzippedFiles {
 
     /// The gzip of the regular file at `path`, or nil where it is to be served as it is.
     func gzipped(path: String) -> Entry? {
-        let name = path.split(separator: "/").last ?? ""
-        guard let dot = name.lastIndex(of: "."),
-            Self.compressible.contains(name[name.index(after: dot)...].lowercased())
+        guard let dot = path.lastIndex(of: "."), case let type = path[path.index(after: dot)...],
+            !type.contains("/"), Self.compressible.contains(type.lowercased())
         else { return nil }
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) <= maxFileBytes else {

@@ -5,8 +5,9 @@ import Foundation
 extension LWSServer {
     /// Scripts only from this server, no framing, no sniffing, no referrer
     /// carrying a link's path; styles may be inline (the minutes are one
-    /// file). On TLS, browsers are told to come back only over HTTPS.
-    static func securityHeaders(tls: Bool) -> [(String, String)] {
+    /// file). On TLS, browsers are told to come back only over HTTPS. And
+    /// caches are told an answer depends on whether the browser takes gzip.
+    static func everyResponseHeaders(tls: Bool) -> [(String, String)] {
         var headers = [
             (
                 "content-security-policy:",

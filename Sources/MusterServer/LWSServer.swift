@@ -198,16 +198,16 @@ public final class LWSServer: @unchecked Sendable {
             // HTTP/1.1 only: WebSockets over HTTP/2 streams are a path the shell is not built or tested for.
             info.alpn = UnsafePointer(keep("http/1.1"))
         }
-        let securityHeaders = Self.securityHeaders(tls: configuration.tls != nil)
-        // Security headers on every response, the page's and ours alike. lws's canned set
+        let everyResponseHeaders = Self.everyResponseHeaders(tls: configuration.tls != nil)
+        // Security headers (and Vary) on every response, the page's and ours alike. lws's canned set
         // forbids inline styles, which the printable minutes need (a self-contained file).
-        let headerList = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: securityHeaders.count)
+        let headerList = UnsafeMutablePointer<lws_protocol_vhost_options>.allocate(capacity: everyResponseHeaders.count)
         defer { headerList.deallocate() }
-        for (index, (name, value)) in securityHeaders.enumerated() {
+        for (index, (name, value)) in everyResponseHeaders.enumerated() {
             headerList[index] = lws_protocol_vhost_options()
             headerList[index].name = UnsafePointer(keep(name))
             headerList[index].value = UnsafePointer(keep(value))
-            if index + 1 < securityHeaders.count { headerList[index].next = UnsafePointer(headerList + index + 1) }
+            if index + 1 < everyResponseHeaders.count { headerList[index].next = UnsafePointer(headerList + index + 1) }
         }
         info.headers = UnsafePointer(headerList)
         info.user = Unmanaged.passUnretained(self).toOpaque()
