@@ -14,12 +14,12 @@ figures; it asserts nothing.
 import argparse
 import http.client
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from branch import crowd
+from compare import muster_serve, start, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = ("/api/branch", "/api/map", "/api/dashboard/members.csv", "/js/office.js", "/geo/china.svg")
@@ -50,11 +50,8 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         db, host, _ = crowd(args.muster, directory, args.members)
-        server = subprocess.Popen(
-            ["taskset", "-c", "0", args.muster, "serve", "--db", db, "--listen", "127.0.0.1:0", "--web", str(ROOT / "web")],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        server, port = start(muster_serve(args.muster, db))
         try:
-            port = int(server.stdout.readline().strip().rsplit(":", 1)[1])
             print(f"| a branch of {args.members:,}: GET | as it is: bytes, ms | gzipped: bytes, ms | gzipped / as it is |")
             print("|---|---|---|---|")
             for path in PATHS:
@@ -67,8 +64,7 @@ def main():
                 plain, packed = rows[False], rows[True]
                 print(f"| `{path}` | {plain[0]:,}, {plain[1]:.1f} | {packed[0]:,}, {packed[1]:.1f} | {packed[0] / plain[0]:.2f} |")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server)
 
 
 if __name__ == "__main__":
