@@ -45,6 +45,10 @@ type result struct {
 	// Muster: how long an advance takes to be committed (fsync) and acked with nobody else
 	// connected; every broadcast waits that long first (the peers have no record to wait for).
 	AckP50 float64 `json:"ack_p50_ms,omitempty"`
+	// Muster: the same ack while the advance goes out to every member (what the secretary waits
+	// for in a crowd): p50 and p99 over the timed advances.
+	CrowdAckP50 float64 `json:"crowd_ack_p50_ms,omitempty"`
+	CrowdAckP99 float64 `json:"crowd_ack_p99_ms,omitempty"`
 	// Muster: the secretary's commands offered at a steady rate (-ack-rate), nobody else
 	// connected: acks per second, and each command's wait for its ack.
 	AckRate         int     `json:"ack_offered,omitempty"`
@@ -297,10 +301,12 @@ func main() {
 	// timeAdvances advances the text `count` times from round `first`, one at a time, each
 	// until every seated member has it (or 10 s): each one's time to the first member and
 	// to the last (ms).
+	var sents []int64 // when each timed advance was sent (ns), for its ack
 	timeAdvances := func(first, count int) (firsts, last []float64) {
 		for r := first; r < first+count; r++ {
 			round.Store(int64(r))
 			sent := time.Now().UnixNano()
+			sents = append(sents, sent)
 			// Ids unique to this run: Muster acks a resent id without a new event, across restarts too.
 			command(fmt.Sprintf("a%d-%d", started.UnixNano(), r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
 			deadline := time.Now().Add(10 * time.Second)
@@ -335,7 +341,18 @@ func main() {
 	collecting := debug.SetGCPercent(-1)
 	cpuBefore, loadBefore, wallBefore := cpuSeconds(*pid), ownCPUSeconds(), time.Now()
 	deliveredBefore := atomic.LoadInt64(&delivered)
+	for len(acked) > 0 {
+		<-acked
+	}
 	firsts, last := timeAdvances(1, *advances)
+	var crowdAcks []float64
+	for _, sent := range sents {
+		select {
+		case at := <-acked:
+			crowdAcks = append(crowdAcks, float64(at-sent)/1e6)
+		case <-time.After(time.Second):
+		}
+	}
 	cpu := cpuSeconds(*pid) - cpuBefore
 	loadCPU, wall := ownCPUSeconds()-loadBefore, time.Since(wallBefore).Seconds()
 	if *each {
@@ -364,6 +381,9 @@ func main() {
 		KBPerMember: (seated - idle) / float64(welcomed+1), Advances: *advances,
 		FirstP50: percentile(firsts, 50), LastP50: percentile(last, 50), LastP99: percentile(last, 99), Delivered: frames, AckP50: percentile(acks, 50),
 		AcksPerSecond: acksPerSecond, PacedAckP50: pacedP50, PacedAckP99: pacedP99,
+	}
+	if *muster {
+		out.CrowdAckP50, out.CrowdAckP99 = percentile(crowdAcks, 50), percentile(crowdAcks, 99)
 	}
 	if acksPerSecond > 0 {
 		out.AckRate = *ackRate
