@@ -56,6 +56,9 @@ extension LWSServer {
             return 0
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             return confirmUpgrade(wsi)
+        case LWS_CALLBACK_CONFIRM_EXTENSION_OKAY:
+            // Nonzero refuses it; lws's default (zero) would take it on every socket.
+            return agreeToExtension(wsi, user, input) ? 0 : 1
         case LWS_CALLBACK_ESTABLISHED:
             established(wsi, user)
             return 0

@@ -45,11 +45,16 @@ final class LWSConnection {
     /// The keepalive tick it was last heard from at, and whether it was pinged since.
     var lastHeard: Int
     var pinged = false
+    /// Whether lws compresses what is written to it (permessage-deflate, asked for with `/ws?compress`).
+    let compressed: Bool
+    /// The frame lws is compressing: it reads the frame while it sends the message in pieces.
+    var beingCompressed: Frame?
 
-    init(id: ConnectionID, wsi: OpaquePointer, heardAt tick: Int) {
+    init(id: ConnectionID, wsi: OpaquePointer, heardAt tick: Int, compressed: Bool = false) {
         self.id = id
         self.wsi = wsi
         lastHeard = tick
+        self.compressed = compressed
     }
 
     /// Anything arrived from it (a message, a pong).

@@ -8,7 +8,11 @@ extension LWSServer {
     // MARK: Connections (service thread)
 
     func established(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
-        let connection = connections.add { LWSConnection(id: $0, wsi: wsi, heardAt: keepalive.now) }
+        let compressed = user?.load(as: Int.self) == Self.compressionAgreed
+        let connection = connections.add {
+            LWSConnection(id: $0, wsi: wsi, heardAt: keepalive.now, compressed: compressed)
+        }
+        if compressed { startCompressing(connection) }
         let id = connection.id
         // The id in lws's per-connection data; the connection itself in the wsi's own pointer for
         // lws's callbacks: no lookup per frame written, and no visit to the per-connection data,
@@ -87,6 +91,8 @@ extension LWSServer {
             return false
         }
         connection.socketFull = false
+        // lws calls back only once it has compressed all of the last frame (it drains the rest first).
+        connection.beingCompressed = nil
         if connection.pingDue {
             connection.pingDue = false
             guard lws_write(connection.wsi, pingBuffer + Int(muster_lws_pre), 1, LWS_WRITE_PING) >= 1 else { return false }
@@ -104,6 +110,9 @@ extension LWSServer {
             written += 1
             sent.frames += 1
             sent.bytes += count
+            // lws compresses a long frame in pieces over the next passes, reading it as it goes (its pipe
+            // is "choked" meanwhile, which ends this loop): kept alive until the next callback.
+            if connection.compressed { connection.beingCompressed = frame }
             if connection.queued == 0 || written == Self.framesPerWriteable { break }
             if lws_send_pipe_choked(connection.wsi) != 0 {
                 connection.socketFull = true
@@ -122,7 +131,8 @@ extension LWSServer {
     }
 
     func closed(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
-        guard let id = user?.load(as: Int.self), connections.remove(id) != nil else { return }
+        guard let id = user?.load(as: Int.self), let connection = connections.remove(id) else { return }
+        if connection.compressed { stopCompressing() }
         lws_set_opaque_user_data(wsi, nil)
         closeFramesOwed.remove(id)
         perform(switchboard.closed(id))

@@ -53,6 +53,8 @@ public final class LWSServer: @unchecked Sendable {
     var closeFramesOwed = Set<ConnectionID>()
     /// How lws opens the page's files: gzipped where the browser takes it.
     let pageFiles = PageFileOperations()
+    /// Open sockets that compress (see `LWSServer+Compression`).
+    var compressedConnections = 0
     /// The lws context while `run()` runs (service thread only).
     private(set) var context: OpaquePointer?
     /// The libwebsockets this binary is linked against, read from the library itself.
@@ -137,6 +139,13 @@ public final class LWSServer: @unchecked Sendable {
         // Frames go to the kernel whole, not in rx_buffer_size pieces (lws's default when this is 0).
         protocols[0].tx_packet_size = 64 * 1024
         protocols[1] = lws_protocols()
+        // permessage-deflate, taken only where a client asks (`agreeToExtension`).
+        let extensions = UnsafeMutablePointer<lws_extension>.allocate(capacity: 2)
+        defer { extensions.deallocate() }
+        extensions[0] = lws_extension(
+            name: UnsafePointer(keep("permessage-deflate")), callback: lws_extension_callback_pm_deflate,
+            client_offer: UnsafePointer(keep("permessage-deflate; client_max_window_bits")))
+        extensions[1] = lws_extension()
 
         // "/healthz", "/sessions" and "/api" are answered in the callback; "/screen" is the
         // big screen's page, "/office" the branch's and "/me" a member's own record (one page, two
@@ -188,6 +197,7 @@ public final class LWSServer: @unchecked Sendable {
         info.port = Int32(configuration.port)
         info.iface = UnsafePointer(keep(configuration.host))
         info.protocols = UnsafePointer(protocols)
+        info.extensions = UnsafePointer(extensions)
         info.mounts = UnsafePointer(mounts)
         info.fops = pageFiles.operations
         info.options = muster_lws_option_validate_utf8

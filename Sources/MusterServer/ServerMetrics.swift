@@ -6,6 +6,8 @@ enum ServerMetrics {
     /// WebSockets open now, and sessions live now (set every tick).
     static let connections = Gauge(label: "muster_connections")
     static let sessions = Gauge(label: "muster_sessions_live")
+    /// WebSockets open now that compress (permessage-deflate, asked for with `/ws?compress`).
+    static let compressedConnections = Gauge(label: "muster_compressed_connections")
     /// Events written to the data file, and how long each commit took (fsync included).
     static let eventsCommitted = Counter(label: "muster_events_committed_total")
     static let commitFailures = Counter(label: "muster_commit_failures_total")

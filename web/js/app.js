@@ -76,7 +76,7 @@ function draw() {
   }
 }
 
-/** The page's own timing: the longest draw so far, and its roster part, in ms (read by `bench/console.py`). */
+/** The longest draw so far and its roster part, in ms (read by `bench/console.py`). */
 const timing = { draws: 0, longest: 0, roster: 0 };
 globalThis.musterTiming = timing;
 
@@ -228,7 +228,7 @@ setInterval(() => {
 if (token) {
   connection = new Connection({
     token, session: params.get('s') || undefined, onMessage, onStatus, lastSeq: () => mirror.seq,
-    // A 到 waiting for a roll call that has closed since (the page is reloaded, or the welcome is fresh).
+    // A 到 for a roll call closed since (a reload, a fresh welcome).
     isStale: (m) => m.cmd === 'rollcall.answer' && mirror.state && mirror.state.rollcall?.rollcall !== m.rollcall,
     onDropped: (dropped) => {
       notice = { code: 'stale_taps', message: '', n: dropped.length };

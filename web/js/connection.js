@@ -12,8 +12,8 @@ export class Connection {
    * @param {(message: object) => void} options.onMessage  every frame from the server
    * @param {(status: string) => void} options.onStatus  'connecting' | 'online' | 'offline'
    * @param {() => number|null} options.lastSeq  the last seq applied, for resuming
-   * @param {(dropped: object[]) => void} [options.onDropped]  taps thrown away because what they were made for is over
-   * @param {(message: object) => boolean} [options.isStale]  after a welcome: is this waiting tap for something that is over?
+   * @param {(dropped: object[]) => void} [options.onDropped]  taps dropped as made for what is over
+   * @param {(message: object) => boolean} [options.isStale]  after a welcome: is this waiting tap for what is over?
    */
   constructor(options) {
     this.options = options;
@@ -22,9 +22,11 @@ export class Connection {
     this.attempt = 0;
     this.stopped = false;
     this.storageKey = 'muster.outbox.' + options.token.slice(0, 8);
+    // Sent the roster: compressed (docs/protocol.md).
+    this.packKey = 'muster.compress.' + options.token.slice(0, 8);
     this.outbox = JSON.parse(localStorage.getItem(this.storageKey) || '[]');
     this.counter = 0;
-    /** The session of the last welcome: every command is bound to it (docs/protocol.md). */
+    /** The last welcome's session: every command is bound to it. */
     this.session = null;
     addEventListener('online', () => this.reconnectNow());
     addEventListener('offline', () => this.drop());
@@ -57,7 +59,8 @@ export class Connection {
     if (this.stopped || this.socket) return;
     if (navigator.onLine === false) { this.retryLater(); return; }
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}/ws`);
+    const pack = this.options.watch || localStorage.getItem(this.packKey) ? '?compress' : '';
+    const socket = new WebSocket(`${scheme}//${location.host}/ws${pack}`);
     this.socket = socket;
     socket.onopen = () => {
       const hello = { type: 'hello', token: this.options.token };
@@ -75,6 +78,8 @@ export class Connection {
       if (message.type === 'welcome') {
         this.welcomed = true;
         this.attempt = 0;
+        if (message.you?.role === 'host') localStorage.setItem(this.packKey, 1);
+        else localStorage.removeItem(this.packKey);
         this.session = message.session;
         this.options.onMessage(message);
         this.dropStale(message.session);
@@ -99,10 +104,7 @@ export class Connection {
     };
   }
 
-  /**
-   * Throws away taps made for another session, or for a roll call that is
-   * over, and says so: a tap is never applied to something it was not made for.
-   */
+  /** Drops, and reports, taps made for another session or a roll call now over. */
   dropStale(session) {
     const isStale = this.options.isStale ?? (() => false);
     const dropped = this.outbox.filter((m) => (m.session && m.session !== session) || isStale(m));

@@ -136,13 +136,13 @@ export class Mirror {
     return true;
   }
 
-  /** Roll call `id` as the open one and as its entry in the list (the welcome sends them as two objects). */
+  /** Roll call `id`, open and in the list (the welcome sends it as two objects). */
   calls(id) {
     const s = this.state;
     return [s.rollcall, s.rollcalls.find((r) => r.rollcall === id)].filter((call) => call?.rollcall === id);
   }
 
-  /** Only the lines sent are replaced: the rest stay the same objects (the console redraws only those). */
+  /** Replaces only the lines sent: the rest stay the same objects (the console redraws those only). */
   replaceLines(lines) {
     for (const line of lines) {
       const at = this.rows.get(line.member);

@@ -1,0 +1,135 @@
+"""A secretary's console and a big screen ask for compression (`/ws?compress`) and get
+permessage-deflate; a member's page does not ask, and a socket that does not ask is never
+compressed, though every client offers it. A county's roster comes whole, compressed in
+pieces, and what follows it comes message by message in the record's order; and no more than
+64 sockets compress at once."""
+
+import asyncio
+import sys
+import urllib.request
+
+import websockets
+
+from browser import wait
+from conftest import MUSTER, ROOT, Client, Server, free_port, run
+from test_metrics import sample
+from test_page import screen_credential, visit
+
+sys.path.insert(0, str(ROOT / "bench"))
+from branch import crowd  # noqa: E402
+
+MEMBERS = 2000
+
+
+def deflating(ws):
+    """Whether the server took permessage-deflate on this socket (websockets always offers it)."""
+    return "permessage-deflate" in (ws.response.headers.get("Sec-WebSocket-Extensions") or "")
+
+
+def others(welcome):
+    """The welcome's attendance lines but the secretary's own (which their devices change)."""
+    return [line for line in welcome["state"]["roster"] if line["member"] != welcome["you"]["member"]]
+
+
+def test_a_county_roster_comes_compressed_whole_and_in_order_to_the_console_that_asks(tmp_path):
+    db, host, tokens = crowd(MUSTER, str(tmp_path), MEMBERS)
+    server = Server(db, "--commands-per-second", "1000").start()
+    try:
+        async def scenario():
+            plain = Client(server.ws_url)
+            await plain.connect(host)
+            assert not deflating(plain.ws), "a socket that did not ask was compressed"
+            member = Client(server.ws_url)
+            await member.connect(tokens[0])
+            assert not deflating(member.ws), "a member's socket was compressed"
+            packed = Client(server.ws_url + "?compress")
+            await packed.connect(host)
+            assert deflating(packed.ws), "the console asked for compression and did not get it"
+
+            # Opening the session sends hosts the roster and then the devices already connected, in
+            # one go: a long message, compressed in pieces, with short ones queued right behind it.
+            await packed.ok("session.open")
+            opened = await packed.event("session.opened")
+            assert len(opened["event"]["roster"]) == MEMBERS + 1
+            assert opened == await plain.event("session.opened")
+            # A welcome of about 400 KB of JSON: whole, and what a plain socket gets.
+            again = Client(server.ws_url + "?compress")
+            welcome = await again.connect(host)
+            assert deflating(again.ws) and len(welcome["state"]["roster"]) == MEMBERS + 1
+            await again.close()  # a link works on three devices at once
+            fresh = Client(server.ws_url)
+            await fresh.connect(host)
+            assert others(welcome) == others(fresh.welcome)
+            # Every event its own message, in order (Client.recv checks each seq), as the plain socket
+            # has them; the console's commands, which the client compresses too, acked.
+            last = None
+            for line in range(1, 31):
+                last = (await packed.ok("text.advance", line=line % 3))["seq"]
+            for client in (packed, plain):
+                await client.until(lambda m: m["type"] == "event" and m["seq"] == last)
+            assert [e["seq"] for e in packed.events] == [e["seq"] for e in plain.events]
+            assert len(packed.events) >= 31
+            # A long post from the console, 6 KB compressed by the client and unpacked by lws in pieces.
+            await packed.ok("thread.open", title="长帖")
+            body = "很长的发言，" * 333
+            await packed.ok("post.add", thread="T1", body=body)
+            added = await plain.event("post.added")
+            assert added["event"]["body"] == body
+            for client in (packed, plain, member, fresh):
+                await client.close()
+
+        run(scenario())
+    finally:
+        server.stop()
+
+
+def test_no_more_than_64_sockets_compress_at_once(tmp_path):
+    db, host, _ = crowd(MUSTER, str(tmp_path), 10)
+    server = Server(db).start()
+    try:
+        async def scenario():
+            url = server.ws_url + "?compress"
+            sockets = [await websockets.connect(url) for _ in range(64)]
+            assert all(deflating(ws) for ws in sockets)
+            over = await websockets.connect(url)
+            assert not deflating(over), "a 65th socket compressed"
+            # A socket that closes gives its place back; the one over the limit still works, plain.
+            await sockets.pop().close()
+            await asyncio.sleep(0.3)
+            again = await websockets.connect(url)
+            assert deflating(again)
+            console = Client(url)
+            welcome = await console.connect(host)
+            assert not deflating(console.ws) and welcome["you"]["role"] == "host"
+            for ws in [*sockets, over, again, console.ws]:
+                await ws.close()
+
+        run(scenario())
+    finally:
+        server.stop()
+
+
+def test_the_screen_and_a_console_that_has_been_one_before_ask_for_compression(demo, browsers):
+    """The page knows it is a console from its welcome: the first visit goes plain, the next ones
+    (a reload, a reconnection) compressed; a screen asks from the start, a member's page never."""
+    data, db = demo
+    port = free_port()
+    server = Server(db, "--metrics-listen", f"127.0.0.1:{port}").start()
+    try:
+        def compressing():
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
+                return sample(response.read().decode(), "muster_compressed_connections") or 0
+
+        console = browsers(1280, 900)
+        visit(console, server, data.host["token"])
+        assert compressing() == 0
+        console.refresh()
+        wait(console, lambda d: compressing() == 1, 10, "the console, back, compresses")
+        screen = browsers(1280, 800)
+        visit(screen, server, screen_credential(server, data), "/screen/")
+        wait(screen, lambda d: compressing() == 2, 10, "the screen compresses")
+        phone = browsers()
+        visit(phone, server, data.members[0]["token"])
+        assert compressing() == 2, "a member's page asked for compression"
+    finally:
+        server.stop()
