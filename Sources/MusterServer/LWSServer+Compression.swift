@@ -5,11 +5,11 @@ import CLibWebSockets
 /// `/ws?compress` (docs/protocol.md, "Compression"). At 10,000 members a
 /// host's welcome is 2 MB of JSON and about a tenth of that compressed.
 ///
-/// Only on request, because a compressor is lws's zlib state, about 300 KB
-/// for each socket, and a member's whole socket is held in 5 KB: browsers
-/// offer the extension on every socket, and lws would take it on every
-/// one. And at most `maxCompressed` at once, so that no client can turn the
-/// request into memory: beyond it a socket works uncompressed.
+/// Only on request, because a compressor is lws's zlib state, up to about
+/// 300 KB for each socket, and a member's whole socket is held in 5 KB:
+/// browsers offer the extension on every socket, and lws would take it on
+/// every one. And at most `maxCompressed` at once, so that no client can
+/// turn the request into memory: beyond it a socket works uncompressed.
 extension LWSServer {
     /// Sockets compressing at once, at most.
     static let maxCompressed = 64
