@@ -166,7 +166,11 @@ func main() {
 		rounds *= 2
 	}
 
-	host, err := dial(*target, 0)
+	dialHost := func() (*websocket.Conn, error) { return dial(*target, 0) }
+	if *muster {
+		dialHost = func() (*websocket.Conn, error) { return dialCompressed(*target) }
+	}
+	host, err := dialHost()
 	if err != nil || hello(host, *hostToken) != nil {
 		fmt.Fprintln(os.Stderr, "load: the host cannot connect:", err)
 		os.Exit(1)

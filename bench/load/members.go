@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,6 +17,17 @@ import (
 
 func dial(target string, source int) (*websocket.Conn, error) {
 	return dialWith(target, source, nil)
+}
+
+// dialCompressed connects as Muster's console does from its second visit on: asking for
+// permessage-deflate with `?compress` (gorilla offers it without context takeover).
+func dialCompressed(target string) (*websocket.Conn, error) {
+	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, EnableCompression: true}
+	conn, response, err := dialer.Dial(target+"?compress", nil)
+	if err == nil && !strings.Contains(response.Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate") {
+		fmt.Fprintln(os.Stderr, "load: the host asked for compression and was not given it")
+	}
+	return conn, err
 }
 
 // dialWith connects from 127.0.0.(1+source); `control`, if any, sets the socket up before it connects.
