@@ -5,15 +5,19 @@ pieces, and what follows it comes message by message in the record's order; and 
 64 sockets compress at once."""
 
 import asyncio
+import json
+import re
 import sys
+import time
 import urllib.request
 
 import websockets
 
 from browser import wait
-from conftest import MUSTER, ROOT, Client, Server, free_port, run
+from conftest import MUSTER, ROOT, Client, Server, run
 from test_metrics import sample
 from test_page import screen_credential, visit
+from test_tls import certificate, trusting
 
 sys.path.insert(0, str(ROOT / "bench"))
 from branch import crowd  # noqa: E402
@@ -83,6 +87,30 @@ def test_a_county_roster_comes_compressed_whole_and_in_order_to_the_console_that
         server.stop()
 
 
+def test_over_wss_too_the_roster_comes_compressed_and_whole(tmp_path):
+    """TLS under the compression: lws's pieces go through OpenSSL's writes, partial ones included."""
+    db, host, _ = crowd(MUSTER, str(tmp_path), MEMBERS)
+    cert, key = certificate(tmp_path, "server")
+    server = Server(db, "--tls-cert", str(cert), "--tls-key", str(key)).start()
+    try:
+        async def scenario():
+            async with websockets.connect(server.ws_url + "?compress", ssl=trusting(cert), max_size=None) as ws:
+                assert deflating(ws)
+                await ws.send(json.dumps({"type": "hello", "token": host}))
+                welcome = json.loads(await ws.recv())
+                await ws.send(json.dumps({"type": "cmd", "id": "o", "cmd": "session.open", "session": welcome["session"]}))
+                frames = []
+                while not any(f.get("id") == "o" for f in frames):
+                    frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+                opened = next(f for f in frames if f.get("event", {}).get("kind") == "session.opened")
+                assert len(opened["event"]["roster"]) == MEMBERS + 1
+                assert [f["type"] for f in frames if f.get("id") == "o"] == ["ack"]
+
+        run(scenario())
+    finally:
+        server.stop()
+
+
 def test_no_more_than_64_sockets_compress_at_once(tmp_path):
     db, host, _ = crowd(MUSTER, str(tmp_path), 10)
     server = Server(db).start()
@@ -109,13 +137,27 @@ def test_no_more_than_64_sockets_compress_at_once(tmp_path):
         server.stop()
 
 
+def metrics_port(server, timeout=10):
+    """The port the server's /metrics listener took, as its log says."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in list(server.log_lines):
+            found = re.search(r"port=(\d+) \[MusterServer\] metrics$", line.strip())
+            if found:
+                return int(found.group(1))
+        time.sleep(0.05)
+    raise AssertionError(f"no metrics listener in the log: {server.log_lines}")
+
+
 def test_the_screen_and_a_console_that_has_been_one_before_ask_for_compression(demo, browsers):
     """The page knows it is a console from its welcome: the first visit goes plain, the next ones
     (a reload, a reconnection) compressed; a screen asks from the start, a member's page never."""
     data, db = demo
-    port = free_port()
-    server = Server(db, "--metrics-listen", f"127.0.0.1:{port}").start()
+    # Port 0, and the port read from the log: a port picked beforehand can be taken meanwhile.
+    server = Server(db, "--metrics-listen", "127.0.0.1:0").start()
     try:
+        port = metrics_port(server)
+
         def compressing():
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
                 return sample(response.read().decode(), "muster_compressed_connections") or 0
