@@ -13,6 +13,8 @@ import urllib.request
 
 import websockets
 
+from selenium.webdriver.common.by import By
+
 from browser import wait
 from conftest import MUSTER, ROOT, Client, Server, run
 from test_metrics import sample
@@ -149,9 +151,10 @@ def metrics_port(server, timeout=10):
     raise AssertionError(f"no metrics listener in the log: {server.log_lines}")
 
 
-def test_the_screen_and_a_console_that_has_been_one_before_ask_for_compression(demo, browsers):
+def test_the_screen_and_a_console_that_has_been_one_or_came_from_the_office_ask_for_compression(demo, browsers):
     """The page knows it is a console from its welcome: the first visit goes plain, the next ones
-    (a reload, a reconnection) compressed; a screen asks from the start, a member's page never."""
+    (a reload, a reconnection) compressed, or from the first one when the secretary came through
+    the branch's office; a screen asks from the start, a member's page never."""
     data, db = demo
     # Port 0, and the port read from the log: a port picked beforehand can be taken meanwhile.
     server = Server(db, "--metrics-listen", "127.0.0.1:0").start()
@@ -173,5 +176,11 @@ def test_the_screen_and_a_console_that_has_been_one_before_ask_for_compression(d
         phone = browsers()
         visit(phone, server, data.members[0]["token"])
         assert compressing() == 2, "a member's page asked for compression"
+        # A secretary who opens the branch's office first: its console compresses from the first visit.
+        office = browsers(1280, 900)
+        office.get(f"{server.http_url}/office/#t={data.host['token']}")
+        wait(office, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=office-map]"), 10, "the office loaded")
+        visit(office, server, data.host["token"])
+        wait(office, lambda d: compressing() == 3, 10, "the console opened after the office compresses")
     finally:
         server.stop()
