@@ -2,7 +2,7 @@ import CLibWebSockets
 
 /// permessage-deflate (RFC 7692) for the few devices that are sent the
 /// roster: a secretary's console and a big screen, which ask for it with
-/// `/ws?compress` (docs/protocol.md, "Compression"). At 10,000 members a
+/// `/ws?compress` (docs/protocol.md, "Connecting"). At 10,000 members a
 /// host's welcome is 2 MB of JSON and about a tenth of that compressed.
 ///
 /// Only on request, because a compressor is lws's zlib state, up to about
