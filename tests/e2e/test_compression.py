@@ -179,7 +179,8 @@ def test_the_screen_and_a_console_that_has_been_one_or_came_from_the_office_ask_
         # A secretary who opens the branch's office first: its console compresses from the first visit.
         office = browsers(1280, 900)
         office.get(f"{server.http_url}/office/#t={data.host['token']}")
-        wait(office, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=office-map]"), 10, "the office loaded")
+        # The branch's sessions are listed once the office has loaded the branch (its tools show before).
+        wait(office, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-session]"), 10, "the office loaded the branch")
         visit(office, server, data.host["token"])
         wait(office, lambda d: compressing() == 3, 10, "the console opened after the office compresses")
     finally:
