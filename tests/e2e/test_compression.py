@@ -6,10 +6,12 @@ pieces, and what follows it comes message by message in the record's order; and 
 
 import asyncio
 import json
+import os
 import re
 import sys
 import time
 import urllib.request
+import zlib
 
 import websockets
 
@@ -23,6 +25,7 @@ from test_tls import certificate, trusting
 
 sys.path.insert(0, str(ROOT / "bench"))
 from branch import crowd  # noqa: E402
+from wire import Socket  # noqa: E402
 
 MEMBERS = 2000
 
@@ -183,5 +186,63 @@ def test_the_screen_and_a_console_that_has_been_one_or_came_from_the_office_ask_
         wait(office, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-session]"), 10, "the office loaded the branch")
         visit(office, server, data.host["token"])
         wait(office, lambda d: compressing() == 3, 10, "the console opened after the office compresses")
+    finally:
+        server.stop()
+
+
+def cpu_seconds(pid):
+    """The process's user and system CPU time so far, from /proc."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def frames(data):
+    """The (opcode, payload) of each whole server frame in `data` (server frames are never masked)."""
+    found, at = [], 0
+    while at + 2 <= len(data):
+        length, start = data[at + 1] & 0x7F, at + 2
+        if length >= 126:
+            size = 2 if length == 126 else 8
+            length, start = int.from_bytes(data[start:start + size], "big"), start + size
+        if start + length > len(data):
+            break
+        found.append((data[at] & 0x0F, data[start:start + length]))
+        at = start + length
+    return found
+
+
+def test_a_compressed_message_over_64_kib_closes_the_socket_before_the_rest_is_unpacked(tmp_path):
+    """A message is at most 64 KiB as unpacked, and a compressed one can unpack to a thousand times
+    its size: 1 MB of zeros sent is 1 GB unpacked. The server closes it with 1009 at the limit and
+    reads no further, rather than unpack the rest only to throw it away (seconds of the service
+    thread: it spends less than half of one)."""
+    db, host, _ = crowd(MUSTER, str(tmp_path), 10)
+    server = Server(db).start()
+    try:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        zeros = bytes(1 << 20)
+        bomb = b"".join(packer.compress(zeros) for _ in range(1024)) + packer.flush(zlib.Z_SYNC_FLUSH)[:-4]
+        sock = Socket(server.port, "/ws?compress")
+        assert sock.deflating
+        before = cpu_seconds(server.process.pid)
+        mask = os.urandom(4)
+        header = bytes([0xC1, 0x80 | 127]) + len(bomb).to_bytes(8, "big") + mask
+        masked = (int.from_bytes(bomb, "little") ^ int.from_bytes(mask * (len(bomb) // 4 + 1), "little")
+                  ).to_bytes(len(bomb) + 4, "little")[:len(bomb)]
+        try:
+            sock.sock.sendall(header + masked)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # closed while it was still sending: what is asked for
+        sock.sock.settimeout(10)
+        received = b""
+        try:
+            while chunk := sock.sock.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            pass
+        spent = cpu_seconds(server.process.pid) - before
+        closes = [payload for opcode, payload in frames(received) if opcode == 0x8]
+        assert closes and int.from_bytes(closes[0][:2], "big") == 1009, f"no 1009: {received[:60]!r}"
+        assert spent < 0.5, f"the server spent {spent:.2f} s of CPU unpacking what it threw away"
     finally:
         server.stop()
