@@ -45,7 +45,7 @@ extension LWSServer {
         while arguments.count < 8,
             lws_hdr_copy_fragment(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_HTTP_URI_ARGS, Int32(arguments.count)) >= 0
         {
-            arguments.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            arguments.append(Self.string(buffer))
         }
         return arguments
     }

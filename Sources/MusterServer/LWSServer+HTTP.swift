@@ -89,7 +89,7 @@ extension LWSServer {
             }
         default: return "?"
         }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return string(text)
     }
 
     /// A request: `/healthz`, an export or `/api/…`, answered now or done off
@@ -241,6 +241,11 @@ extension LWSServer {
         guard length > 0 else { return nil }
         var buffer = [CChar](repeating: 0, count: Int(length) + 1)
         guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Self.string(buffer)
+    }
+
+    /// The text lws copied into `buffer`, up to its terminating zero.
+    static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
