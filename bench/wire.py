@@ -28,11 +28,21 @@ class Socket:
         self.buffered = b""
 
     def send(self, message):
-        payload = json.dumps(message, ensure_ascii=False).encode()
-        mask = os.urandom(4)
-        size = len(payload)
-        length = bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big")
-        self.sock.sendall(bytes([0x81]) + length + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        self.send_frame(json.dumps(message, ensure_ascii=False).encode())
+
+    def send_frame(self, payload, first=0x81):
+        """One masked frame, as a client sends it: `first` is its first byte (0x81: a whole text
+        message; 0xC1: the same, compressed, with `payload` already deflated)."""
+        mask, size = os.urandom(4), len(payload)
+        if size < 126:
+            length = bytes([0x80 | size])
+        elif size < 1 << 16:
+            length = bytes([0x80 | 126]) + size.to_bytes(2, "big")
+        else:
+            length = bytes([0x80 | 127]) + size.to_bytes(8, "big")
+        key = int.from_bytes(mask * (size // 4 + 1), "little")
+        masked = (int.from_bytes(payload, "little") ^ key).to_bytes(size + 4, "little")[:size]
+        self.sock.sendall(bytes([first]) + length + mask + masked)
 
     def take(self, count):
         while len(self.buffered) < count:
