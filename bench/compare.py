@@ -13,7 +13,10 @@ after the broadcasts, Muster alone is restarted with everyone connected, and
 the time until 99% are welcomed back (resuming with `since`) is taken. The
 peers (Go + gorilla, Node + ws, C on libwebsockets) do the same job as
 Muster without its record: a hello gets a welcome, an advance goes to
-everyone. At 1,000 (or `--stalled-at`), every server then does the 100
+everyone. One more, "c+lws+log", is the C peer keeping a record: it appends
+each advance to a file and `fdatasync`s it before it goes out, as Muster
+commits each event before broadcasting it, so the table can tell what the
+record costs from what the rest does. At 1,000 (or `--stalled-at`), every server then does the 100
 broadcasts again with one more member whose phone reads nothing, to see
 whether the others wait for it and what the server keeps for it. One table,
 ratios to the best peer. It prints figures; it asserts nothing.
@@ -68,14 +71,20 @@ def muster_serve(muster, db):
             "--commands-per-second", "100000"]
 
 
-def servers(db):
+def servers(db, record):
+    """How to start each server; `record` is the log file of the C peer that keeps one."""
     node_env = dict(os.environ, NODE_PATH="/usr/share/nodejs")
     return {
         "muster": lambda: start(muster_serve(muster_binary(), db)),
         "go+gorilla": lambda: start([str(BUILT / "gorilla"), "-port", "0"]),
         "node+ws": lambda: start(["node", str(ROOT / "bench" / "peers" / "ws.js"), "0"], env=node_env),
         "c+lws": lambda: start([str(BUILT / "lws"), "0"]),
+        "c+lws+log": lambda: start([str(BUILT / "lws"), "0", record]),
     }
+
+
+# The peers that keep a record of what they send, as Muster does.
+RECORDING = ("c+lws+log",)
 
 
 def load(name, server, launch, tokens, host, members, advances, stalled=False):
@@ -151,6 +160,7 @@ def main(args):
         # One member more than the largest size: the stalled reader's.
         planned, host, members = crowd(muster_binary(), directory, max(sizes) + 1)
         db = os.path.join(directory, "run.sqlite")
+        record = os.path.join(directory, "relayed.log")
         tokens = os.path.join(directory, "tokens.txt")
         with open(tokens, "w") as file:
             file.writelines(token + "\n" for token in members)
@@ -158,9 +168,11 @@ def main(args):
         for n in sizes:
             # Rounds alternate the servers: a machine that drifts (it does) drifts for all of them.
             for turn in range(1, args.rounds + 1):
-                for name, launch in servers(db).items():
+                for name, launch in servers(db, record).items():
                     if name not in args.servers.split(","):
                         continue
+                    if os.path.exists(record):
+                        os.remove(record)
                     if name == "muster":
                         # Every run starts from the meeting as planned: a log grown by earlier runs would be
                         # decoded at start, and the memory that freed would make a crowd's look smaller.
@@ -196,24 +208,36 @@ def medians(results):
 
 
 def fanout_rounds(results, sizes):
-    """The advance to the last member in each round, Muster beside the best peer of that round."""
-    print("\n| N | round | Muster, p50 / p99 (ms) | best peer, p50 / p99 (ms) | Muster / best peer, p50 / p99 |")
-    print("|---|---|---|---|---|")
+    """The advance to the last member in each round, Muster beside the best peer of that round,
+    and beside the best of those that keep a record, when one ran."""
+    recording = any(r["server"] in RECORDING for r in results)
+    kinds = [("best peer", lambda name: name != "muster")]
+    if recording:
+        kinds.append(("best peer with a record", lambda name: name in RECORDING))
+    print("\n| N | round | Muster, p50 / p99 (ms) | " + " | ".join(
+        f"{kind}, p50 / p99 (ms) | Muster / {kind}, p50 / p99" for kind, _ in kinds) + " |")
+    print("|---|---|---|" + "---|---|" * len(kinds))
     for n in sizes:
-        ratios = []
+        ratios = {kind: [] for kind, _ in kinds}
         for turn in sorted({r["round"] for r in results if r["members"] == n}):
             runs = {r["server"]: r for r in results if r["members"] == n and r["round"] == turn}
-            peers = [r for name, r in runs.items() if name != "muster"]
-            if "muster" not in runs or not peers:
+            if "muster" not in runs:
                 continue
             muster = runs["muster"]
-            best = (min(p["last_p50_ms"] for p in peers), min(p["last_p99_ms"] for p in peers))
-            ratios.append((muster["last_p50_ms"] / best[0], muster["last_p99_ms"] / best[1]))
+            cells = []
+            for kind, chosen in kinds:
+                peers = [r for name, r in runs.items() if chosen(name)]
+                if not peers:
+                    cells.append("— | —")
+                    continue
+                best = (min(p["last_p50_ms"] for p in peers), min(p["last_p99_ms"] for p in peers))
+                ratios[kind].append((muster["last_p50_ms"] / best[0], muster["last_p99_ms"] / best[1]))
+                cells.append(f"{best[0]:.1f} / {best[1]:.1f} | {ratios[kind][-1][0]:.2f} / {ratios[kind][-1][1]:.2f}")
             print(f"| {n:,} | {turn} | {muster['last_p50_ms']:.1f} / {muster['last_p99_ms']:.1f} | "
-                  f"{best[0]:.1f} / {best[1]:.1f} | {ratios[-1][0]:.2f} / {ratios[-1][1]:.2f} |")
-        if ratios:
-            print(f"| {n:,} | median | | | {statistics.median(r[0] for r in ratios):.2f} / "
-                  f"{statistics.median(r[1] for r in ratios):.2f} |")
+                  + " | ".join(cells) + " |")
+        print(f"| {n:,} | median | | " + " | ".join(
+            f"| {statistics.median(r[0] for r in ratios[kind]):.2f} / {statistics.median(r[1] for r in ratios[kind]):.2f}"
+            if ratios[kind] else "| —" for kind, _ in kinds) + " |")
 
 
 def below_noise(key, value):
@@ -237,7 +261,7 @@ def cell(key, value):
 
 
 def table(results, sizes):
-    names = ["muster", "go+gorilla", "node+ws", "c+lws"]
+    names = ["muster", "go+gorilla", "node+ws", "c+lws", "c+lws+log"]
     measures = [("join_s", "join storm, all welcomed (s)", min), ("kb_per_member", "server memory per member (KB)", min),
                 ("first_p50_ms", "advance to the first member, p50 (ms)", min),
                 ("last_p50_ms", "advance to the last member, p50 (ms)", min),
@@ -252,32 +276,35 @@ def table(results, sizes):
                 ("server_busy_pct", "while advances were timed: the server's core busy (%)", None),
                 ("load_busy_pct", "while advances were timed: the load generator's core busy (%)", None),
                 ("restart_99_s", "restart: 99% of members back, gap-free (s)", min)]
-    print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer |")
-    print("|---|---|" + "---|" * (len(names) + 1))
+    print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer | Muster / best peer with a record |")
+    print("|---|---|" + "---|" * (len(names) + 2))
     for n in sizes:
         row = {r["server"]: r for r in results if r["members"] == n}
         for key, label, best in measures:
             values = [row.get(name, {}).get(key) for name in names]
             if all(v is None for v in values):
                 continue  # not measured at this size (the stalled reader's) or by these servers
-            peers = [v for v in values[1:] if v]
             shown = values[0] is not None and values[0] > 0 and not below_noise(key, values[0])
-            ratio = f"{values[0] / best(peers):.2f}" if shown and peers and best else "—"
+
+            def ratio(peers):
+                peers = [v for v in peers if v]
+                return f"{values[0] / best(peers):.2f}" if shown and peers and best else "—"
+            recording = [v for name, v in zip(names, values) if name in RECORDING]
             cells = [cell(key, v) for v in values]
-            print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio} |")
+            print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio(values[1:])} | {ratio(recording)} |")
         if "muster" in row and row["muster"].get("restart_returned") is not None:
             back = row["muster"]
             print(f"| {n:,} | restart: back by resuming / by a full welcome / behind what they had seen | "
                   f"{back.get('restart_resumed', 0):,} / {back.get('restart_full', 0):,} / {back['restart_behind']} | "
-                  + " | ".join("—" for _ in names[1:]) + " | |")
+                  + " | ".join("—" for _ in names[1:]) + " | | |")
         if any("stalled_frames" in row.get(name, {}) for name in names):
             kept = [row.get(name, {}) for name in names]
             print(f"| {n:,} | the stalled member, reading again 3 s on: frames waiting for it / closed | " + " | ".join(
                 f"{r['stalled_frames']:,} / {'yes' if r['stalled_closed'] else 'no'}" if "stalled_frames" in r else "—"
-                for r in kept) + " | |")
+                for r in kept) + " | | |")
         welcomed = {name: row.get(name, {}).get("welcomed") for name in names}
         if any(w is not None and w != n for w in welcomed.values()):
-            print(f"| {n:,} | welcomed of {n:,} | " + " | ".join(str(welcomed[name]) for name in names) + " | |")
+            print(f"| {n:,} | welcomed of {n:,} | " + " | ".join(str(welcomed[name]) for name in names) + " | | |")
 
 
 if __name__ == "__main__":
@@ -285,7 +312,7 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="1000,5000,10000,18000")
     parser.add_argument("--advances", type=int, default=100)
     parser.add_argument("--stalled-at", type=int, default=1000, help="the size at which a stalled reader joins in")
-    parser.add_argument("--servers", default="muster,go+gorilla,node+ws,c+lws", help="which of them to run")
+    parser.add_argument("--servers", default="muster,go+gorilla,node+ws,c+lws,c+lws+log", help="which of them to run")
     parser.add_argument("--rounds", type=int, default=1,
                         help="run every size this many times, the servers in turn; the table shows each figure's median")
     parser.add_argument("--muster", default=str(MUSTER[0]), help="the muster binary")

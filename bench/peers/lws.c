@@ -2,12 +2,19 @@
  * a hello gets a welcome, a host's text.advance goes to everyone. Frames go
  * into one ring; each connection keeps the seq it sends next, so a broadcast
  * is one pass asking every connection for a writeable callback, and each
- * connection writes from the ring's tail (no per-client scan of the ring). */
+ * connection writes from the ring's tail (no per-client scan of the ring).
+ *
+ * Given a second argument, a file, it keeps a record as Muster does: each
+ * advance is appended to that file and `fdatasync`ed before it goes out
+ * (the bench's "c+lws+log"), so the cost of a durable record can be told
+ * apart from the cost of the rest. */
+#include <fcntl.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RING 1024
 #define FRAME 128
@@ -16,6 +23,7 @@ struct frame { size_t len; unsigned char data[LWS_PRE + FRAME]; };
 static struct frame ring[RING];
 static long head = 0; /* seq of the newest frame */
 static int interrupted;
+static int record = -1; /* the log's descriptor, or -1: a relay without a record */
 
 struct member { long next; int welcome; int joined; };
 
@@ -36,6 +44,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             struct frame *f = &ring[head % RING];
             f->len = (size_t)snprintf((char *)f->data + LWS_PRE, FRAME,
                 "{\"type\":\"event\",\"seq\":%ld,\"event\":{\"kind\":\"text.advanced\",\"line\":%ld}}", head, head % 12);
+            if (record >= 0) {
+                f->data[LWS_PRE + f->len] = '\n';
+                if (write(record, f->data + LWS_PRE, f->len + 1) != (ssize_t)f->len + 1 || fdatasync(record) != 0) {
+                    perror("log");
+                    return -1;
+                }
+            }
             lws_callback_on_writable_all_protocol(lws_get_context(wsi), lws_get_protocol(wsi));
         }
         break;
@@ -71,6 +86,10 @@ int main(int argc, char **argv) {
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = argc > 1 ? atoi(argv[1]) : 0;
+    if (argc > 2 && (record = open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0) {
+        perror(argv[2]);
+        return 1;
+    }
     info.iface = "127.0.0.1";
     info.protocols = protocols;
     signal(SIGTERM, stop);
