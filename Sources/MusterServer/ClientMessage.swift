@@ -4,7 +4,8 @@ import MusterCore
 /// A frame from a client, decoded and checked: `hello` or `cmd`.
 enum ClientMessage: Equatable {
     /// `watch`: a screen that follows the session without counting as a device (hosts only).
-    case hello(token: String, session: SessionID?, since: Int?, watch: Bool)
+    /// `canCompress`: the socket did not ask for compression, and the client will connect again asking if told.
+    case hello(token: String, session: SessionID?, since: Int?, watch: Bool, canCompress: Bool = false)
     case command(ClientCommand)
     /// A page that cannot run in this browser, reporting it with the member's token: nothing is recorded.
     case unsupported(token: String, browser: String)
@@ -28,6 +29,7 @@ enum ClientMessage: Equatable {
         var session: String?
         var since: Int?
         var watch: Bool?
+        var canCompress: Bool?
         var cmd: String?
         var locked: Bool?
         var member: String?
@@ -55,7 +57,7 @@ enum ClientMessage: Equatable {
         var graceSeconds: Int?
 
         private enum CodingKeys: String, CodingKey {
-            case type, id, browser, token, session, since, watch, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city, oath, sessionKind, startsAt, graceSeconds
+            case type, id, browser, token, session, since, watch, canCompress, cmd, locked, member, present, reason, seconds, title, lines, line, rollcall, thread, body, replyTo, post, question, options, secret, vote, choice, city, oath, sessionKind, startsAt, graceSeconds
         }
 
         init(from decoder: any Decoder) throws {
@@ -75,6 +77,7 @@ enum ClientMessage: Equatable {
             session = read(.session)
             since = read(.since)
             watch = read(.watch)
+            canCompress = read(.canCompress)
             cmd = read(.cmd)
             locked = read(.locked)
             member = read(.member)
@@ -128,7 +131,7 @@ enum ClientMessage: Equatable {
             }
             return .hello(
                 token: token, session: fields.session.map { SessionID($0) }, since: fields.since,
-                watch: fields.watch ?? false)
+                watch: fields.watch ?? false, canCompress: fields.canCompress ?? false)
         case "unsupported":
             guard let token = fields.token, !token.isEmpty else { throw Malformed(id: nil, message: "unsupported needs a token") }
             return .unsupported(token: token, browser: String((fields.browser ?? "").prefix(200)))

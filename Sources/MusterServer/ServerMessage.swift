@@ -174,6 +174,10 @@ enum ServerMessage {
 
     static func ack(id: String, seq: Int) -> Frame { encode(Ack(id: id, seq: seq)) }
 
+    /// Connect again to `/ws?compress` and say hello there: nothing was done for this hello.
+    /// Made at each use: lws writes into a frame's headroom, and servers in one process are many threads.
+    static var compress: Frame { Frame(Array(#"{"type":"compress"}"#.utf8)) }
+
     /// Something the server tells hosts about itself, not about the session.
     enum NoticeCode: String, Encodable {
         /// A commit failed (disk full, the file locked): what was done since the last save is undone.

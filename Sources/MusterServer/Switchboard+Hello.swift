@@ -8,7 +8,7 @@ extension Switchboard {
     /// budget, the token (one indexed read), the session's branch (another),
     /// and only then is the session loaded.
     func hello(
-        _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool
+        _ connection: ConnectionID, token: String, session: SessionID?, since: Int?, watch: Bool, canCompress: Bool = false
     ) {
         guard !stopping else { return }
         guard let peer = peers[connection], peer.subscription == nil else {
@@ -48,6 +48,13 @@ extension Switchboard {
         }
         // A lesson for many branches is run by its host branch's secretary; the others attend it.
         let caller = Caller(member: member.id, role: member.secretary && hub.state.setup.branch == member.branchId ? .host : .member)
+        if caller.role == .host, canCompress, since == nil, ((try? rosterSize(of: hub)) ?? 0) >= Self.compressedRosterFrom {
+            // This socket would carry the roster to a secretary, 2 MB at 10,000 members (in the welcome, or
+            // in `session.opened`). Nothing is done for this hello; the console says it again compressed.
+            out.send(ServerMessage.compress, to: connection)
+            out.close(connection, code: .normal, reason: "compress")
+            return
+        }
         let watching = watch && caller.role == .host
         if !watching, deviceCount(session: hub.id, member: member.id) >= maxDevicesPerMember {
             refuse(
@@ -136,6 +143,10 @@ extension Switchboard {
             return nil
         }
     }
+
+    /// From this many members on, a host whose socket could compress is asked to connect
+    /// again compressed (docs/protocol.md, "Connecting"): the roster is 100 KB or more.
+    static let compressedRosterFrom = 500
 
     static let cannotRead = "the server cannot read its data file; try again in a moment"
     static let invalidLink = "this link is not valid (it may have been replaced); ask your secretary for a new one"

@@ -58,6 +58,12 @@ extension Switchboard {
         }
     }
 
+    /// How many the roster has; while the session is planned, how many it will have once
+    /// opened (a read of the branches' members, made for a secretary's first visit alone).
+    func rosterSize(of hub: SessionHub) throws -> Int {
+        hub.state.phase == .scheduled ? try roster(of: hub.state.setup).count : hub.state.roster.count
+    }
+
     /// An ended session nobody follows leaves memory; a later hello reloads it.
     func evictEndedSessions() {
         for (id, hub) in hubs

@@ -122,8 +122,8 @@ final class Switchboard {
         guard peers[connection] != nil else { return [] }
         do {
             switch try ClientMessage.decode(text) {
-            case .hello(let token, let session, let since, let watch):
-                hello(connection, token: token, session: session, since: since, watch: watch)
+            case .hello(let token, let session, let since, let watch, let canCompress):
+                hello(connection, token: token, session: session, since: since, watch: watch, canCompress: canCompress)
             case .command(let command):
                 self.command(command, from: connection)
             case .unsupported(let token, let browser):

@@ -108,4 +108,36 @@ import Testing
         let kinds = board.sink.messages(to: resumed).map { ($0["event"] as? [String: Any])?["kind"] as? String ?? $0["type"] as! String }
         #expect(kinds == ["welcome", "counts", "member.joined"], "\(kinds)")
     }
+
+    /// A console that could compress, into a session of 500 or more (planned:
+    /// whose branch has 500), is asked to connect again compressed before it is
+    /// sent the roster; nothing is done for that hello. Members, resumes,
+    /// smaller sessions and sockets that cannot compress are welcomed as before.
+    @Test func aBigSessionsConsoleIsAskedToConnectAgainCompressed() throws {
+        let board = try Board(memberCount: Switchboard.compressedRosterFrom - 1)  // and the secretary
+        let early = board.connect(board.host.token, address: "10.0.0.5", canCompress: true)
+        #expect(types(board, to: early) == ["compress"], "planned: the roster comes with session.opened")
+        let laptop = board.connect(board.host.token)
+        #expect(types(board, to: laptop) == ["welcome"], "a socket that cannot compress")
+        board.command("session.open", from: laptop)
+        let seq = try board.store.lastSeq(board.session)
+        let console = board.connect(board.host.token, address: "10.0.0.2", canCompress: true)
+        #expect(types(board, to: console) == ["compress"])
+        #expect(board.sink.closed.contains { $0 == (console, .normal) })
+        #expect(try board.store.lastSeq(board.session) == seq, "the secretary's device did not join")
+        let phone = board.connect(board.members[0].token, address: "10.0.0.3", canCompress: true)
+        #expect(types(board, to: phone).first == "welcome")
+        let resumed = board.connect(board.host.token, session: board.session, since: seq, address: "10.0.0.4", canCompress: true)
+        #expect(types(board, to: resumed).first == "welcome")
+    }
+
+    @Test func aSmallSessionsConsoleIsWelcomedOnAnySocket() throws {
+        let board = try Board(memberCount: Switchboard.compressedRosterFrom - 2)
+        let console = board.connect(board.host.token, canCompress: true)
+        #expect(types(board, to: console) == ["welcome"])
+        board.command("session.open", from: console)
+        let again = board.connect(board.host.token, address: "10.0.0.2", canCompress: true)
+        #expect(types(board, to: again).first == "welcome")
+        #expect(!board.closed(console) && !board.closed(again))
+    }
 }

@@ -67,14 +67,17 @@ final class Board {
         for message in mailbox.drain() { perform(switchboard.handle(message)) }
     }
 
-    /// A new connection that says hello; returns it.
-    func connect(_ token: String, session: SessionID? = nil, since: Int? = nil, address: String = "10.0.0.1") -> ConnectionID {
+    /// A new connection that says hello (`canCompress`: as a page on a socket that did not ask); returns it.
+    func connect(
+        _ token: String, session: SessionID? = nil, since: Int? = nil, address: String = "10.0.0.1", canCompress: Bool = false
+    ) -> ConnectionID {
         let connection = next
         next += 1
         switchboard.opened(connection, address: address)
         var hello: [String: Any] = ["type": "hello", "token": token]
         if let session { hello["session"] = session.rawValue }
         if let since { hello["since"] = since }
+        if canCompress { hello["canCompress"] = true }
         send(hello, from: connection)
         settle()
         return connection

@@ -17,7 +17,7 @@ import websockets
 
 from selenium.webdriver.common.by import By
 
-from browser import wait
+from browser import click, wait
 from conftest import MUSTER, ROOT, Client, Server, run
 from test_metrics import sample
 from test_page import screen_credential, visit
@@ -155,6 +155,12 @@ def metrics_port(server, timeout=10):
     raise AssertionError(f"no metrics listener in the log: {server.log_lines}")
 
 
+def compressing(port):
+    """How many sockets compress, from the server's /metrics on `port`."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
+        return sample(response.read().decode(), "muster_compressed_connections") or 0
+
+
 def test_the_screen_and_a_console_that_has_been_one_or_came_from_the_office_ask_for_compression(demo, browsers):
     """The page knows it is a console from its welcome: the first visit goes plain, the next ones
     (a reload, a reconnection) compressed, or from the first one when the secretary came through
@@ -164,29 +170,49 @@ def test_the_screen_and_a_console_that_has_been_one_or_came_from_the_office_ask_
     server = Server(db, "--metrics-listen", "127.0.0.1:0").start()
     try:
         port = metrics_port(server)
-
-        def compressing():
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as response:
-                return sample(response.read().decode(), "muster_compressed_connections") or 0
-
         console = browsers(1280, 900)
         visit(console, server, data.host["token"])
-        assert compressing() == 0
+        assert compressing(port) == 0
         console.refresh()
-        wait(console, lambda d: compressing() == 1, 10, "the console, back, compresses")
+        wait(console, lambda d: compressing(port) == 1, 10, "the console, back, compresses")
         screen = browsers(1280, 800)
         visit(screen, server, screen_credential(server, data), "/screen/")
-        wait(screen, lambda d: compressing() == 2, 10, "the screen compresses")
+        wait(screen, lambda d: compressing(port) == 2, 10, "the screen compresses")
         phone = browsers()
         visit(phone, server, data.members[0]["token"])
-        assert compressing() == 2, "a member's page asked for compression"
+        assert compressing(port) == 2, "a member's page asked for compression"
         # A secretary who opens the branch's office first: its console compresses from the first visit.
         office = browsers(1280, 900)
         office.get(f"{server.http_url}/office/#t={data.host['token']}")
         # The branch's sessions are listed once the office has loaded the branch (its tools show before).
         wait(office, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-session]"), 10, "the office loaded the branch")
         visit(office, server, data.host["token"])
-        wait(office, lambda d: compressing() == 3, 10, "the console opened after the office compresses")
+        wait(office, lambda d: compressing(port) == 3, 10, "the console opened after the office compresses")
+    finally:
+        server.stop()
+
+
+def test_a_big_branchs_secretary_straight_to_the_console_gets_the_roster_compressed_from_the_first_visit(
+        tmp_path, browsers):
+    """A secretary of 600 members opens the console for the first time in this browser: the plain
+    socket's hello is answered `compress`, and the page connects again compressed, opens the
+    session and shows its roster; a member's phone of the same branch is welcomed on its plain
+    socket."""
+    db, host, tokens = crowd(MUSTER, str(tmp_path), 600)
+    server = Server(db, "--metrics-listen", "127.0.0.1:0").start()
+    try:
+        port = metrics_port(server)
+        console = browsers(1280, 900)
+        visit(console, server, host)
+        wait(console, lambda d: compressing(port) == 1, 10, "the console connected again compressed")
+        # The roster comes with session.opened, over the socket that compresses.
+        click(console, "session-open")
+        wait(console, lambda d: "601" in d.find_element(By.CSS_SELECTOR, "[data-key=roster] h2").text, 10,
+             "the console shows the roster of 601")
+        assert compressing(port) == 1
+        phone = browsers()
+        visit(phone, server, tokens[0])
+        assert compressing(port) == 1, "a member's page was asked to compress"
     finally:
         server.stop()
 

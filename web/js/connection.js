@@ -1,7 +1,5 @@
-// The connection to the server (docs/protocol.md): reconnects by itself with
-// backoff and `since`, and keeps commands in an outbox until the server has
-// answered them, so a tap made offline is sent once when the network is back
-// (the server recognises a resent command by its id).
+// The connection (docs/protocol.md): reconnects with backoff and `since`; an
+// outbox keeps a tap made offline until answered (a resend is known by its id).
 
 export class Connection {
   /**
@@ -13,7 +11,7 @@ export class Connection {
    * @param {(status: string) => void} options.onStatus  'connecting' | 'online' | 'offline'
    * @param {() => number|null} options.lastSeq  the last seq applied, for resuming
    * @param {(dropped: object[]) => void} [options.onDropped]  taps dropped as made for what is over
-   * @param {(message: object) => boolean} [options.isStale]  after a welcome: is this waiting tap for what is over?
+   * @param {(message: object) => boolean} [options.isStale]  after a welcome: is a waiting tap for what is over?
    */
   constructor(options) {
     this.options = options;
@@ -59,7 +57,7 @@ export class Connection {
     if (this.stopped || this.socket) return;
     if (navigator.onLine === false) { this.retryLater(); return; }
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const pack = this.options.watch || localStorage.getItem(this.packKey) ? '?compress' : '';
+    const pack = this.options.watch || this.packed || localStorage.getItem(this.packKey) ? '?compress' : '';
     const socket = new WebSocket(`${scheme}//${location.host}/ws${pack}`);
     this.socket = socket;
     socket.onopen = () => {
@@ -68,6 +66,7 @@ export class Connection {
       const session = this.session ?? this.options.session;
       if (session) hello.session = session;
       if (this.options.watch) hello.watch = true;
+      if (!pack) hello.canCompress = true;
       const since = this.options.lastSeq();
       if (session && since !== null && since !== undefined) hello.since = since;
       socket.send(JSON.stringify(hello));
@@ -75,6 +74,11 @@ export class Connection {
     socket.onmessage = (frame) => {
       let message;
       try { message = JSON.parse(frame.data); } catch { return; }
+      if (message.type === 'compress') {
+        this.packed = this.again = true;
+        localStorage.setItem(this.packKey, 1);
+        return;
+      }
       if (message.type === 'welcome') {
         this.welcomed = true;
         this.attempt = 0;
@@ -100,7 +104,9 @@ export class Connection {
       if (this.socket !== socket) return;
       this.socket = null;
       this.welcomed = false;
-      this.retryLater();
+      if (!this.again) return this.retryLater();
+      this.again = false;
+      this.connect();
     };
   }
 

@@ -28,7 +28,7 @@ export function quorumLine(mirror) {
     <b>${q.met ? t('quorumMet') : t('quorumNot')}</b> · ${t('quorum', { p: q.present, e: q.expected, r: q.required })}</p>`;
 }
 
-/** Members whose phone reported its browser cannot run the page: the secretary can call them. */
+/** Members whose browser cannot run the page: the secretary can call them. */
 export function unsupportedSection(mirror) {
   const members = Object.keys(mirror.unsupported || {});
   if (!members.length) return '';

@@ -1,5 +1,5 @@
-// Words on the page, in Chinese (the default) and English. The choice is remembered;
-// the English words (i18n-en.js) are downloaded only by those who choose English.
+// Words on the page, in Chinese (the default) and English (i18n-en.js, downloaded
+// only by those who choose it). The choice is remembered.
 
 const words = {
   zh: {
@@ -48,7 +48,7 @@ let loaded = null;
 
 export function lang() { return current; }
 
-/** Switches the language; resolves once its words are here (the page draws again then). */
+/** Switches the language; resolves once its words are here. */
 export function setLang(next) {
   current = next === 'en' ? 'en' : 'zh';
   localStorage.setItem('muster.lang', current);
@@ -69,7 +69,7 @@ export function setBigText(on) {
   document.documentElement.classList.toggle('big', big);
 }
 
-/** The phrase for `key`, with `{name}` filled from `values` (Chinese until the English words are in). */
+/** The phrase for `key`, `{name}` filled from `values` (Chinese until the English is in). */
 export function t(key, values = {}) {
   const phrase = (words[current] && words[current][key]) ?? words.zh[key] ?? key;
   return phrase.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));

@@ -34,7 +34,7 @@ export class Mirror {
     this.you = message.you;
     /** Hosts: the big screen's watch-only credential. */
     if (message.screen) this.screen = message.screen;
-    /** Hosts: members whose browser reported it cannot run the page, with the browser. */
+    /** Hosts: members whose browser cannot run the page, with the browser. */
     this.unsupported = {};
     for (const report of message.unsupported || []) this.unsupported[report.member] = report;
     if (!message.resumed || !this.state || this.state.session.id !== message.session) {
@@ -142,7 +142,7 @@ export class Mirror {
     return [s.rollcall, s.rollcalls.find((r) => r.rollcall === id)].filter((call) => call?.rollcall === id);
   }
 
-  /** Replaces only the lines sent: the rest stay the same objects (the console redraws those only). */
+  /** Replaces only the lines sent; the rest stay the same objects, and are not redrawn. */
   replaceLines(lines) {
     for (const line of lines) {
       const at = this.rows.get(line.member);
@@ -150,7 +150,7 @@ export class Mirror {
     }
   }
 
-  /** Counts of the events this device was not sent one by one, as of `seq` (hosts: with the changed lines). */
+  /** Counts of events not sent one by one, as of `seq` (hosts: with the changed lines). */
   counts(message) {
     const s = this.state;
     if (!s || message.seq < this.seq) return false;

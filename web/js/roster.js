@@ -62,7 +62,7 @@ function matches(line, filter) {
 export function drawRoster(tbody, lines, { live, filter, language }) {
   let state = drawn.get(tbody);
   if (!state || state.rows.size !== lines.length || state.live !== live || state.language !== language) {
-    // First draw, a new roster, the lobby opening or closing, or another language: every row anew.
+    // First draw, a new roster, the lobby opened or closed, another language: every row anew.
     state = { rows: new Map(), live, language, filter: null };
     const rows = lines.map((line) => {
       const tr = makeRow(line, live);

@@ -97,7 +97,7 @@ function morph(node, fresh) {
     node.checked = fresh.hasAttribute('checked');
   }
   if (node.nodeName === 'TEXTAREA' && keep) return;
-  // An island's content is kept by its own code (the console's roster, row by row).
+  // An island's content is kept by its own code (the console's roster).
   if (node.hasAttribute('data-island')) return;
   morphChildren(node, fresh);
 }
