@@ -13,6 +13,9 @@ import Testing
         #expect(
             try decode(#"{"type":"hello","token":"abc","session":"S1","since":41,"watch":true}"#)
                 == .hello(token: "abc", session: "S1", since: 41, watch: true))
+        #expect(
+            try decode(#"{"type":"hello","token":"abc","canCompress":true}"#)
+                == .hello(token: "abc", session: nil, since: nil, watch: false, canCompress: true))
     }
 
     @Test func commandsMapToTheCore() throws {
@@ -65,6 +68,7 @@ import Testing
         (#"{"type":"cmd","id":"x","cmd":"text.advance","line":2.5}"#, "line"),
         (#"{"type":"cmd","id":"x","cmd":"text.set","title":"t","lines":[1]}"#, "lines"),
         (#"{"type":"cmd","id":"x","cmd":"session.lock","locked":"yes"}"#, "locked"),
+        (#"{"type":"hello","id":"x","token":"abc","canCompress":"yes"}"#, "canCompress"),
     ])
     func aMistypedFieldIsNamedAndTheIdKept(json: String, field: String) {
         do {
