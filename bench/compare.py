@@ -16,10 +16,11 @@ Muster without its record: a hello gets a welcome, an advance goes to
 everyone. One more, "c+lws+log", is the C peer keeping a record: it appends
 each advance to a file and `fdatasync`s it before it goes out, as Muster
 commits each event before broadcasting it, so the table can tell what the
-record costs from what the rest does. At 1,000 (or `--stalled-at`), every server then does the 100
-broadcasts again with one more member whose phone reads nothing, to see
-whether the others wait for it and what the server keeps for it. One table,
-ratios to the best peer. It prints figures; it asserts nothing.
+record costs from what the rest does. At 1,000 (or `--stalled-at`), every
+server then does the 100 broadcasts again with one more member whose phone
+reads nothing, to see whether the others wait for it and what the server
+keeps for it. One table, with Muster's ratio to the best peer and to the
+best peer that keeps a record. It prints figures; it asserts nothing.
 
 With `--rounds K`, each size is run K times, the servers taking turns, and
 the table shows each figure's median; a second table gives each round's
@@ -260,6 +261,14 @@ def cell(key, value):
     return f"{float(value):,.{places}f}"
 
 
+def ratio(key, muster, peers, best):
+    """Muster's figure over the best of `peers` (`best`: min or max), or a dash where there is none to give."""
+    peers = [v for v in peers if v]
+    if muster is None or muster <= 0 or below_noise(key, muster) or not peers or not best:
+        return "—"
+    return f"{muster / best(peers):.2f}"
+
+
 def table(results, sizes):
     names = ["muster", "go+gorilla", "node+ws", "c+lws", "c+lws+log"]
     measures = [("join_s", "join storm, all welcomed (s)", min), ("kb_per_member", "server memory per member (KB)", min),
@@ -284,14 +293,10 @@ def table(results, sizes):
             values = [row.get(name, {}).get(key) for name in names]
             if all(v is None for v in values):
                 continue  # not measured at this size (the stalled reader's) or by these servers
-            shown = values[0] is not None and values[0] > 0 and not below_noise(key, values[0])
-
-            def ratio(peers):
-                peers = [v for v in peers if v]
-                return f"{values[0] / best(peers):.2f}" if shown and peers and best else "—"
             recording = [v for name, v in zip(names, values) if name in RECORDING]
+            ratios = [ratio(key, values[0], peers, best) for peers in (values[1:], recording)]
             cells = [cell(key, v) for v in values]
-            print(f"| {n:,} | {label} | {' | '.join(cells)} | {ratio(values[1:])} | {ratio(recording)} |")
+            print(f"| {n:,} | {label} | {' | '.join(cells)} | {' | '.join(ratios)} |")
         if "muster" in row and row["muster"].get("restart_returned") is not None:
             back = row["muster"]
             print(f"| {n:,} | restart: back by resuming / by a full welcome / behind what they had seen | "
