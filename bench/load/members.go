@@ -19,7 +19,7 @@ func dial(target string, source int) (*websocket.Conn, error) {
 	return dialWith(target, source, nil)
 }
 
-// dialCompressed connects as Muster's console does from its second visit on: asking for
+// dialCompressed connects as Muster's console does: asking for
 // permessage-deflate with `?compress` (gorilla offers it without context takeover).
 func dialCompressed(target string) (*websocket.Conn, error) {
 	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, EnableCompression: true}
