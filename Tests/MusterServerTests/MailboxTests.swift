@@ -17,12 +17,20 @@ import Testing
         #expect(mailbox.drain().isEmpty)
     }
 
-    /// The loop's brief wait for a commit returns with what another thread posted.
+    /// The loop's brief wait for a commit returns with what another thread posted, as soon as
+    /// it is posted (not at the end of the wait), and without waking `poll()`.
     @Test func aBriefWaitReturnsWithWhatAnotherThreadPosts() {
         let mailbox = Mailbox()
-        let poster = Thread { mailbox.post(.committed(["S1": 3])) }
+        let wakes = Atomic<Int>(0)
+        mailbox.setWake { wakes.add(1, ordering: .relaxed) }
+        let poster = Thread {
+            while !mailbox.isServiceWaiting { Thread.sleep(forTimeInterval: 0.001) }
+            mailbox.post(.committed(["S1": 3]))
+        }
         poster.start()
-        #expect(mailbox.waitBriefly(seconds: 30))
+        let waited = ContinuousClock().measure { #expect(mailbox.waitBriefly(seconds: 30)) }
+        #expect(waited < .seconds(20), "the post did not end the wait")
+        #expect(wakes.load(ordering: .relaxed) == 0)
         guard case .committed(let seqs) = mailbox.drain().first else {
             Issue.record("no commit")
             return
