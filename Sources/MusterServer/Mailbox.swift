@@ -43,8 +43,8 @@ final class Mailbox: @unchecked Sendable {
         let waiting = serviceWaiting
         arrived.unlock()
         // After the unlock: woken under the lock, the service thread (on the same core when
-        // pinned) would run only to wait for it, two more switches per commit (`perf trace`).
-        // It rechecks `messages` under the lock, so no post is missed.
+        // pinned) could run only to wait for it, two more switches (`perf trace`). It rechecks
+        // `messages` under the lock, so no post is missed.
         if waiting { arrived.broadcast() } else { wake.withLock { $0?() } }
     }
 
