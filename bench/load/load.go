@@ -353,13 +353,10 @@ func main() {
 	loadCPU, wall := ownCPUSeconds()-loadBefore, time.Since(wallBefore).Seconds()
 	// Only Muster acks; a peer's missing acks would each be waited out (a second apiece).
 	var crowdAcks []float64
-	for _, sent := range sents {
-		if !*muster {
-			break
-		}
+	for i := 0; *muster && i < len(sents); i++ {
 		select {
 		case at := <-acked:
-			crowdAcks = append(crowdAcks, float64(at-sent)/1e6)
+			crowdAcks = append(crowdAcks, float64(at-sents[i])/1e6)
 		case <-time.After(time.Second):
 		}
 	}
