@@ -7,7 +7,8 @@
 // member's return with `since`. With -stalled, the fan-out is timed a second
 // time with one more member whose phone reads nothing. Before the storm
 // (Muster), the secretary's commands are offered at a steady rate and their
-// acks timed. Prints one JSON object.
+// acks timed. Prints one JSON object. With -side-by-side, several servers
+// take turns instead (sidebyside.go).
 package main
 
 import (
@@ -138,8 +139,9 @@ func main() {
 	ackSeconds := flag.Float64("ack-seconds", 1, "Muster: for how long they are offered")
 	stalled := flag.Bool("stalled", false, "after the fan-out, time the advances again with one more member who reads nothing (it takes the token after the members')")
 	hold := flag.Bool("hold", false, "before the fan-out, print HOLD and wait for a line on stdin (a profiler starts counting)")
+	sideBySide := flag.String("side-by-side", "", "a JSON list of servers ({name, url, muster, pid}): seat the crowd on each, then time their advances in turn (-url unused)")
 	flag.Parse()
-	if _, err := url.Parse(*target); err != nil || *target == "" {
+	if _, err := url.Parse(*target); *sideBySide == "" && (err != nil || *target == "") {
 		fmt.Fprintln(os.Stderr, "load: -url is needed")
 		os.Exit(2)
 	}
@@ -152,6 +154,13 @@ func main() {
 	scanner := bufio.NewScanner(file)
 	for len(tokens) < *members && scanner.Scan() {
 		tokens = append(tokens, strings.TrimSpace(scanner.Text()))
+	}
+	if *sideBySide != "" {
+		if err := runSideBySide(*sideBySide, tokens, *hostToken, *advances, *sources); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	stalledToken := ""
 	if *stalled && scanner.Scan() {
