@@ -89,7 +89,7 @@ def table(results, sizes):
                 pairs = f"{median:.2f}, {quicker} of {rounds}"
             welcomed = "" if r["welcomed"] == n else f" ({r['welcomed']:,} of {n:,} seated)"
             print(f"| {n:,} | {name}{welcomed} | {r['first_p50_ms']:.1f} | {r['last_p50_ms']:.1f} / {r['last_p99_ms']:.1f} "
-                  f"| {r['frames_per_cpu_s']:,.0f} | {versus} | {pairs} |")
+                  f"| {compare.cell('frames_per_cpu_s', r['frames_per_cpu_s'] or None)} | {versus} | {pairs} |")
 
 
 def main(args):

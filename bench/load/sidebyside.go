@@ -189,17 +189,16 @@ func runSideBySide(file string, tokens []string, hostToken string, advances, sou
 	run := time.Now().UnixNano()
 	firsts := make([][]float64, len(servers))
 	lasts := make([][]float64, len(servers))
-	cpu := make([]float64, len(servers))
+	// A server waits, idle, while the others take their turns: its CPU over the whole run is its own advances'.
+	cpuBefore := make([]float64, len(servers))
 	framesBefore := make([]int64, len(servers))
 	for s, crowd := range crowds {
-		framesBefore[s] = crowd.frames.Load()
+		cpuBefore[s], framesBefore[s] = cpuSeconds(crowd.server.PID), crowd.frames.Load()
 	}
 	for r := 1; r <= advances; r++ {
 		for k := range crowds {
 			s := (r + k) % len(crowds) // each round begins with the next server
-			before := cpuSeconds(crowds[s].server.PID)
 			first, last := crowds[s].advance(r, run)
-			cpu[s] += cpuSeconds(crowds[s].server.PID) - before
 			firsts[s] = append(firsts[s], first)
 			lasts[s] = append(lasts[s], last)
 		}
@@ -209,8 +208,8 @@ func runSideBySide(file string, tokens []string, hostToken string, advances, sou
 		out := sideResult{Server: crowd.server.Name, Members: len(tokens), Welcomed: int(crowd.welcomed),
 			Advances: advances, FirstP50: percentile(firsts[s], 50), LastP50: percentile(lasts[s], 50),
 			LastP99: percentile(lasts[s], 99), Lasts: lasts[s]}
-		if cpu[s] > 0 {
-			out.FramesPerCPUSec = float64(crowd.frames.Load()-framesBefore[s]) / cpu[s]
+		if cpu := cpuSeconds(crowd.server.PID) - cpuBefore[s]; cpu > 0 {
+			out.FramesPerCPUSec = float64(crowd.frames.Load()-framesBefore[s]) / cpu
 		}
 		json.NewEncoder(os.Stdout).Encode(out)
 		for _, conn := range crowd.conns {
