@@ -326,22 +326,9 @@ func main() {
 			for seen[r].Load() < welcomed && time.Now().Before(deadline) {
 				time.Sleep(200 * time.Microsecond)
 			}
-			earliest, latest := int64(0), int64(0)
-			for i := range tokens {
-				at := arrivals[i][r]
-				if at > latest {
-					latest = at
-				}
-				if at > 0 && (earliest == 0 || at < earliest) {
-					earliest = at
-				}
-			}
-			if latest == 0 { // nobody had it in 10 s: count the wait, not a time before the send
-				latest = time.Now().UnixNano()
-				earliest = latest
-			}
-			firsts = append(firsts, float64(earliest-sent)/1e6)
-			last = append(last, float64(latest-sent)/1e6)
+			first, latest := firstAndLast(arrivals, r, sent)
+			firsts = append(firsts, first)
+			last = append(last, latest)
 		}
 		return firsts, last
 	}

@@ -96,3 +96,23 @@ func readInto(conn *websocket.Conn, buffer *[]byte) ([]byte, error) {
 	*buffer = message.Bytes()
 	return *buffer, nil
 }
+
+// firstAndLast is advance r's time from `sent` to its first and its last arrival among the
+// members (ms); when nobody had it, the time waited.
+func firstAndLast(arrivals [][]int64, r int, sent int64) (first, last float64) {
+	earliest, latest := int64(0), int64(0)
+	for i := range arrivals {
+		at := arrivals[i][r]
+		if at > latest {
+			latest = at
+		}
+		if at > 0 && (earliest == 0 || at < earliest) {
+			earliest = at
+		}
+	}
+	if latest == 0 { // nobody had it in time: count the wait, not a time before the send
+		latest = time.Now().UnixNano()
+		earliest = latest
+	}
+	return float64(earliest-sent) / 1e6, float64(latest-sent) / 1e6
+}

@@ -70,10 +70,7 @@ func seat(server sideServer, tokens []string, hostToken string, advances, source
 	}
 	crowd := &seatedCrowd{server: server, arrivals: make([][]int64, len(tokens)),
 		seen: make([]atomic.Int64, advances+1), conns: make([]*websocket.Conn, len(tokens))}
-	var hostMutex sync.Mutex
-	crowd.command = func(id, body string) {
-		hostMutex.Lock()
-		defer hostMutex.Unlock()
+	crowd.command = func(id, body string) { // from the timing loop alone
 		host.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","id":"`+id+`",`+body+`}`))
 	}
 	go func() { // the host reads what it is sent, and says when it is refused
@@ -145,21 +142,7 @@ func (crowd *seatedCrowd) advance(r int, run int64) (first, last float64) {
 	for crowd.seen[r].Load() < crowd.welcomed && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Microsecond)
 	}
-	earliest, latest := int64(0), int64(0)
-	for i := range crowd.arrivals {
-		at := crowd.arrivals[i][r]
-		if at > latest {
-			latest = at
-		}
-		if at > 0 && (earliest == 0 || at < earliest) {
-			earliest = at
-		}
-	}
-	if latest == 0 { // nobody had it in 10 s: count the wait
-		latest = time.Now().UnixNano()
-		earliest = latest
-	}
-	return float64(earliest-sent) / 1e6, float64(latest-sent) / 1e6
+	return firstAndLast(crowd.arrivals, r, sent)
 }
 
 // runSideBySide seats the crowd on every server in `file` (a JSON list of sideServer), one
