@@ -133,8 +133,8 @@ func (crowd *seatedCrowd) read(i int, conn *websocket.Conn) {
 }
 
 // advance sends advance r and waits (at most 10 s) until every seated member has it; returns
-// its time to the first member and to the last (ms).
-func (crowd *seatedCrowd) advance(r int, run int64) (first, last float64) {
+// its time to the first member and to the last (ms), and whether any member had it at all.
+func (crowd *seatedCrowd) advance(r int, run int64) (first, last float64, reached bool) {
 	crowd.round.Store(int64(r))
 	sent := time.Now().UnixNano()
 	crowd.command(fmt.Sprintf("s%d-%d", run, r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
@@ -142,7 +142,8 @@ func (crowd *seatedCrowd) advance(r int, run int64) (first, last float64) {
 	for crowd.seen[r].Load() < crowd.welcomed && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Microsecond)
 	}
-	return firstAndLast(crowd.arrivals, r, sent)
+	first, last = firstAndLast(crowd.arrivals, r, sent)
+	return first, last, crowd.seen[r].Load() > 0
 }
 
 // runSideBySide seats the crowd on every server in `file` (a JSON list of sideServer), one
@@ -181,7 +182,10 @@ func runSideBySide(file string, tokens []string, hostToken string, advances, sou
 	for r := 1; r <= advances; r++ {
 		for k := range crowds {
 			s := (r + k) % len(crowds) // each round begins with the next server
-			first, last := crowds[s].advance(r, run)
+			first, last, reached := crowds[s].advance(r, run)
+			if !reached { // a server that sends nothing would have every advance wait out its 10 s
+				return fmt.Errorf("%s: advance %d reached none of its %d members in 10 s", crowds[s].server.Name, r, crowds[s].welcomed)
+			}
 			firsts[s] = append(firsts[s], first)
 			lasts[s] = append(lasts[s], last)
 		}
