@@ -175,11 +175,7 @@ func main() {
 		rounds *= 2
 	}
 
-	dialHost := func() (*websocket.Conn, error) { return dial(*target, 0) }
-	if *muster {
-		dialHost = func() (*websocket.Conn, error) { return dialCompressed(*target) }
-	}
-	host, err := dialHost()
+	host, err := dialHost(*target, *muster)
 	if err != nil || hello(host, *hostToken) != nil {
 		fmt.Fprintln(os.Stderr, "load: the host cannot connect:", err)
 		os.Exit(1)
@@ -188,7 +184,7 @@ func main() {
 	command := func(id, body string) {
 		hostMutex.Lock()
 		defer hostMutex.Unlock()
-		host.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","id":"`+id+`",`+body+`}`))
+		host.WriteMessage(websocket.TextMessage, commandFrame(id, body))
 	}
 	if *muster {
 		command("open", `"cmd":"session.open"`)
@@ -321,11 +317,8 @@ func main() {
 			sent := time.Now().UnixNano()
 			sents = append(sents, sent)
 			// Ids unique to this run: Muster acks a resent id without a new event, across restarts too.
-			command(fmt.Sprintf("a%d-%d", started.UnixNano(), r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
-			deadline := time.Now().Add(10 * time.Second)
-			for seen[r].Load() < welcomed && time.Now().Before(deadline) {
-				time.Sleep(200 * time.Microsecond)
-			}
+			command(fmt.Sprintf("a%d-%d", started.UnixNano(), r), advanceBody(r))
+			awaitAll(&seen[r], welcomed)
 			first, latest := firstAndLast(arrivals, r, sent)
 			firsts = append(firsts, first)
 			last = append(last, latest)

@@ -9,11 +9,36 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
+
+// dialHost connects the secretary: to Muster as its console does (compressed), to a peer plainly.
+func dialHost(target string, muster bool) (*websocket.Conn, error) {
+	if muster {
+		return dialCompressed(target)
+	}
+	return dial(target, 0)
+}
+
+// commandFrame is a command the host sends: its id, and `body` (`"cmd":"…"` and the command's fields).
+func commandFrame(id, body string) []byte {
+	return []byte(`{"type":"cmd","id":"` + id + `",` + body + `}`)
+}
+
+// advanceBody is the text.advance of advance r: lines 1 and 2 in turn, each a change.
+func advanceBody(r int) string { return fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2) }
+
+// awaitAll waits, 10 s at most, until `seen` reaches `want`: every member has the advance.
+func awaitAll(seen *atomic.Int64, want int64) {
+	deadline := time.Now().Add(10 * time.Second)
+	for seen.Load() < want && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Microsecond)
+	}
+}
 
 func dial(target string, source int) (*websocket.Conn, error) {
 	return dialWith(target, source, nil)

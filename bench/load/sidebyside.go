@@ -57,11 +57,7 @@ type seatedCrowd struct {
 // seat connects the host (opening and starting Muster's session) and then the members, all
 // at once, and starts a reader for each.
 func seat(server sideServer, tokens []string, hostToken string, advances, sources int) (*seatedCrowd, error) {
-	dialHost := func() (*websocket.Conn, error) { return dial(server.URL, 0) }
-	if server.Muster {
-		dialHost = func() (*websocket.Conn, error) { return dialCompressed(server.URL) }
-	}
-	host, err := dialHost()
+	host, err := dialHost(server.URL, server.Muster)
 	if err == nil {
 		err = hello(host, hostToken)
 	}
@@ -71,7 +67,7 @@ func seat(server sideServer, tokens []string, hostToken string, advances, source
 	crowd := &seatedCrowd{server: server, arrivals: make([][]int64, len(tokens)),
 		seen: make([]atomic.Int64, advances+1), conns: make([]*websocket.Conn, len(tokens))}
 	crowd.command = func(id, body string) { // from the timing loop alone
-		host.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","id":"`+id+`",`+body+`}`))
+		host.WriteMessage(websocket.TextMessage, commandFrame(id, body))
 	}
 	go func() { // the host reads what it is sent, and says when it is refused
 		for refused := 0; ; {
@@ -137,11 +133,8 @@ func (crowd *seatedCrowd) read(i int, conn *websocket.Conn) {
 func (crowd *seatedCrowd) advance(r int, run int64) (first, last float64, reached bool) {
 	crowd.round.Store(int64(r))
 	sent := time.Now().UnixNano()
-	crowd.command(fmt.Sprintf("s%d-%d", run, r), fmt.Sprintf(`"cmd":"text.advance","line":%d`, 1+r%2))
-	deadline := time.Now().Add(10 * time.Second)
-	for crowd.seen[r].Load() < crowd.welcomed && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Microsecond)
-	}
+	crowd.command(fmt.Sprintf("s%d-%d", run, r), advanceBody(r))
+	awaitAll(&crowd.seen[r], crowd.welcomed)
 	first, last = firstAndLast(crowd.arrivals, r, sent)
 	return first, last, crowd.seen[r].Load() > 0
 }
