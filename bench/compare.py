@@ -84,6 +84,9 @@ def servers(db, record):
     }
 
 
+# Every server, in the order the tables show them.
+NAMES = ["muster", "go+gorilla", "node+ws", "c+lws", "c+lws+log"]
+
 # The peers that keep a record of what they send, as Muster does.
 RECORDING = ("c+lws+log",)
 
@@ -137,16 +140,17 @@ def stop(process):
 SPARE_FILES = 200
 
 
-def fitting(sizes):
-    """The sizes this machine's open-file limit can seat; each one left out is named, with why."""
+def fitting(sizes, crowds=1):
+    """The sizes at which this machine's open-file limit can seat `crowds` crowds at once (the load
+    generator holds every member's socket); each one left out is named, with why."""
     limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     fitting = []
     for n in sizes:
-        if limit == resource.RLIM_INFINITY or n + SPARE_FILES <= limit:
+        if limit == resource.RLIM_INFINITY or n * crowds + SPARE_FILES <= limit:
             fitting.append(n)
         else:
-            print(f"bench: {n:,} members left out: the open-file limit here is {limit:,} "
-                  f"and {n:,} members need about {n + SPARE_FILES:,} sockets and files", file=sys.stderr)
+            print(f"bench: {n:,} members left out: the open-file limit here is {limit:,} and {crowds} "
+                  f"crowd(s) of {n:,} need about {n * crowds + SPARE_FILES:,} sockets and files", file=sys.stderr)
     return fitting
 
 
@@ -270,7 +274,6 @@ def ratio(key, muster, peers, best):
 
 
 def table(results, sizes):
-    names = ["muster", "go+gorilla", "node+ws", "c+lws", "c+lws+log"]
     measures = [("join_s", "join storm, all welcomed (s)", min), ("kb_per_member", "server memory per member (KB)", min),
                 ("first_p50_ms", "advance to the first member, p50 (ms)", min),
                 ("last_p50_ms", "advance to the last member, p50 (ms)", min),
@@ -285,15 +288,15 @@ def table(results, sizes):
                 ("server_busy_pct", "while advances were timed: the server's core busy (%)", None),
                 ("load_busy_pct", "while advances were timed: the load generator's core busy (%)", None),
                 ("restart_99_s", "restart: 99% of members back, gap-free (s)", min)]
-    print(f"\n| N | measure | {' | '.join(names)} | Muster / best peer | Muster / best peer with a record |")
-    print("|---|---|" + "---|" * (len(names) + 2))
+    print(f"\n| N | measure | {' | '.join(NAMES)} | Muster / best peer | Muster / best peer with a record |")
+    print("|---|---|" + "---|" * (len(NAMES) + 2))
     for n in sizes:
         row = {r["server"]: r for r in results if r["members"] == n}
         for key, label, best in measures:
-            values = [row.get(name, {}).get(key) for name in names]
+            values = [row.get(name, {}).get(key) for name in NAMES]
             if all(v is None for v in values):
                 continue  # not measured at this size (the stalled reader's) or by these servers
-            recording = [v for name, v in zip(names, values) if name in RECORDING]
+            recording = [v for name, v in zip(NAMES, values) if name in RECORDING]
             ratios = [ratio(key, values[0], peers, best) for peers in (values[1:], recording)]
             cells = [cell(key, v) for v in values]
             print(f"| {n:,} | {label} | {' | '.join(cells)} | {' | '.join(ratios)} |")
@@ -301,15 +304,15 @@ def table(results, sizes):
             back = row["muster"]
             print(f"| {n:,} | restart: back by resuming / by a full welcome / behind what they had seen | "
                   f"{back.get('restart_resumed', 0):,} / {back.get('restart_full', 0):,} / {back['restart_behind']} | "
-                  + " | ".join("—" for _ in names[1:]) + " | | |")
-        if any("stalled_frames" in row.get(name, {}) for name in names):
-            kept = [row.get(name, {}) for name in names]
+                  + " | ".join("—" for _ in NAMES[1:]) + " | | |")
+        if any("stalled_frames" in row.get(name, {}) for name in NAMES):
+            kept = [row.get(name, {}) for name in NAMES]
             print(f"| {n:,} | the stalled member, reading again 3 s on: frames waiting for it / closed | " + " | ".join(
                 f"{r['stalled_frames']:,} / {'yes' if r['stalled_closed'] else 'no'}" if "stalled_frames" in r else "—"
                 for r in kept) + " | | |")
-        welcomed = {name: row.get(name, {}).get("welcomed") for name in names}
+        welcomed = {name: row.get(name, {}).get("welcomed") for name in NAMES}
         if any(w is not None and w != n for w in welcomed.values()):
-            print(f"| {n:,} | welcomed of {n:,} | " + " | ".join(str(welcomed[name]) for name in names) + " | | |")
+            print(f"| {n:,} | welcomed of {n:,} | " + " | ".join(str(welcomed[name]) for name in NAMES) + " | | |")
 
 
 if __name__ == "__main__":

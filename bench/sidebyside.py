@@ -19,7 +19,6 @@ asserts nothing.
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -28,19 +27,6 @@ import tempfile
 
 import compare
 from branch import crowd
-
-NAMES = ["muster", "go+gorilla", "node+ws", "c+lws", "c+lws+log"]
-
-
-def fitting(sizes, servers):
-    """The sizes whose crowds, one per server, the open-file limit can hold."""
-    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    fits = [n for n in sizes if limit == resource.RLIM_INFINITY or n * servers + compare.SPARE_FILES <= limit]
-    for n in sorted(set(sizes) - set(fits)):
-        print(f"bench: {n:,} members left out: {servers} crowds of {n:,} need about "
-              f"{n * servers + compare.SPARE_FILES:,} sockets, the open-file limit here is {limit:,}", file=sys.stderr)
-    return fits
-
 
 def run(n, names, launchers, tokens, host, advances, directory):
     """Starts every server in `names`, seats n members on each and times their advances in turn."""
@@ -80,7 +66,7 @@ def table(results, sizes):
     for n in sizes:
         row = {r["server"]: r for r in results if r["members"] == n}
         muster = row.get("muster")
-        for name in [name for name in NAMES if name in row]:
+        for name in [name for name in compare.NAMES if name in row]:
             r = row[name]
             versus = pairs = "—"
             if muster and name != "muster":
@@ -94,8 +80,8 @@ def table(results, sizes):
 
 def main(args):
     compare.MUSTER[0] = args.muster
-    names = [name for name in NAMES if name in args.servers.split(",")]
-    sizes = fitting([int(n) for n in args.sizes.split(",")], len(names))
+    names = [name for name in compare.NAMES if name in args.servers.split(",")]
+    sizes = compare.fitting([int(n) for n in args.sizes.split(",")], crowds=len(names))
     if not names or not sizes:
         sys.exit("bench: no server chosen, or no size fits this machine's open-file limit")
     with tempfile.TemporaryDirectory() as directory:
